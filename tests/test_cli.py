@@ -1,0 +1,31 @@
+"""The deconv1d command."""
+
+import subprocess
+import sys
+
+from deconv1d.cli import main
+
+
+def test_demo_prints_working_and_agrees(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "full length          = (L - 1)*s + dk = (3 - 1)*2 + 3 = 7" in out
+    assert "y = conv1d_transpose(x, w) = [1.0, 2.0, 5.0, 4.0, 9.0, 6.0]" in out
+    assert "agree" in out
+
+
+def test_demo_with_int_and_pair_padding(capsys):
+    assert main(["demo", "--padding", "1", "--output-padding", "1"]) == 0
+    assert main(["demo", "--padding", "0,2", "--kernel-size", "4"]) == 0
+
+
+def test_bad_argument_exits_2_with_message(capsys):
+    assert main(["demo", "--padding", "causal"]) == 2
+    assert "padding='causal'" in capsys.readouterr().err
+
+
+def test_module_entry_point_runs():
+    result = subprocess.run([sys.executable, "-m", "deconv1d", "demo"], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "agree" in result.stdout
