@@ -5,9 +5,11 @@ ONNX ``ConvTranspose`` and JAX ``lax.conv_transpose``.
 """
 
 from . import reference, shapes
+from .adjoint import conv1d, conv1d_transpose_vjp
 from .functional import conv1d_transpose
 from .shapes import output_length
 
 __version__ = "0.1.0"
 
-__all__ = ["conv1d_transpose", "output_length", "reference", "shapes"]
+__all__ = ["conv1d", "conv1d_transpose", "conv1d_transpose_vjp", "output_length",
+           "reference", "shapes"]

@@ -30,6 +30,7 @@ __all__ = [
     "Geometry",
     "check_int",
     "check_padding",
+    "check_conv_padding",
     "check_output_padding",
     "check_data_format",
     "crops",
@@ -142,6 +143,35 @@ def check_padding(padding):
         return (left, right)
     p = _padding_int(padding, padding)
     return (p, p)
+
+
+def check_conv_padding(padding):
+    """Normalise the ``padding`` of a forward ``conv1d``.
+
+    Keras ``Conv1D`` words ``"valid"``, ``"same"``, ``"causal"`` (case-insensitive);
+    an int ``p`` (PyTorch: ``p`` zeros at both ends); or a pair ``(left, right)``
+    of explicit zero pads.
+
+    Returns
+    -------
+    str or tuple of (int, int)
+
+    Examples
+    --------
+    >>> check_conv_padding("Causal")
+    'causal'
+    >>> check_conv_padding(1)
+    (1, 1)
+    """
+    if isinstance(padding, str):
+        word = padding.lower()
+        if word not in KERAS_PADDINGS + ("causal",):
+            raise ValueError(
+                "`padding` must be 'valid', 'same' or 'causal' (case-insensitive), an "
+                f"int, or a pair (left, right) of ints. Received: padding={padding!r}"
+            )
+        return word
+    return check_padding(padding)
 
 
 def _padding_int(received, value):
