@@ -70,7 +70,179 @@ def _run_demo(args):
     return 0 if ok else 1
 
 
-_COMMANDS = {"demo": (_add_demo, _run_demo)}
+def _add_explain(subparsers):
+    cmd = subparsers.add_parser(
+        "explain", help="explain the arithmetic of one transposed convolution",
+        description="Explain one 1-D transposed convolution: the shape working, which "
+                    "inputs feed which outputs, the matrices C and C^T, the equivalent "
+                    "direct convolution and a strip drawing, each checked numerically. "
+                    "Without a part flag, prints every part.")
+    cmd.add_argument("--length", type=int, default=3, help="input length L (default 3)")
+    cmd.add_argument("--kernel-size", type=int, default=3, help="K (default 3)")
+    cmd.add_argument("--stride", type=int, default=2, help="default 2")
+    cmd.add_argument("--padding", type=_padding_arg, default="same",
+                     help="valid, same, an int p, or left,right (default same)")
+    cmd.add_argument("--output-padding", type=int, default=None)
+    cmd.add_argument("--dilation", type=int, default=1)
+    parts = cmd.add_argument_group("parts (any combination; default: all)")
+    for flag, text in (("shape", "length walkthrough, guide relationship, framework "
+                                  "arguments"),
+                       ("connectivity", "(input, tap) pairs per output, overlap counts, "
+                                        "checkerboard"),
+                       ("matrix", "C and C^T, symbolic, with a numeric check"),
+                       ("direct", "equivalent direct convolution, with a numeric check"),
+                       ("draw", "terminal strip drawing")):
+        parts.add_argument(f"--{flag}", action="store_true", help=text)
+    cmd.add_argument("--output", type=int, metavar="O", default=None,
+                     help="which inputs feed output O")
+    cmd.add_argument("--plot", metavar="FILE", default=None,
+                     help="also write a figure (.png, .svg, .pdf; .gif animates; "
+                          "needs matplotlib)")
+
+
+def _run_explain(args):
+    from . import explain
+
+    geometry = (args.length, args.kernel_size, args.stride, args.padding,
+                args.output_padding, args.dilation)
+    make = {"shape": explain.shape, "draw": explain.draw,
+            "connectivity": explain.connectivity, "matrix": explain.matrices,
+            "direct": explain.direct}
+    chosen = [name for name in make if getattr(args, name)]
+    if not chosen and args.output is None:
+        chosen = list(make)
+    parts = [make[name](*geometry) for name in chosen]
+    if args.output is not None:
+        parts.append(explain.inputs_of(args.output, *geometry))
+    print(f"\n{'-' * explain.COLUMNS}\n".join(str(part) for part in parts))
+    status = 0 if all(getattr(part, "agree", True) for part in parts) else 1
+    if args.plot:
+        try:
+            from . import plot
+
+            path = plot.save(args.plot, *geometry)
+        except ImportError as error:
+            print(f"deconv1d explain: --plot needs matplotlib (pip install "
+                  f"'deconv1d[plot]'): {error}", file=sys.stderr)
+            return 3
+        print(f"wrote {path}")
+    return status
+
+
+# --- verify (issue 6) ------------------------------------------------------- #
+#: Option -> each framework's own keyword; aliases let `--stride` work everywhere.
+_VERIFY_OPTIONS = {
+    "torch": {"stride": "stride", "padding": "padding", "output_padding": "output_padding",
+              "groups": "groups", "dilation": "dilation", "output_size": "output_size"},
+    "keras": {"stride": "strides", "padding": "padding", "output_padding": "output_padding",
+              "data_format": "data_format", "dilation": "dilation_rate"},
+    "tf": {"output_shape": "output_shape", "stride": "strides", "padding": "padding",
+           "data_format": "data_format", "dilation": "dilations"},
+    "onnx": {"stride": "strides", "pads": "pads", "auto_pad": "auto_pad",
+             "output_padding": "output_padding", "output_shape": "output_shape",
+             "dilation": "dilations", "groups": "group"},
+    "jax": {"stride": "strides", "padding": "padding", "dilation": "rhs_dilation",
+            "dimension_numbers": "dimension_numbers", "transpose_kernel": "transpose_kernel",
+            "use_consistent_padding": "use_consistent_padding"},
+}
+
+
+def _load_array(name, spec):
+    """An array from ``file.npy``, ``file.npz`` (one array) or ``file.npz:key``; no pickles."""
+    path, _, key = spec.partition(".npz:")
+    path = path + ".npz" if key else spec
+    loaded = np.load(path, allow_pickle=False)
+    if isinstance(loaded, np.ndarray):
+        return loaded
+    with loaded:
+        keys = list(loaded.keys())
+        if not key and len(keys) != 1:
+            raise ValueError(f"`--{name}` {spec!r} holds {keys}: name one as FILE.npz:KEY")
+        return loaded[key or keys[0]]
+
+
+def _ints(text):
+    return [int(part) for part in text.split(",")]
+
+
+def _add_verify(subparsers):
+    cmd = subparsers.add_parser(
+        "verify", help="check another framework's output against the reference",
+        description="Check a framework's transposed-convolution output against the "
+                    "float64 reference computed from the same input, weight and "
+                    "arguments, in that framework's own layouts and meanings (torch/onnx: "
+                    "x (N, C_in, L), weight (C_in, C_out/groups, K); keras/tf: x "
+                    "(N, L, C_in), kernel (K, C_out, C_in); jax: dimension_numbers, "
+                    "default NHC,HIO,NHC). Exits 0 on a match, 1 on a mismatch, 2 on an "
+                    "error. Arrays: .npy, .npz (one array) or FILE.npz:KEY; pickles refused.")
+    cmd.add_argument("--framework", required=True,
+                     choices=["torch", "keras", "tf", "onnx", "jax"])
+    cmd.add_argument("--x", required=True, help="input array file")
+    cmd.add_argument("--w", required=True, help="weight / kernel array file")
+    cmd.add_argument("--y", required=True, help="the framework's output, to check")
+    cmd.add_argument("--bias", "--b", dest="bias", help="bias array file (torch, keras, onnx)")
+    cmd.add_argument("--stride", "--strides", dest="stride", type=int)
+    cmd.add_argument("--dilation", "--dilations", "--dilation-rate", "--rhs-dilation",
+                     dest="dilation", type=int)
+    cmd.add_argument("--groups", "--group", dest="groups", type=int)
+    cmd.add_argument("--padding", help="torch: int; keras: same|valid; tf: SAME|VALID; "
+                                        "jax: SAME|VALID|lo,hi")
+    cmd.add_argument("--output-padding", type=int)
+    cmd.add_argument("--output-size", type=int, help="torch forward(output_size=...)")
+    cmd.add_argument("--output-shape", type=_ints,
+                     help="tf: N,L_out,C_out (or N,C_out,L_out for NCW); onnx: L_out")
+    cmd.add_argument("--pads", type=_ints, help="onnx: begin,end")
+    cmd.add_argument("--auto-pad", choices=["NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
+    cmd.add_argument("--data-format", help="keras: channels_last|channels_first; tf: NWC|NCW")
+    cmd.add_argument("--dimension-numbers", type=lambda t: t.split(","),
+                     help="jax: e.g. NHC,HIO,NHC")
+    cmd.add_argument("--transpose-kernel", action="store_true", default=None,
+                     help="jax: transpose_kernel=True")
+    cmd.add_argument("--use-consistent-padding", action="store_true", default=None,
+                     help="jax: use_consistent_padding=True")
+    cmd.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _run_verify(args):
+    import json
+
+    from . import verify
+
+    allowed = _VERIFY_OPTIONS[args.framework]
+    kwargs = {}
+    for option in ("stride", "dilation", "groups", "padding", "output_padding",
+                   "output_size", "output_shape", "pads", "auto_pad", "data_format",
+                   "dimension_numbers", "transpose_kernel", "use_consistent_padding"):
+        value = getattr(args, option)
+        if value is None:
+            continue
+        if option not in allowed:
+            names = ", ".join("--" + o.replace("_", "-") for o in allowed)
+            raise ValueError(f"--{option.replace('_', '-')} is not an argument of "
+                             f"{args.framework}; it takes {names}")
+        if option == "padding" and args.framework in ("torch",):
+            value = int(value)
+        elif option == "padding" and args.framework == "jax" and "," in value:
+            value = [tuple(_ints(value))]
+        kwargs[allowed[option]] = value
+    x = _load_array("x", args.x)
+    w = _load_array("w", args.w)
+    y = _load_array("y", args.y)
+    bias = None if args.bias is None else _load_array("bias", args.bias)
+    if args.framework == "tf" and "strides" not in kwargs:
+        kwargs["strides"] = 1
+    if args.framework == "jax":
+        kwargs.setdefault("strides", [1])
+        kwargs.setdefault("padding", "VALID")
+        if kwargs.get("dimension_numbers"):
+            kwargs["dimension_numbers"] = tuple(kwargs["dimension_numbers"])
+    report = verify.check(args.framework, y, x, w, bias, **kwargs)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report)
+    return 0 if report.ok else 1
+
+
+_COMMANDS = {"demo": (_add_demo, _run_demo), "explain": (_add_explain, _run_explain),
+             "verify": (_add_verify, _run_verify)}
 
 
 def build_parser():
