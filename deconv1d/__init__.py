@@ -4,7 +4,7 @@ The operation behind Keras ``Conv1DTranspose``, PyTorch ``ConvTranspose1d``,
 ONNX ``ConvTranspose`` and JAX ``lax.conv_transpose``.
 """
 
-from . import reference, shapes
+from . import explain, reference, shapes
 from .adjoint import conv1d, conv1d_transpose_vjp
 from .functional import conv1d_transpose
 from . import interop, verify
@@ -12,5 +12,5 @@ from .shapes import output_length
 
 __version__ = "0.1.0"
 
-__all__ = ["interop", "verify", "conv1d", "conv1d_transpose", "conv1d_transpose_vjp", "output_length",
-           "reference", "shapes"]
+__all__ = ["interop", "verify", "conv1d", "conv1d_transpose", "conv1d_transpose_vjp", "explain",
+           "output_length", "reference", "shapes"]
