@@ -143,6 +143,38 @@ def test_framework_translations_give_the_same_window(args):
     assert (kw["pads"][0], kw["pads"][1] - kw["output_padding"][0]) == (g.crop_left, g.crop_right)
 
 
+@SETTINGS
+@given(geometries())
+def test_translations_agree_with_interop(args):
+    """explain keeps its own small translation; it must agree with deconv1d.interop."""
+    interop = pytest.importorskip("deconv1d.interop")
+    w = explain.shape(*args)
+    g = w.geometry
+    where = dict(stride=g.stride, dilation=g.dilation)
+    for name, key in (("Keras", "keras"), ("PyTorch", "torch")):
+        call = w.framework(name)
+        try:
+            theirs = interop.arguments_for(key, g.length, g.kernel_size, g.crop_left,
+                                           g.crop_right, **where)
+        except interop.InexpressibleError:
+            theirs = None
+        if call.expressible:
+            ours = {"padding": call.kwargs["padding"],
+                    "output_padding": call.kwargs["output_padding"]}
+            assert interop.crops_from(key, g.length, g.kernel_size, **where, **ours) == (
+                g.crop_left, g.crop_right)
+        if key == "keras" and theirs is not None and theirs["output_padding"] is not None \
+                and theirs["output_padding"] >= g.stride:
+            # interop allows op < max(s, d); the Keras layer (3.15) raises for op >= stride:
+            # "`output_padding` must be strictly less than `strides`".
+            continue
+        assert call.expressible == (theirs is not None), (name, theirs)
+    kw = w.framework("ONNX").kwargs
+    assert interop.crops_from("onnx", g.length, g.kernel_size, **where, pads=kw["pads"],
+                              output_padding=kw["output_padding"][0]) == (
+        g.crop_left, g.crop_right)
+
+
 def test_keras_same_k3_s2_is_not_pytorch_and_says_why():
     w = explain.shape(3, 3, stride=2, padding="same")
     pt = w.framework("PyTorch")
