@@ -663,6 +663,7 @@ def get(identifier, *, keras_version=2, argument="activation"):
         or Keras 3 serialization dict, or any callable (returned as it is).
     keras_version : {2, 3}, default 2
         Which Keras's formula a name means where they differ (``hard_sigmoid``).
+        A Keras 3 function dict (``class_name`` ``"function"``) always means 3.
     argument : str, default "activation"
         The argument name used in error messages.
 
@@ -690,6 +691,8 @@ def get(identifier, *, keras_version=2, argument="activation"):
         return linear
     config = {}
     if isinstance(identifier, dict):
+        if identifier.get("class_name") == "function" and "module" in identifier:
+            keras_version = 3          # only Keras 3 writes a function this way
         identifier, config = split_identifier(identifier, argument)
     if isinstance(identifier, str):
         key = identifier if identifier in ACTIVATIONS else snake_case(identifier)
