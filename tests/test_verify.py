@@ -1,0 +1,239 @@
+"""deconv1d.verify: the round-off tolerance, the verdict and the diagnoses."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from deconv1d import conv1d_transpose, interop, verify
+from deconv1d.cli import main
+
+
+@st.composite
+def problems(draw):
+    K = draw(st.integers(1, 5))
+    s = draw(st.integers(1, 3))
+    d = draw(st.integers(1, 3))
+    groups = draw(st.sampled_from([1, 2]))
+    cin = groups * draw(st.integers(1, 3))
+    cout_g = draw(st.integers(1, 3))
+    L = draw(st.integers(1, 6))
+    N = draw(st.integers(1, 2))
+    padding = draw(st.sampled_from(["valid", "same"]))
+    op = draw(st.one_of(st.none(), st.integers(0, max(s, d) - 1)))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, L, cin))
+    w = rng.standard_normal((K, cout_g, cin))
+    b = rng.standard_normal(cout_g * groups) if draw(st.booleans()) else None
+    try:
+        interop.shapes.geometry(L, K, s, padding, op, d)
+    except ValueError:
+        padding, op = "valid", None
+    return x, w, b, dict(stride=s, padding=padding, output_padding=op, dilation=d,
+                         groups=groups)
+
+
+def torch_args(x, w, b, kw):
+    """The same problem, as PyTorch arguments (only for windows PyTorch can express)."""
+    L, K = x.shape[1], w.shape[0]
+    cl, cr = interop.crops_from("keras", L, K, stride=kw["stride"], dilation=kw["dilation"],
+                                padding=kw["padding"], output_padding=kw["output_padding"])
+    args = interop.arguments_for("torch", L, K, cl, cr, stride=kw["stride"],
+                                 dilation=kw["dilation"])
+    return args
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems())
+def test_float32_fast_path_is_within_the_bound(problem):
+    """Our own float32 computation passes the float32 bound against float64: the bound is
+    not too tight for a real float32 implementation."""
+    x, w, b, kw = problem
+    torch_kw = None
+    y32 = conv1d_transpose(x.astype(np.float32), w.astype(np.float32), bias=None if b is None
+                           else b.astype(np.float32), **kw)
+    x32, w32 = x.astype(np.float32), w.astype(np.float32)
+    b32 = None if b is None else b.astype(np.float32)
+    xt, wt = x32.transpose(0, 2, 1), interop.kernel_for("torch", w32)
+    try:
+        torch_kw = torch_args(x, w, b, kw)
+    except interop.InexpressibleError:
+        pass
+    if torch_kw is not None:
+        report = verify.check("torch", y32.transpose(0, 2, 1), xt, wt, b32,
+                              groups=kw["groups"], stride=kw["stride"],
+                              dilation=kw["dilation"], **torch_kw)
+        assert report.ok, str(report)
+        assert report.reduction_length == w.shape[0] * x.shape[2] // kw["groups"] + (b is not None)
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems(), st.floats(0.1, 0.9), st.floats(1.5, 10))
+def test_tolerance_is_the_bound(problem, inside, outside):
+    """An error just inside tol_i passes; one just outside fails, at the worst element."""
+    x, w, b, kw = problem
+    e = conv1d_transpose(x, w, bias=b, **kw)
+    m = conv1d_transpose(np.abs(x), np.abs(w), bias=None if b is None else np.abs(b), **kw)
+    n = w.shape[0] * x.shape[2] // kw["groups"] + (b is not None)
+    u = 2.0**-24
+    tol = (verify.gamma(n, u) + verify.gamma(n, 2.0**-53)) * m
+    i = np.unravel_index(np.argmax(m), m.shape)
+    for factor, ok in ((inside, True), (outside, False)):
+        a = e.copy()
+        a[i] += factor * tol[i]
+        r = verify.compare(a, e, reduction_length=n, magnitude=m, unit_roundoff_actual=u)
+        assert r.ok is ok
+        if not ok:
+            assert r.worst_index == tuple(int(k) for k in i) and r.mismatched == 1
+
+
+def test_identical_and_report_forms():
+    e = np.arange(12.0).reshape(1, 4, 3)
+    r = verify.compare(e.copy(), e)
+    assert r.ok and bool(r) and r.max_abs_error == 0 and r.diagnoses == ()
+    d = r.to_dict()
+    json.dumps(d)
+    assert d["ok"] is True and d["actual_shape"] == [1, 4, 3]
+    assert str(r).startswith("deconv1d verify: MATCH")
+
+
+def test_nan_handling():
+    e = np.ones((1, 3, 1))
+    a = e.copy()
+    a[0, 1, 0] = np.nan
+    r = verify.compare(a, e)
+    assert not r.ok and r.worst_index == (0, 1, 0)
+    e2 = e.copy()
+    e2[0, 1, 0] = np.nan
+    assert verify.compare(a, e2).ok
+
+
+def test_unit_roundoff_and_gamma():
+    assert verify.unit_roundoff(np.float64) == 2.0**-53
+    assert verify.unit_roundoff(np.float16) == 2.0**-11
+    assert verify.unit_roundoff(np.int32) == 0.0
+    assert verify.gamma(2**30, 2.0**-24) == float("inf")
+    with pytest.raises(TypeError, match="dtype"):
+        verify.unit_roundoff(np.dtype("U3"))
+
+
+def test_bad_arguments():
+    e = np.ones((1, 3, 2))
+    with pytest.raises(ValueError, match="layout"):
+        verify.compare(e, e, layout="NXC")
+    with pytest.raises(ValueError, match="rank"):
+        verify.compare(e[0], e)
+    with pytest.raises(ValueError, match="reduction_length"):
+        verify.compare(e, e, reduction_length=0)
+    with pytest.raises(ValueError, match="magnitude"):
+        verify.compare(e, e, magnitude=np.ones(3))
+    with pytest.raises(ValueError, match="bias"):
+        verify.check("tf", e, e, np.ones((1, 2, 2)), np.ones(2), output_shape=[1, 3, 2],
+                     strides=1)
+
+
+# ----------------------------------------------------------------------------- #
+# Diagnoses on constructed data (the golden tests use real framework outputs)   #
+# ----------------------------------------------------------------------------- #
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal((2, 4, 2))
+W = RNG.standard_normal((3, 3, 2))
+
+
+def test_diagnoses_shift_torch_vs_keras_same():
+    keras = interop.keras_conv1d_transpose(X, W, strides=2, padding="same")
+    torch = interop.torch_conv_transpose1d(X.transpose(0, 2, 1), interop.kernel_for("torch", W),
+                                           stride=2, padding=1, output_padding=1)
+    r = verify.compare(torch.transpose(0, 2, 1), keras)
+    assert r.codes == ["shifted"] and r.diagnoses[0].details["shift"] == -1
+
+
+def test_diagnoses_window_and_layout():
+    e = interop.keras_conv1d_transpose(X, W, strides=2, padding="valid")
+    r = verify.compare(e[:, 1:-1], e)
+    assert r.codes == ["window"] and r.diagnoses[0].details["start"] == 1
+    r = verify.compare(e.transpose(0, 2, 1), e)
+    assert r.codes == ["layout_transposed"]
+    r = verify.compare(e[:, :, :2], e)
+    assert r.codes == ["unknown"]
+
+
+def test_diagnoses_zeros_wrong_end():
+    x = np.array([[[1.0], [2.0], [3.0]]])
+    e = interop.keras_conv1d_transpose(x, np.ones((1, 1, 1)), strides=2, padding="same")
+    assert e[0, :, 0].tolist() == [1, 0, 2, 0, 3, 0]
+    r = verify.compare(np.roll(e, 1, axis=1), e)
+    assert r.codes == ["zeros_wrong_end"]
+
+
+def test_diagnoses_channels_offset_scale():
+    e = interop.keras_conv1d_transpose(X, W, strides=2, padding="same")
+    assert verify.compare(e[..., ::-1], e).codes == ["channels_permuted"]
+    b = np.array([0.5, -1.0, 2.0])
+    r = verify.compare(e, e + b, bias=b)
+    assert r.codes == ["offset"] and "bias is missing" in r.diagnoses[0].message
+    assert verify.compare(3 * e, e).codes == ["scaled"]
+
+
+def test_check_diagnoses_flipped_kernel_and_io_swap():
+    # JAX default (no transpose_kernel) given a Keras kernel in HIO order without the flip.
+    keras_y = interop.keras_conv1d_transpose(X, W, strides=2, padding="same")
+    flipped = interop.keras_conv1d_transpose(X, W[::-1], strides=2, padding="same")
+    r = verify.check("keras", flipped, X, W, strides=2, padding="same")
+    assert r.codes == ["kernel_flipped"]
+    w_sq = RNG.standard_normal((3, 2, 2))
+    swapped = interop.keras_conv1d_transpose(X, w_sq.transpose(0, 2, 1), strides=1,
+                                             padding="same")
+    r = verify.check("keras", swapped, X, w_sq, strides=1, padding="same")
+    assert r.codes == ["kernel_io_swapped"]
+    assert verify.check("keras", keras_y, X, W, strides=2, padding="same").ok
+
+
+# ----------------------------------------------------------------------------- #
+# Command line                                                                  #
+# ----------------------------------------------------------------------------- #
+def test_cli_verify(tmp_path, capsys):
+    xt = X.transpose(0, 2, 1).astype(np.float32)
+    wt = interop.kernel_for("torch", W).astype(np.float32)
+    y = interop.torch_conv_transpose1d(xt, wt, stride=2, padding=1, output_padding=1)
+    np.save(tmp_path / "x.npy", xt)
+    np.save(tmp_path / "w.npy", wt)
+    np.save(tmp_path / "y.npy", y)
+    np.savez(tmp_path / "both.npz", y=y, other=y)
+    base = ["verify", "--framework", "torch", "--x", str(tmp_path / "x.npy"),
+            "--w", str(tmp_path / "w.npy"), "--stride", "2", "--padding", "1"]
+    assert main(base + ["--y", str(tmp_path / "y.npy"), "--output-padding", "1"]) == 0
+    assert "MATCH" in capsys.readouterr().out
+    assert main(base + ["--y", str(tmp_path / "both.npz:y"), "--output-padding", "1",
+                        "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+    assert main(base + ["--y", str(tmp_path / "y.npy")]) == 1        # output_padding forgotten
+    assert "[window]" in capsys.readouterr().out
+    assert main(base + ["--y", str(tmp_path / "both.npz")]) == 2     # which array?
+    assert main(base + ["--y", str(tmp_path / "y.npy"), "--pads", "1,1"]) == 2
+    assert "not an argument of torch" in capsys.readouterr().err
+
+
+def test_cli_refuses_pickles(tmp_path, capsys):
+    np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    args = ["verify", "--framework", "keras", "--x", str(tmp_path / "obj.npy"),
+            "--w", str(tmp_path / "obj.npy"), "--y", str(tmp_path / "obj.npy")]
+    assert main(args) == 2
+    assert "pickle" in capsys.readouterr().err.lower()
+
+
+def test_cli_keras_and_jax(tmp_path):
+    y = interop.keras_conv1d_transpose(X, W, strides=2, padding="same")
+    np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "w.npy", W)
+    np.save(tmp_path / "y.npy", y)
+    files = ["--x", str(tmp_path / "x.npy"), "--w", str(tmp_path / "w.npy"),
+             "--y", str(tmp_path / "y.npy")]
+    assert main(["verify", "--framework", "keras", *files, "--strides", "2",
+                 "--padding", "same"]) == 0
+    assert main(["verify", "--framework", "jax", *files, "--strides", "2", "--padding",
+                 "SAME", "--transpose-kernel"]) == 0
+    assert main(["verify", "--framework", "jax", *files, "--strides", "2", "--padding",
+                 "SAME"]) == 2       # without transpose_kernel the kernel is (K, C_in, C_out)
