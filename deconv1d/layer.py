@@ -18,7 +18,6 @@ arXiv:1603.07285.
 from __future__ import annotations
 
 import itertools
-import numbers
 
 import numpy as np
 
