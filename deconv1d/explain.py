@@ -428,8 +428,7 @@ def _pytorch(g):
         call = (f"ConvTranspose1d(C_in, C_out, {g.kernel_size}, "
                 f"stride={g.stride}, padding={cl}, output_padding={q}"
                 + (f", dilation={g.dilation}" if g.dilation != 1 else "") + ")")
-        note = ("weight: Keras w.transpose(2, 1, 0); PyTorch crops (padding, padding - "
-                "output_padding).")
+        note = "crops (padding, padding - output_padding)"
         return FrameworkCall("PyTorch", True, call, kwargs, note)
     if q < 0:
         reason = (f"PyTorch crops (padding, padding - output_padding) with 0 <= "
@@ -466,8 +465,7 @@ def _onnx(g):
     if g.dilation != 1:
         call += f", dilations=[{g.dilation}]"
     call += ")"
-    notes = ["weight: Keras w.transpose(2, 1, 0); ONNX crops (pads[0], pads[1] - "
-             "output_padding)."]
+    notes = ["crops (pads[0], pads[1] - output_padding)"]
     dk, s = g.effective_kernel, g.stride
     if dk >= s and g.output_length == g.length * s and op == 0:
         total = dk - s
@@ -527,6 +525,7 @@ class ShapeWalkthrough:
         lines += ["", "Frameworks:"]
         for f in self.frameworks:
             lines += [f"  {line}" for line in str(f).splitlines()]
+        lines.append("  PyTorch and ONNX weights: the Keras kernel w.transpose(2, 1, 0).")
         return _fit("\n".join(lines))
 
 
@@ -688,8 +687,8 @@ class Connectivity:
     def __str__(self):
         g = self.geometry
         lines = ["Connectivity", f"  {self.request}",
-                 f"  input i, tap k -> output o when o + crop_left = i*s + k*d, "
-                 f"here o + {g.crop_left} = {g.stride}*i + {g.dilation}*k", ""]
+                 "  input i, tap k -> output o when o + crop_left = i*s + k*d,",
+                 f"  here o + {g.crop_left} = {g.stride}*i + {g.dilation}*k", ""]
         width = max([len(" + ".join(f"x{i}*w{k}" for i, k in p)) for p in self.pairs] + [5])
         width = min(width, COLUMNS - 20)
         lines.append(f"  {'output':<7} {'sum':<{width}}  count")
@@ -723,10 +722,13 @@ def _checkerboard_text(c):
     else:
         lines.append(f"Checkerboard: no, every residue mod s = {s} gets "
                      f"{c.residue_counts[0]} taps.")
-    lines.append(f"  Away from the edges the counts repeat with period s = {s}: "
-                 f"[{pattern}] (for t % {s} = " + ", ".join(map(str, range(s))) + "),")
-    lines.append("  because tap k lands on residue k*d % s (t = o + crop_left): " + "; ".join(
-        f"{r} <- taps {','.join(map(str, groups[r])) or 'none'}" for r in range(s)) + ".")
+    lines.append(f"  Away from the edges the counts repeat with period s = {s}: [{pattern}]")
+    lines.append(f"  for t % {s} = " + ", ".join(map(str, range(s)))
+                 + " (t = o + crop_left): tap k lands on t % s = k*d % s,")
+    lines.append("  " + "; ".join(
+        f"{r} <- " + (f"tap{'s' * (len(groups[r]) != 1)} {','.join(map(str, groups[r]))}"
+                      if groups[r] else "no tap")
+        for r in range(s)) + ".")
     if c.checkerboard:
         lines.append("  Outputs on richer residues sum more products, so even a constant "
                      "input gives a periodic ripple: the checkerboard artifact (Odena et al., "

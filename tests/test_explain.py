@@ -383,7 +383,8 @@ def test_every_text_view_fits_80_columns(args):
     g = d.geometry
     row = [line for line in d.lines if line.startswith("overlap")][0].split()[1:]
     counts = explain.connectivity(*args).counts
-    lo, hi = g.crop_left, min(g.crop_left + g.output_length, d.shown)
+    lo = min(g.crop_left, d.shown)
+    hi = min(g.crop_left + g.output_length, d.shown)
     assert [int(v) for v in row[lo:hi]] == counts[:hi - lo].tolist()
 
 
