@@ -415,7 +415,8 @@ def _slice_advice(full, crop_left, crop_right, got_left, got_right):
 
 def _to_keras(length, kernel_size, stride, dilation, crop_left, crop_right):
     pairs = [("valid", None), ("same", None)]
-    pairs += [(p, op) for op in range(max(stride, dilation)) for p in ("same", "valid")]
+    # Keras requires output_padding < strides (not < max(strides, dilation)).
+    pairs += [(p, op) for op in range(stride) for p in ("same", "valid")]
     for padding, op in pairs:
         try:
             if _keras_crops(length, kernel_size, stride, dilation, padding, op) == \

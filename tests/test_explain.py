@@ -163,11 +163,6 @@ def test_translations_agree_with_interop(args):
                     "output_padding": call.kwargs["output_padding"]}
             assert interop.crops_from(key, g.length, g.kernel_size, **where, **ours) == (
                 g.crop_left, g.crop_right)
-        if key == "keras" and theirs is not None and theirs["output_padding"] is not None \
-                and theirs["output_padding"] >= g.stride:
-            # interop allows op < max(s, d); the Keras layer (3.15) raises for op >= stride:
-            # "`output_padding` must be strictly less than `strides`".
-            continue
         assert call.expressible == (theirs is not None), (name, theirs)
     kw = w.framework("ONNX").kwargs
     assert interop.crops_from("onnx", g.length, g.kernel_size, **where, pads=kw["pads"],
