@@ -157,7 +157,8 @@ class Report:
             lines += [
                 f"  max error   {self.max_abs_error:.3g} absolute, {self.max_rel_error:.3g} "
                 f"relative to max|reference|",
-                f"  worst at    {list(self.worst_index)}: actual {self.worst_actual:.9g}, "
+                f"  worst at    {list(self.worst_index)} (largest error/tol): "
+                f"actual {self.worst_actual:.9g}, "
                 f"reference {self.worst_expected:.9g}",
                 f"  tolerance   {self.worst_tolerance:.3g} there = {self.tolerance_basis}, "
                 f"n = {self.reduction_length}",
@@ -494,7 +495,7 @@ def check(framework, actual, x, w, bias=None, **arguments):
       shapes      actual (1, 1, 6) == reference (1, 1, 6)  (layout NCL)
       dtypes      actual float32 (u = 5.96e-08), reference float64 (u = 1.11e-16)
       max error   0 absolute, 0 relative to max|reference|
-      worst at    [0, 0, 0]: actual 2, reference 2
+      worst at    [0, 0, 0] (largest error/tol): actual 2, reference 2
       tolerance   3.58e-07 there = (gamma_n(u_actual) + gamma_n(u_ref)) * sum|x||w|, n = 3
       error/tol   0 (must be <= 1); 0 of 6 samples beyond tolerance
     """
