@@ -1,10 +1,11 @@
-"""The fast 1-D transposed convolution: one GEMM and a col2im overlap-add.
+"""The fast 1-D transposed convolution: argument checking and the public function.
 
-For each block of input samples the columns ``cols[n, i, k, f] = sum_c x[n, i, c]
-* w[k, f, c]`` come from one matrix product; then each kernel tap ``k`` adds its
-slice of columns into the output with one strided slice add, at positions
-``i * stride + k * dilation - crop_left``.  Only positions inside the kept window
-are ever written, so no larger buffer is built and copied.
+The arithmetic lives in :mod:`deconv1d._kernels`: cache-blocked GEMM paths
+(col2im scatter with a carried overlap tail, its contiguous block variant, and
+a polyphase gather that writes the output straight from one GEMM), one of
+which is picked per call by a documented cost rule.  Every path writes the
+output block by block, so scratch memory stays bounded however large
+``N * L * K * C_out`` is.
 
 References
 ----------
@@ -19,13 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import shapes
+from . import _kernels, shapes
 
 __all__ = ["conv1d_transpose", "prepare"]
-
-#: Bytes of columns computed per block: small enough to stay in cache and to
-#: keep scratch memory bounded, large enough for the GEMM to be efficient.
-BLOCK_BYTES = 4 * 2**20
 
 
 @dataclass(frozen=True)
@@ -123,6 +120,13 @@ def prepare(x, w, stride=1, padding="valid", output_padding=None, *, dilation=1,
     >>> p.geometry.output_length, p.out_channels
     (10, 6)
     """
+    return _problem(x, w, stride, padding, output_padding, dilation=dilation,
+                    groups=groups, data_format=data_format, bias=bias, convert=True)
+
+
+def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
+             data_format, bias, convert):
+    """:func:`prepare`; with ``convert=False`` ``x`` keeps its dtype (converted later, by blocks)."""
     data_format = shapes.check_data_format(data_format)
     x = _as_numeric("x", x)
     w = _as_numeric("w", w)
@@ -178,46 +182,12 @@ def prepare(x, w, stride=1, padding="valid", output_padding=None, *, dilation=1,
             f"dilation={dilation!r}, output_padding={output_padding!r}"
         )
     return Problem(
-        x=x_last.astype(compute, copy=False), w=w.astype(compute, copy=False),
+        x=x_last.astype(compute, copy=False) if convert else x_last,
+        w=w.astype(compute, copy=False),
         bias=None if bias is None else bias.astype(compute, copy=False),
         geometry=geom, groups=groups, data_format=data_format,
         compute_dtype=compute, result_dtype=result,
     )
-
-
-def _columns(x_block, w, groups):
-    """``cols[n, i, k, f]`` for one block: one GEMM (batched over groups).
-
-    x_block (n, l, C_in), w (K, C_out_g, C_in) -> (n, l, K, C_out).
-    """
-    n, l, c_in = x_block.shape
-    k_size, c_out_g, _ = w.shape
-    rows = x_block.reshape(n * l, c_in)
-    if groups == 1:
-        cols = rows @ w.reshape(k_size * c_out_g, c_in).T
-        return cols.reshape(n, l, k_size, c_out_g)
-    cin_g = c_in // groups
-    # (G, cin_g, K * C_out_g) weights and (G, rows, cin_g) inputs.
-    wg = w.reshape(k_size, c_out_g, groups, cin_g).transpose(2, 3, 0, 1)
-    wg = wg.reshape(groups, cin_g, k_size * c_out_g)
-    cols = np.matmul(rows.reshape(n * l, groups, cin_g).transpose(1, 0, 2), wg)
-    cols = cols.reshape(groups, n, l, k_size, c_out_g).transpose(1, 2, 3, 0, 4)
-    return cols.reshape(n, l, k_size, groups * c_out_g)
-
-
-def _overlap_add(y, cols, i0, geom):
-    """Add each tap of ``cols`` (input samples ``i0 ...``) into ``y`` (N, L_out, C_out)."""
-    s, d = geom.stride, geom.dilation
-    l_out = geom.output_length
-    i1 = i0 + cols.shape[1]
-    for k in range(geom.kernel_size):
-        offset = k * d - geom.crop_left          # output position of input 0, tap k
-        lo = max(i0, -(offset // s))             # first i with i*s + offset >= 0
-        hi = min(i1, (l_out - 1 - offset) // s + 1)  # past the last i inside y
-        if lo >= hi:
-            continue
-        start = lo * s + offset
-        y[:, start:(hi - 1) * s + offset + 1:s] += cols[:, lo - i0:hi - i0, k]
 
 
 def conv1d_transpose(x, w, stride=1, padding="valid", output_padding=None, *,
@@ -281,29 +251,50 @@ def conv1d_transpose(x, w, stride=1, padding="valid", output_padding=None, *,
     >>> conv1d_transpose(x, w, stride=2, padding=1, output_padding=1)[0, :, 0]  # PyTorch
     array([2., 4., 2., 4., 2., 3.])
     """
-    problem = prepare(x, w, stride, padding, output_padding, dilation=dilation,
-                      groups=groups, data_format=data_format, bias=bias)
+    problem = _problem(x, w, stride, padding, output_padding, dilation=dilation,
+                       groups=groups, data_format=data_format, bias=bias,
+                       convert=False)
+    return _compute(problem)
+
+
+def _all_finite(a, dtype):
+    """No nan or inf in ``a`` (one pass, no temporary; overflow of the sum
+    gives a harmless false "no")."""
+    if a.dtype.kind in "biu":
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(a.sum(dtype=dtype)))
+
+
+def _compute(problem, path=None, **options):
+    """Run ``problem`` on ``path`` (``None``: :func:`deconv1d._kernels.choose`).
+
+    The output is allocated once, in the result dtype and layout; the path
+    writes it block by block (inputs converted per block), so nothing of the
+    size of the input or of the columns is ever allocated.
+    """
     geom = problem.geometry
-    n_batch, length, _ = problem.x.shape
+    n_batch, _, c_in = problem.x.shape
     c_out = problem.out_channels
     l_out = geom.output_length
     if problem.data_format == "channels_last":
-        y = np.zeros((n_batch, l_out, c_out), dtype=problem.compute_dtype)
+        y = np.zeros((n_batch, l_out, c_out), dtype=problem.result_dtype)
         y_last = y
     else:
-        y = np.zeros((n_batch, c_out, l_out), dtype=problem.compute_dtype)
+        y = np.zeros((n_batch, c_out, l_out), dtype=problem.result_dtype)
         y_last = y.transpose(0, 2, 1)
-    if n_batch:
-        row_bytes = geom.kernel_size * c_out * problem.compute_dtype.itemsize
-        per_sample = max(1, BLOCK_BYTES // row_bytes)
-        time_block = min(length, max(per_sample // n_batch, min(per_sample, 16)))
-        batch_block = min(n_batch, max(1, per_sample // time_block))
-        for n0 in range(0, n_batch, batch_block):
-            n1 = min(n_batch, n0 + batch_block)
-            for i0 in range(0, length, time_block):
-                x_block = problem.x[n0:n1, i0:i0 + time_block]
-                cols = _columns(x_block, problem.w, problem.groups)
-                _overlap_add(y_last[n0:n1], cols, i0, geom)
-    if problem.bias is not None:
-        y_last += problem.bias
-    return y.astype(problem.result_dtype, copy=False)
+    if n_batch == 0:
+        if problem.bias is not None:
+            y_last += problem.bias
+        return y
+    if path is None:
+        path, options = _kernels.choose(geom, c_in, c_out, problem.groups, n_batch)
+        if not (_all_finite(problem.x, problem.compute_dtype)
+                and _all_finite(problem.w, problem.compute_dtype)):
+            # The block and gather paths multiply structural zeros (padded
+            # taps, Toeplitz gaps, out-of-range inputs) and 0 * inf = nan would
+            # spread a non-finite value past the outputs it reaches.
+            path, options = "scatter", {}
+    _kernels.run(path, problem.x, problem.w, geom, problem.groups, y_last,
+                 problem.bias, problem.compute_dtype, **options)
+    return y

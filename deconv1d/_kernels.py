@@ -1,0 +1,362 @@
+"""Private fast paths of :func:`deconv1d.conv1d_transpose`, and the rule that picks one.
+
+Every path writes the kept window of the full scatter (see :mod:`deconv1d.shapes`)
+into a caller-provided output view ``y`` of shape ``(N, L_out, C_out)`` (any
+strides, any float dtype: results are cast on the way in), one cache-sized
+block at a time, so scratch memory stays bounded (about ``3 * BLOCK_BYTES``)
+however large ``N * L * K * C_out`` is.  Inputs are converted to the compute
+dtype block by block too.
+
+Paths
+-----
+``"scatter"``
+    col2im: one GEMM per block gives the columns ``cols[n, i, k, f] = sum_c
+    x[n, i, c] w[k, f, c]``; each tap ``k`` adds its columns into a small
+    accumulator at positions ``i*s + k*d`` (one strided slice add per tap).  The
+    accumulator's last ``dk - s`` positions (the overlap tail) are carried to
+    the next time block, exactly as :class:`deconv1d.Conv1DTransposeStream` does.
+``"scatter_blocks"`` (dilation 1)
+    The same, with the taps zero-padded to ``P*s`` (``P = ceil(K / s)``) and
+    grouped in ``P`` blocks of ``s``: block ``p`` of input ``i`` is one contiguous
+    run of ``s * C_out`` outputs, so there are ``P`` contiguous adds instead of
+    ``K`` strided ones.
+``"gather"`` (dilation 1, or stride 1)
+    Polyphase, gather form: output block ``j`` (outputs ``j*s ... j*s + s-1``)
+    is ``sum_p x[j + q0 - p] @ w[p*s + r]``, one GEMM row of an im2col matrix
+    built from the *input* (``P * C_in`` wide) against a ``(P*C_in, s*C_out)``
+    matrix.  No overlap-add at all, and in channels-last the GEMM writes
+    straight into the output.  ``time_batch = B > 1`` stacks ``B`` output
+    blocks per row (a banded block-Toeplitz weight, ``(B+P-1)*C_in`` by
+    ``B*s*C_out``): it spends ``(B+P-1)/P`` times the multiply-adds to give a
+    GEMM with few channels (one-channel audio) something to chew on.
+
+References
+----------
+V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep learning",
+arXiv:1603.07285, section 4 (the transposed convolution as the transpose of a
+matrix ``C``; the gather form is its rows, the scatter form its columns).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Bytes of scratch per block (columns, or im2col rows plus output rows): small
+#: enough to stay in cache, large enough for the GEMM to be efficient.
+BLOCK_BYTES = 2 * 2**20
+
+PATHS = ("scatter", "scatter_blocks", "gather")
+
+
+# --------------------------------------------------------------------------- #
+# Scatter (col2im) engine, with the overlap tail carried between time blocks. #
+# --------------------------------------------------------------------------- #
+class Scatter:
+    """col2im over consecutive time chunks of one batch block.
+
+    ``step(x_chunk)`` returns the full-scatter positions made final by that
+    chunk (``l * stride`` of them, starting at ``i0 * stride`` for a chunk that
+    starts at input ``i0``); ``tail()`` returns the positions after the last
+    input.  The returned arrays are views of an internal buffer, valid until
+    the next call.
+    """
+
+    def __init__(self, w, stride, dilation, groups, dtype, blocks=False):
+        kernel_size, c_out_g, c_in = w.shape
+        self.stride, self.dilation, self.groups = stride, dilation, groups
+        self.kernel_size = kernel_size
+        self.c_out = c_out_g * groups
+        self.dtype = np.dtype(dtype)
+        self.blocks = blocks
+        w = np.asarray(w, dtype=self.dtype)
+        if blocks:
+            if dilation != 1:
+                raise ValueError("the blocks variant needs dilation 1")
+            self.n_blocks = -(-kernel_size // stride)
+            padded = np.zeros((self.n_blocks * stride, c_out_g, c_in), self.dtype)
+            padded[:kernel_size] = w
+            w = padded
+            self.tail_len = (self.n_blocks - 1) * stride
+        else:
+            self.tail_len = max((kernel_size - 1) * dilation + 1 - stride, 0)
+        taps = w.shape[0]
+        self.taps = taps
+        cin_g = c_in // groups
+        # (G, C_in / G, taps * C_out / G)
+        wg = w.reshape(taps, c_out_g, groups, cin_g).transpose(2, 3, 0, 1)
+        self.w = np.ascontiguousarray(wg.reshape(groups, cin_g, taps * c_out_g))
+        self.carry = None
+
+    def reset(self):
+        self.carry = None
+
+    def columns(self, xb):
+        """``cols`` of shape (n, l, taps, C_out) for a chunk ``xb`` (n, l, C_in)."""
+        n, length, c_in = xb.shape
+        rows = np.ascontiguousarray(xb, dtype=self.dtype).reshape(n * length, c_in)
+        g = self.groups
+        if g == 1:
+            cols = rows @ self.w[0]
+            return cols.reshape(n, length, self.taps, self.c_out)
+        cin_g = c_in // g
+        cols = np.matmul(rows.reshape(n * length, g, cin_g).transpose(1, 0, 2), self.w)
+        cols = cols.reshape(g, n, length, self.taps, self.c_out // g)
+        return cols.transpose(1, 2, 3, 0, 4).reshape(n, length, self.taps, self.c_out)
+
+    def step(self, xb):
+        n, length, _ = xb.shape
+        s, d = self.stride, self.dilation
+        tail = self.tail_len
+        cols = self.columns(xb)
+        acc = np.empty((n, length * s + tail, self.c_out), self.dtype)
+        if self.blocks:
+            acc_b = acc.reshape(n, length + self.n_blocks - 1, s * self.c_out)
+            cols_b = cols.reshape(n, length, self.n_blocks, s * self.c_out)
+            acc_b[:, :length] = cols_b[:, :, 0]
+            acc_b[:, length:] = 0
+            if self.carry is not None:
+                acc[:, :tail] += self.carry
+            for p in range(1, self.n_blocks):
+                acc_b[:, p:p + length] += cols_b[:, :, p]
+        else:
+            if s == 1:
+                acc[:, :length] = cols[:, :, 0]
+                acc[:, length:] = 0
+                first = 1
+            else:
+                acc[...] = 0
+                first = 0
+            if self.carry is not None:
+                acc[:, :tail] += self.carry
+            for k in range(first, self.kernel_size):
+                start = k * d
+                acc[:, start:start + (length - 1) * s + 1:s] += cols[:, :, k]
+        self.carry = acc[:, length * s:].copy()
+        return acc[:, :length * s]
+
+    def tail(self, n):
+        if self.carry is None:
+            return np.zeros((n, self.tail_len, self.c_out), self.dtype)
+        return self.carry
+
+
+def _write(y, o0, part, bias):
+    """``y[:, o0 : o0 + len(part)] = part + bias``, clipped to ``0 <= o < L_out``."""
+    l_out = y.shape[1]
+    lo, hi = max(o0, 0), min(o0 + part.shape[1], l_out)
+    if lo >= hi:
+        return
+    src = part[:, lo - o0:hi - o0]
+    dst = y[:, lo:hi]
+    if bias is None:
+        np.copyto(dst, src, casting="unsafe")
+    else:
+        np.add(src, bias, out=dst, casting="unsafe")
+
+
+def scatter(x, w, geom, groups, y, bias, dtype, blocks=False,
+            block_bytes=BLOCK_BYTES):
+    """col2im path: write the transposed convolution of ``x`` into ``y``."""
+    n_batch, length, c_in = x.shape
+    s = geom.stride
+    engine = Scatter(w, s, geom.dilation, groups, dtype, blocks=blocks)
+    itemsize = engine.dtype.itemsize
+    # Per input sample: its columns, its accumulator rows and its converted input.
+    per_input = (engine.taps * engine.c_out + s * engine.c_out + c_in) * itemsize
+    per_block = max(1, block_bytes // per_input)
+    time_block = min(length, per_block)
+    batch_block = min(n_batch, max(1, per_block // time_block))
+    crop = geom.crop_left
+    if bias is not None:
+        bias = np.asarray(bias, dtype=engine.dtype)
+    for n0 in range(0, n_batch, batch_block):
+        n1 = min(n_batch, n0 + batch_block)
+        engine.reset()
+        yb = y[n0:n1]
+        for i0 in range(0, length, time_block):
+            part = engine.step(x[n0:n1, i0:i0 + time_block])
+            _write(yb, i0 * s - crop, part, bias)
+        _write(yb, length * s - crop, engine.tail(n1 - n0), bias)
+    _fill_past_end(y, length * s + engine.tail_len - crop, bias)
+
+
+def _fill_past_end(y, o0, bias):
+    """Positions from ``o0`` on got nothing from the scatter: bias (or zeros)."""
+    if o0 < y.shape[1]:
+        y[:, max(o0, 0):] = 0 if bias is None else bias
+
+
+# --------------------------------------------------------------------------- #
+# Gather (polyphase) path.                                                     #
+# --------------------------------------------------------------------------- #
+def gather_supported(geom):
+    return geom.dilation == 1 or geom.stride == 1
+
+
+class Gather:
+    """The polyphase gather plan: weight matrix ``T`` and input offsets.
+
+    Super-row ``m`` (outputs ``m*B*s ... (m+1)*B*s - 1``) reads inputs
+    ``m*B + base + u*step`` for ``u < U`` and is ``Xw[m] @ T``.
+    """
+
+    def __init__(self, w, geom, groups, dtype, time_batch=1):
+        kernel_size, c_out_g, c_in = w.shape
+        s, d, crop = geom.stride, geom.dilation, geom.crop_left
+        if not gather_supported(geom):
+            raise ValueError("the gather path needs dilation 1 or stride 1")
+        if d > 1 and time_batch != 1:
+            raise ValueError("the gather path with dilation needs time_batch 1")
+        dtype = np.dtype(dtype)
+        w = np.asarray(w, dtype=dtype)
+        if d == 1:
+            shift = (-crop) % s                       # zero taps in front: aligned blocks
+            n_taps = -(-(kernel_size + shift) // s)   # P
+            wp = np.zeros((n_taps * s, c_out_g, c_in), dtype)
+            wp[shift:shift + kernel_size] = w
+            self.base = (crop + shift) // s - n_taps + 1
+            self.step = 1
+        else:                                         # stride 1, dilated
+            n_taps, wp = kernel_size, w
+            self.base = crop - (kernel_size - 1) * d
+            self.step = d
+        B, G = time_batch, groups
+        cin_g = c_in // G
+        U = B + n_taps - 1
+        wpg = wp.reshape(n_taps, s, c_out_g, G, cin_g).transpose(0, 3, 4, 1, 2)
+        T = np.zeros((G, U, cin_g, B, s, c_out_g), dtype)
+        rows = np.arange(B)
+        for p in range(n_taps):                       # block b reads u = b + P-1-p
+            T[:, rows + n_taps - 1 - p, :, rows] = wpg[p]
+        self.T = T.reshape(G, U * cin_g, B * s * c_out_g)
+        self.U, self.B, self.s, self.G = U, B, s, G
+        self.c_in, self.c_out = c_in, c_out_g * G
+        self.dtype = dtype
+
+    def im2col(self, x, m0, m1, out):
+        """Fill ``out`` (G, n, m1 - m0, U, C_in/G) with the input windows."""
+        length = x.shape[1]
+        B, G = self.B, self.G
+        n = x.shape[0]
+        cin_g = self.c_in // G
+        for u in range(self.U):
+            first = m0 * B + self.base + u * self.step    # input index of row m0
+            # rows m in [m0, m1) with 0 <= first + (m - m0) * B < length
+            a = max(0, -(-(-first) // B)) if first < 0 else 0
+            b = m1 - m0
+            if first + (b - 1) * B >= length:
+                b = max(0, (length - 1 - first) // B + 1) if first < length else 0
+            col = out[:, :, :, u]
+            if a >= b:
+                col[...] = 0
+                continue
+            col[:, :, :a] = 0
+            col[:, :, b:] = 0
+            src = x[:, first + a * B:first + (b - 1) * B + 1:B]   # (n, b - a, C_in)
+            if G == 1:
+                np.copyto(col[0, :, a:b], src, casting="unsafe")
+            else:
+                np.copyto(col[:, :, a:b],
+                          src.reshape(n, b - a, G, cin_g).transpose(2, 0, 1, 3),
+                          casting="unsafe")
+
+
+def gather(x, w, geom, groups, y, bias, dtype, time_batch=1,
+           block_bytes=BLOCK_BYTES):
+    """Polyphase gather path: write the transposed convolution of ``x`` into ``y``."""
+    plan = Gather(w, geom, groups, dtype, time_batch)
+    n_batch = x.shape[0]
+    l_out = y.shape[1]
+    row_out = plan.B * plan.s * plan.c_out           # outputs (x C_out) per super-row
+    n_rows = -(-l_out // (plan.B * plan.s))
+    full_rows = l_out // (plan.B * plan.s)
+    itemsize = plan.dtype.itemsize
+    per_row = (plan.U * plan.c_in + row_out) * itemsize
+    per_block = max(1, block_bytes // per_row)
+    row_block = min(n_rows, per_block)
+    batch_block = min(n_batch, max(1, per_block // row_block))
+    G = plan.G
+    direct = (G == 1 and y.dtype == plan.dtype and y.strides[2] == itemsize
+              and y.strides[1] == y.shape[2] * itemsize)
+    if bias is not None:
+        bias = np.asarray(bias, dtype=plan.dtype)
+        bias_row = np.tile(bias, plan.B * plan.s)
+    cin_g = plan.c_in // G
+    buf = np.empty(G * batch_block * row_block * plan.U * cin_g, plan.dtype)
+    for n0 in range(0, n_batch, batch_block):
+        n1 = min(n_batch, n0 + batch_block)
+        n = n1 - n0
+        for m0 in range(0, n_rows, row_block):
+            m1 = min(n_rows, m0 + row_block)
+            rows = m1 - m0
+            cols = buf[:G * n * rows * plan.U * cin_g].reshape(G, n, rows, plan.U, cin_g)
+            plan.im2col(x[n0:n1], m0, m1, cols)
+            lhs = cols.reshape(G, n * rows, plan.U * cin_g)
+            o0, o1 = m0 * plan.B * plan.s, m1 * plan.B * plan.s
+            if direct and m1 <= full_rows:
+                out = y[n0:n1, o0:o1].reshape(n, rows, row_out)
+                np.matmul(lhs[0].reshape(n, rows, -1), plan.T[0], out=out)
+                if bias is not None:
+                    out += bias_row
+                continue
+            res = np.matmul(lhs, plan.T)                 # (G, n*rows, B*s*C_out/G)
+            res = res.reshape(G, n, rows * plan.B * plan.s, plan.c_out // G)
+            res = res.transpose(1, 2, 0, 3).reshape(n, -1, plan.c_out)
+            _write(y[n0:n1], o0, res, bias)
+
+
+# --------------------------------------------------------------------------- #
+# The rule.                                                                    #
+# --------------------------------------------------------------------------- #
+def choose(geom, c_in, c_out, groups, n_batch=1):
+    """Pick ``(path, options)`` for one problem: a cost estimate, documented here.
+
+    Estimated work, counted in GEMM multiply-adds (one elementwise pass over
+    an element is worth ``PASS`` of them, memory-bound as it is):
+
+    - scatter: ``K*C_in*C_out/G`` MACs + ``K`` adds of ``C_out`` per input;
+    - scatter_blocks: ``P*s`` padded taps, but ``P`` contiguous adds;
+    - gather (dilation 1 or stride 1): ``(B+P-1)*s*C_in*C_out/G`` MACs per
+      ``B*s`` outputs (per input, ``(B+P-1)/B`` times the padded taps), plus
+      the im2col copy ``(B+P-1)*C_in`` per ``B`` inputs and no adds.
+
+    ``B`` (time batch) is the smallest power of two that makes the gather GEMM
+    at least ``MIN_WIDTH`` columns wide (``B*s*C_out/G``), capped at 64.
+    """
+    k, s, d = geom.kernel_size, geom.stride, geom.dilation
+    cig, cog = c_in // groups, c_out // groups
+    gemm = cig * cog * groups        # MACs per tap per input sample
+    PASS = 8.0
+    # small GEMMs (few channels) run far below peak: charge them a penalty
+    def eff(inner, width):
+        return min(1.0, inner / 64.0) * min(1.0, width / 64.0) + 0.02
+
+    costs = {}
+    costs[("scatter", ())] = (k * gemm / eff(cig, k * cog)
+                              + PASS * (k + 1) * c_out * (2.0 if s > 1 else 1.0))
+    if d == 1 and s > 1:
+        p = -(-k // s)
+        costs[("scatter_blocks", ())] = (p * s * gemm / eff(cig, p * s * cog)
+                                         + PASS * (p + 1) * s * c_out / s)
+    if d == 1 or s == 1:
+        p = -(-(k + (geom.crop_left and (-geom.crop_left) % s)) // s) if d == 1 else k
+        batches = (1,) if d > 1 else (1, 2, 4, 8, 16, 32, 64)
+        for b in batches:
+            u = b + p - 1
+            macs = u * s * gemm / b / eff(u * cig, b * s * cog)
+            costs[("gather", (("time_batch", b),))] = (
+                macs + PASS * (u * c_in / b + s * c_out))
+    (path, opts) = min(costs, key=costs.get)
+    return path, dict(opts)
+
+
+def run(path, x, w, geom, groups, y, bias, dtype, **options):
+    """Run one named path (``PATHS``) with its options, writing into ``y``."""
+    if path == "scatter":
+        scatter(x, w, geom, groups, y, bias, dtype, blocks=False, **options)
+    elif path == "scatter_blocks":
+        scatter(x, w, geom, groups, y, bias, dtype, blocks=True, **options)
+    elif path == "gather":
+        gather(x, w, geom, groups, y, bias, dtype, **options)
+    else:
+        raise ValueError(f"`path` must be one of {PATHS}. Received: path={path!r}")

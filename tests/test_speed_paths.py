@@ -1,0 +1,210 @@
+"""Every fast path of conv1d_transpose, forced, against the slow oracles.
+
+The automatic rule (``deconv1d._kernels.choose``) only ever picks among these
+paths, so checking each one forced, on random geometry (every padding mode,
+output_padding, dilation, groups, both layouts, bias, several block sizes so
+that the carried overlap tail and the edge rows are exercised), covers what
+users get whatever the rule decides.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from deconv1d import _kernels, conv1d_transpose, functional, reference
+
+ORACLE_NAMES = sorted(reference.ORACLES)
+
+
+def forced(x, w, stride, padding, output_padding, dilation, groups, data_format,
+           bias, path, **options):
+    problem = functional._problem(x, w, stride, padding, output_padding,
+                                  dilation=dilation, groups=groups,
+                                  data_format=data_format, bias=bias, convert=False)
+    return functional._compute(problem, path, **options)
+
+
+@st.composite
+def problems(draw, max_length=9):
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    c_in = groups * draw(st.integers(1, 3))
+    c_out = groups * draw(st.integers(1, 3))
+    n = draw(st.integers(1, 3))
+    length = draw(st.integers(1, max_length))
+    k = draw(st.integers(1, 7))
+    stride = draw(st.integers(1, 4))
+    dilation = draw(st.sampled_from([1, 1, 1, 2, 3]))
+    padding = draw(st.one_of(
+        st.sampled_from(["valid", "same", "SAME"]),
+        st.integers(0, 4),
+        st.tuples(st.integers(0, 5), st.integers(0, 5))))
+    output_padding = draw(st.one_of(st.none(), st.integers(0, max(stride, dilation) - 1)))
+    data_format = draw(st.sampled_from(["channels_last", "channels_first"]))
+    seed = draw(st.integers(0, 2**31))
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, length, c_in))
+    if data_format == "channels_first":
+        x = np.ascontiguousarray(x.transpose(0, 2, 1))
+    w = rng.standard_normal((k, c_out // groups, c_in))
+    bias = rng.standard_normal(c_out) if draw(st.booleans()) else None
+    kwargs = dict(stride=stride, padding=padding, output_padding=output_padding,
+                  dilation=dilation, groups=groups, data_format=data_format, bias=bias)
+    try:
+        functional.prepare(x, w, **kwargs)
+    except ValueError:
+        from hypothesis import assume
+        assume(False)
+    return x, w, kwargs
+
+
+def path_options(draw, kwargs):
+    """A path that supports this geometry, with random options."""
+    stride, dilation = kwargs["stride"], kwargs["dilation"]
+    choices = ["scatter"]
+    if dilation == 1:
+        choices.append("scatter_blocks")
+    if dilation == 1 or stride == 1:
+        choices.append("gather")
+    path = draw(st.sampled_from(choices))
+    options = {"block_bytes": draw(st.sampled_from([1, 200, 2000, _kernels.BLOCK_BYTES]))}
+    if path == "gather" and dilation == 1:
+        options["time_batch"] = draw(st.integers(1, 5))
+    return path, options
+
+
+def assert_close(got, want):
+    assert got.shape == want.shape
+    assert got.dtype == want.dtype
+    scale = max(1.0, float(np.abs(want).max()))
+    assert np.abs(got - want).max() <= 1e-12 * scale
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_path_forced_matches_an_oracle(data):
+    x, w, kwargs = data.draw(problems())
+    path, options = path_options(data.draw, kwargs)
+    oracle = reference.ORACLES[data.draw(st.sampled_from(ORACLE_NAMES))]
+    got = forced(x, w, **kwargs, path=path, **options)
+    assert_close(got, oracle(x, w, **kwargs))
+
+
+@pytest.mark.parametrize("path,options", [
+    ("scatter", {}), ("scatter", {"block_bytes": 1}),
+    ("scatter_blocks", {}), ("scatter_blocks", {"block_bytes": 1}),
+    ("gather", {"time_batch": 1}), ("gather", {"time_batch": 4}),
+    ("gather", {"time_batch": 3, "block_bytes": 1}),
+])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=st.data())
+def test_each_path_on_its_own(path, options, data):
+    """Each path by name, so none can be starved by the random choice above."""
+    x, w, kwargs = data.draw(problems())
+    if path == "scatter_blocks" and kwargs["dilation"] > 1:
+        kwargs["dilation"] = 1
+        kwargs["output_padding"] = None
+    if path == "gather" and kwargs["dilation"] > 1:
+        kwargs["stride"] = 1
+        kwargs["output_padding"] = None
+        options = {}
+    try:
+        want = reference.scatter_loops(x, w, **kwargs)
+        functional.prepare(x, w, **kwargs)
+    except ValueError:
+        return
+    assert_close(forced(x, w, **kwargs, path=path, **options), want)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=st.data())
+def test_automatic_choice_matches_oracle(data):
+    x, w, kwargs = data.draw(problems(max_length=20))
+    assert_close(conv1d_transpose(x, w, **kwargs), reference.gather_loops(x, w, **kwargs))
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=st.data())
+def test_float32_and_float16_paths(data):
+    """Lower precisions: the right dtype out, close to the float64 oracle."""
+    x, w, kwargs = data.draw(problems())
+    path, options = path_options(data.draw, kwargs)
+    dtype = data.draw(st.sampled_from([np.float32, np.float16]))
+    xl, wl = x.astype(dtype), w.astype(dtype)
+    if kwargs["bias"] is not None:
+        kwargs["bias"] = kwargs["bias"].astype(dtype)
+    want = reference.scatter_loops(xl.astype(np.float64), wl.astype(np.float64), **kwargs)
+    got = forced(xl, wl, **kwargs, path=path, **options)
+    assert got.dtype == dtype
+    tol = {np.float32: 1e-5, np.float16: 1e-2}[dtype]
+    scale = np.abs(xl).astype(np.float64).max() * np.abs(wl).astype(np.float64).sum() + 1
+    assert np.abs(got.astype(np.float64) - want).max() <= tol * scale
+
+
+@pytest.mark.parametrize("path,options", [("scatter", {}), ("scatter_blocks", {}),
+                                          ("gather", {"time_batch": 2})])
+def test_integer_input_is_float64_and_inputs_untouched(path, options):
+    x = np.arange(24).reshape(2, 4, 3)
+    w = np.arange(30).reshape(5, 2, 3) % 7
+    x0, w0 = x.copy(), w.copy()
+    got = forced(x, w, 2, "same", None, 1, 1, "channels_last", None, path, **options)
+    assert got.dtype == np.float64
+    assert_close(got, reference.scatter_loops(x.astype(float), w.astype(float), 2, "same"))
+    assert np.array_equal(x, x0) and np.array_equal(w, w0)
+    assert not np.shares_memory(got, x)
+
+
+def test_unknown_path_names_itself():
+    x, w = np.ones((1, 3, 1)), np.ones((2, 1, 1))
+    with pytest.raises(ValueError, match="path='fft'"):
+        forced(x, w, 1, "valid", None, 1, 1, "channels_last", None, "fft")
+
+
+def test_paths_refuse_geometry_they_cannot_do():
+    x, w = np.ones((1, 3, 1)), np.ones((2, 1, 1))
+    with pytest.raises(ValueError):
+        forced(x, w, 2, "valid", None, 2, 1, "channels_last", None, "gather")
+    with pytest.raises(ValueError):
+        forced(x, w, 2, "valid", None, 2, 1, "channels_last", None, "scatter_blocks")
+
+
+@pytest.mark.parametrize("case", [
+    # N, L, C_in, C_out, K, s, d, g: the benchmark suite's shapes, scaled down
+    (2, 40, 8, 8, 4, 2, 1, 1), (1, 30, 16, 8, 16, 8, 1, 1), (2, 50, 4, 4, 9, 1, 1, 1),
+    (3, 20, 16, 16, 3, 1, 1, 1), (2, 300, 1, 1, 31, 2, 1, 1), (2, 10, 32, 16, 5, 2, 1, 1),
+    (1, 60, 4, 4, 3, 1, 4, 1), (2, 40, 8, 8, 8, 4, 1, 4),
+])
+def test_rule_picks_a_valid_path(case):
+    n, length, c_in, c_out, k, s, d, g = case
+    geom = functional.prepare(np.ones((n, length, c_in)), np.ones((k, c_out // g, c_in)),
+                              s, dilation=d, groups=g).geometry
+    path, options = _kernels.choose(geom, c_in, c_out, g, n)
+    assert path in _kernels.PATHS
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, length, c_in))
+    w = rng.standard_normal((k, c_out // g, c_in))
+    assert_close(forced(x, w, s, "valid", None, d, g, "channels_last", None, path, **options),
+                 reference.scatter_loops(x, w, s, dilation=d, groups=g))
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=st.data())
+def test_non_finite_values_reach_exactly_what_the_oracle_says(data):
+    """Fast paths multiply structural zeros; the rule must not let 0 * inf leak."""
+    x, w, kwargs = data.draw(problems())
+    bad = data.draw(st.sampled_from([np.nan, np.inf, -np.inf]))
+    target = data.draw(st.sampled_from(["x", "w"]))
+    arr = x if target == "x" else w
+    arr.flat[data.draw(st.integers(0, arr.size - 1))] = bad
+    got = conv1d_transpose(x, w, **kwargs)
+    want = reference.scatter_loops(x, w, **kwargs)
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    assert np.array_equal(np.isinf(got), np.isinf(want))
+    finite = np.isfinite(want)
+    assert np.abs(got[finite] - want[finite]).max(initial=0) <= 1e-12 * max(
+        1.0, float(np.abs(want[finite]).max(initial=0)))
