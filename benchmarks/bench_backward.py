@@ -1,0 +1,168 @@
+"""Benchmark the backward pass, deconv1d.conv1d_transpose_vjp, beside the forward.
+
+One command: ``python benchmarks/bench_backward.py`` (``--quick``: tiny sizes,
+for CI).  The yardstick is PyTorch's autograd backward of
+``conv_transpose1d``: ``torch.autograd.grad(y, (x, w, b), dy, retain_graph=True)``
+on a graph built once, so only the backward is timed.  Each ratio is measured
+side by side in one process: the functions run interleaved, each timing is the
+minimum of ``--repeat`` runs, and BLAS / OpenMP / torch threads are pinned
+(``--threads``, default 2) before NumPy is imported.  Before timing, our
+gradients are checked against PyTorch's.
+
+Columns: forward time of deconv1d and of PyTorch and their ratio; backward
+(dx, dw, dbias) time of deconv1d and of PyTorch autograd and their ratio.  The
+cases are those of ``benchmarks/bench.py`` (the forward benchmark).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+
+# name, N, L, C_in, C_out, K, stride, dilation, groups  (padding "valid")
+CASES = [
+    ("decoder upsampling", 8, 1024, 64, 64, 4, 2, 1, 1),
+    ("vocoder upsampling", 4, 2048, 256, 128, 16, 8, 1, 1),
+    ("few channels, long", 16, 4000, 32, 32, 9, 1, 1, 1),
+    ("GEMM-bound", 64, 256, 256, 256, 3, 1, 1, 1),
+    ("one-channel signal", 4, 16000, 1, 1, 31, 2, 1, 1),
+    ("wide", 32, 128, 512, 256, 5, 2, 1, 1),
+    ("dilated", 2, 8192, 64, 64, 3, 1, 4, 1),
+    ("groups 4", 8, 2048, 64, 64, 8, 4, 1, 4),
+]
+
+#: float64 backward: no slower than PyTorch (issue 5).
+TARGET = 1.0
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes, one repeat: checks the benchmark runs")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="BLAS/OpenMP/torch threads on both sides (default 2)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="timed runs per measurement; the minimum is kept")
+    parser.add_argument("--dtypes", default="float64,float32")
+    parser.add_argument("--cases", default=None,
+                        help="comma-separated case numbers (1-based); default all")
+    return parser.parse_args(argv)
+
+
+def pin_threads(threads):
+    """Pin thread pools; must run before NumPy is imported."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    return [f"env *_NUM_THREADS={threads}"]
+
+
+def side_by_side(fns, repeat):
+    """Minimum time of each function, runs interleaved so load hits all alike."""
+    best = [math.inf] * len(fns)
+    for fn in fns:
+        fn()
+    for _ in range(repeat):
+        for j, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            best[j] = min(best[j], time.perf_counter() - start)
+    return best
+
+
+def quick_case(case):
+    name, n, length, c_in, c_out, k, s, d, g = case
+    return (name, min(n, 2), min(length, 64), min(c_in, 8 * g), min(c_out, 8 * g),
+            k, s, d, g)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    used = pin_threads(args.threads)
+    import numpy as np
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    import deconv1d
+
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+        used.append(f"torch.set_num_threads({args.threads})")
+    repeat = 1 if args.quick else args.repeat
+    cases = [quick_case(c) for c in CASES] if args.quick else CASES
+    chosen = (range(1, len(cases) + 1) if args.cases is None
+              else [int(c) for c in args.cases.split(",")])
+    print(f"deconv1d {deconv1d.__version__}, NumPy {np.__version__}, "
+          f"torch {torch.__version__ if torch else 'not installed'}")
+    print(f"threads: {', '.join(used)}; min of {repeat} runs"
+          f"{' (QUICK: tiny sizes)' if args.quick else ''}")
+    header = (f"{'#':>2} {'case':<19} {'dtype':<7} {'N,L,Cin>Cout,K,s,d,g':<25} "
+              f"{'fwd ours':>9} {'torch':>9} {'ratio':>5}  "
+              f"{'bwd ours':>9} {'torch':>9} {'ratio':>5}")
+    print(header)
+    print("-" * len(header))
+    rng = np.random.default_rng(0)
+    ratios = {}
+    for dtype_name in args.dtypes.split(","):
+        dtype = np.dtype(dtype_name)
+        for index in chosen:
+            name, n, length, c_in, c_out, k, s, d, g = cases[index - 1]
+            x = rng.standard_normal((n, length, c_in)).astype(dtype)
+            w = rng.standard_normal((k, c_out // g, c_in)).astype(dtype)
+            b = rng.standard_normal(c_out).astype(dtype)
+            y = deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g, bias=b)
+            dy = rng.standard_normal(y.shape).astype(dtype)
+            fns = [lambda: deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g, bias=b),
+                   lambda: deconv1d.conv1d_transpose_vjp(dy, x, w, s, dilation=d, groups=g)]
+            if torch is not None:
+                xt = torch.tensor(np.ascontiguousarray(x.transpose(0, 2, 1)),
+                                  requires_grad=True)
+                wt = torch.tensor(np.ascontiguousarray(w.transpose(2, 1, 0)),
+                                  requires_grad=True)
+                bt = torch.tensor(b, requires_grad=True)
+                dyt = torch.tensor(np.ascontiguousarray(dy.transpose(0, 2, 1)))
+                F = torch.nn.functional
+                with torch.no_grad():
+                    fns.append(lambda: F.conv_transpose1d(xt.detach(), wt.detach(),
+                                                          bt.detach(), stride=s,
+                                                          dilation=d, groups=g))
+                yt = F.conv_transpose1d(xt, wt, bt, stride=s, dilation=d, groups=g)
+                fns.append(lambda: torch.autograd.grad(yt, (xt, wt, bt), dyt,
+                                                       retain_graph=True))
+                theirs = [t.numpy() for t in fns[-1]()]
+                ours = fns[1]()
+                tol = 1e-9 if dtype == np.float64 else 1e-3
+                for a, e in zip(ours, (theirs[0].transpose(0, 2, 1),
+                                       theirs[1].transpose(2, 1, 0), theirs[2])):
+                    if not np.allclose(a, e, rtol=tol, atol=tol * np.abs(e).max()):
+                        raise SystemExit(f"case {index}: gradients disagree with torch")
+            times = side_by_side(fns, repeat)
+            fwd, bwd = times[0], times[1]
+            fwd_t, bwd_t = (times[2], times[3]) if torch is not None else (math.nan,) * 2
+            ratios.setdefault(dtype_name, []).append(bwd / bwd_t)
+            shape = f"{n},{length},{c_in}>{c_out},{k},{s},{d},{g}"
+            print(f"{index:>2} {name:<19} {dtype_name:<7} {shape:<25} "
+                  f"{fwd * 1e3:>7.2f}ms {fwd_t * 1e3:>7.2f}ms {fwd / fwd_t:>5.2f}  "
+                  f"{bwd * 1e3:>7.2f}ms {bwd_t * 1e3:>7.2f}ms {bwd / bwd_t:>5.2f}",
+                  flush=True)
+    print()
+    for dtype_name, values in ratios.items():
+        if any(math.isnan(r) for r in values):
+            print(f"{dtype_name}: no PyTorch, no ratios")
+            continue
+        geomean = math.exp(sum(math.log(r) for r in values) / len(values))
+        target = (f" (target <= {TARGET}: {'met' if max(values) <= TARGET else 'MISSED'})"
+                  if dtype_name == "float64" else "")
+        print(f"{dtype_name} backward/PyTorch: geomean {geomean:.2f}, "
+              f"worst {max(values):.2f}{target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
