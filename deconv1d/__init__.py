@@ -11,9 +11,10 @@ from . import activations, constraints, initializers, regularizers
 from . import interop, verify
 from .layer import Conv1DTranspose, Convolution1DTranspose
 from .shapes import output_length
+from .stream import Conv1DTransposeStream
 
 __version__ = "0.1.0"
 
-__all__ = ["interop", "verify", "Conv1DTranspose", "Convolution1DTranspose", "activations", "constraints",
+__all__ = ["Conv1DTransposeStream", "interop", "verify", "Conv1DTranspose", "Convolution1DTranspose", "activations", "constraints",
            "initializers", "regularizers", "conv1d", "conv1d_transpose",
            "conv1d_transpose_vjp", "explain", "output_length", "reference", "shapes"]

@@ -196,13 +196,15 @@ def gather_supported(geom):
 class Gather:
     """The polyphase gather plan: weight matrix ``T`` and input offsets.
 
-    Super-row ``m`` (outputs ``m*B*s ... (m+1)*B*s - 1``) reads inputs
-    ``m*B + base + u*step`` for ``u < U`` and is ``Xw[m] @ T``.
+    Super-row ``m`` covers the full-scatter positions ``m*B*s ... (m+1)*B*s - 1``
+    (outputs ``crop_left`` earlier), reads inputs ``m*B + base + u*step`` for
+    ``u < U`` and is ``Xw[m] @ T``.  Rows need not be aligned with the output:
+    ``B*s`` consecutive channels-last outputs are one contiguous run anyway.
     """
 
     def __init__(self, w, geom, groups, dtype, time_batch=1):
         kernel_size, c_out_g, c_in = w.shape
-        s, d, crop = geom.stride, geom.dilation, geom.crop_left
+        s, d = geom.stride, geom.dilation
         if not gather_supported(geom):
             raise ValueError("the gather path needs dilation 1 or stride 1")
         if d > 1 and time_batch != 1:
@@ -210,16 +212,15 @@ class Gather:
         dtype = np.dtype(dtype)
         w = np.asarray(w, dtype=dtype)
         if d == 1:
-            shift = (-crop) % s                       # zero taps in front: aligned blocks
-            n_taps = -(-(kernel_size + shift) // s)   # P
+            # full block q (positions q*s + r) = sum_p x[q - p] @ w[p*s + r]
+            n_taps = -(-kernel_size // s)             # P
             wp = np.zeros((n_taps * s, c_out_g, c_in), dtype)
-            wp[shift:shift + kernel_size] = w
-            self.base = (crop + shift) // s - n_taps + 1
-            self.step = 1
-        else:                                         # stride 1, dilated
+            wp[:kernel_size] = w
+            self.base, self.step = 1 - n_taps, 1
+        else:
+            # stride 1: full position q = sum_k x[q - k*d] @ w[k]
             n_taps, wp = kernel_size, w
-            self.base = crop - (kernel_size - 1) * d
-            self.step = d
+            self.base, self.step = -(kernel_size - 1) * d, d
         B, G = time_batch, groups
         cin_g = c_in // G
         U = B + n_taps - 1
@@ -233,32 +234,36 @@ class Gather:
         self.c_in, self.c_out = c_in, c_out_g * G
         self.dtype = dtype
 
-    def im2col(self, x, m0, m1, out):
-        """Fill ``out`` (G, n, m1 - m0, U, C_in/G) with the input windows."""
-        length = x.shape[1]
-        B, G = self.B, self.G
-        n = x.shape[0]
-        cin_g = self.c_in // G
-        for u in range(self.U):
-            first = m0 * B + self.base + u * self.step    # input index of row m0
-            # rows m in [m0, m1) with 0 <= first + (m - m0) * B < length
-            a = max(0, -(-(-first) // B)) if first < 0 else 0
-            b = m1 - m0
-            if first + (b - 1) * B >= length:
-                b = max(0, (length - 1 - first) // B + 1) if first < length else 0
-            col = out[:, :, :, u]
-            if a >= b:
-                col[...] = 0
-                continue
-            col[:, :, :a] = 0
-            col[:, :, b:] = 0
-            src = x[:, first + a * B:first + (b - 1) * B + 1:B]   # (n, b - a, C_in)
-            if G == 1:
-                np.copyto(col[0, :, a:b], src, casting="unsafe")
-            else:
-                np.copyto(col[:, :, a:b],
-                          src.reshape(n, b - a, G, cin_g).transpose(2, 0, 1, 3),
-                          casting="unsafe")
+    def span(self, rows):
+        """Input samples read by ``rows`` consecutive super-rows."""
+        return (rows - 1) * self.B + (self.U - 1) * self.step + 1
+
+    def im2col(self, x, m0, m1, out, pad):
+        """Fill ``out`` (G, n, m1 - m0, U, C_in/G) with the input windows.
+
+        ``pad`` is scratch for the input samples read, zero outside ``x``: the
+        windows are then one strided view of it, copied in one call.
+        """
+        n, length, c_in = x.shape
+        G, rows = self.G, m1 - m0
+        first = m0 * self.B + self.base
+        span = self.span(rows)
+        pad = pad[:n * span * c_in].reshape(n, span, c_in)
+        lo, hi = max(first, 0), min(first + span, length)
+        if lo >= hi:
+            pad[...] = 0
+        else:
+            pad[:, :lo - first] = 0
+            np.copyto(pad[:, lo - first:hi - first], x[:, lo:hi], casting="unsafe")
+            pad[:, hi - first:] = 0
+        item = pad.itemsize
+        cin_g = c_in // G
+        windows = np.lib.stride_tricks.as_strided(
+            pad, shape=(G, n, rows, self.U, cin_g),
+            strides=(cin_g * item, span * c_in * item, self.B * c_in * item,
+                     self.step * c_in * item, item),
+            writeable=False)
+        np.copyto(out, windows)
 
 
 def gather(x, w, geom, groups, y, bias, dtype, time_batch=1,
@@ -267,87 +272,101 @@ def gather(x, w, geom, groups, y, bias, dtype, time_batch=1,
     plan = Gather(w, geom, groups, dtype, time_batch)
     n_batch = x.shape[0]
     l_out = y.shape[1]
-    row_out = plan.B * plan.s * plan.c_out           # outputs (x C_out) per super-row
-    n_rows = -(-l_out // (plan.B * plan.s))
-    full_rows = l_out // (plan.B * plan.s)
+    row_len = plan.B * plan.s                        # positions per super-row
+    crop = geom.crop_left
+    m_start = crop // row_len                        # rows covering the output
+    m_end = -(-(crop + l_out) // row_len)
+    m_a = min(-(-crop // row_len), m_end)            # rows inside it: [m_a, m_b)
+    m_b = max((crop + l_out) // row_len, m_a)
     itemsize = plan.dtype.itemsize
-    per_row = (plan.U * plan.c_in + row_out) * itemsize
+    per_row = (plan.U * plan.c_in + row_len * plan.c_out + plan.B * plan.c_in) * itemsize
     per_block = max(1, block_bytes // per_row)
-    row_block = min(n_rows, per_block)
+    row_block = min(m_end - m_start, per_block)
     batch_block = min(n_batch, max(1, per_block // row_block))
     G = plan.G
     direct = (G == 1 and y.dtype == plan.dtype and y.strides[2] == itemsize
               and y.strides[1] == y.shape[2] * itemsize)
     if bias is not None:
         bias = np.asarray(bias, dtype=plan.dtype)
-        bias_row = np.tile(bias, plan.B * plan.s)
+        bias_row = np.tile(bias, row_len)
     cin_g = plan.c_in // G
     buf = np.empty(G * batch_block * row_block * plan.U * cin_g, plan.dtype)
+    pad = np.empty(batch_block * plan.span(row_block) * plan.c_in, plan.dtype)
+    segments = [(m_start, m_a, False), (m_a, m_b, direct), (m_b, m_end, False)]
     for n0 in range(0, n_batch, batch_block):
         n1 = min(n_batch, n0 + batch_block)
         n = n1 - n0
-        for m0 in range(0, n_rows, row_block):
-            m1 = min(n_rows, m0 + row_block)
-            rows = m1 - m0
-            cols = buf[:G * n * rows * plan.U * cin_g].reshape(G, n, rows, plan.U, cin_g)
-            plan.im2col(x[n0:n1], m0, m1, cols)
-            lhs = cols.reshape(G, n * rows, plan.U * cin_g)
-            o0, o1 = m0 * plan.B * plan.s, m1 * plan.B * plan.s
-            if direct and m1 <= full_rows:
-                out = y[n0:n1, o0:o1].reshape(n, rows, row_out)
-                np.matmul(lhs[0].reshape(n, rows, -1), plan.T[0], out=out)
-                if bias is not None:
-                    out += bias_row
-                continue
-            res = np.matmul(lhs, plan.T)                 # (G, n*rows, B*s*C_out/G)
-            res = res.reshape(G, n, rows * plan.B * plan.s, plan.c_out // G)
-            res = res.transpose(1, 2, 0, 3).reshape(n, -1, plan.c_out)
-            _write(y[n0:n1], o0, res, bias)
+        for first, last, straight in segments:
+            for m0 in range(first, last, row_block):
+                m1 = min(last, m0 + row_block)
+                rows = m1 - m0
+                cols = buf[:G * n * rows * plan.U * cin_g].reshape(
+                    G, n, rows, plan.U, cin_g)
+                plan.im2col(x[n0:n1], m0, m1, cols, pad)
+                lhs = cols.reshape(G, n * rows, plan.U * cin_g)
+                o0 = m0 * row_len - crop
+                if straight:
+                    out = y[n0:n1, o0:o0 + rows * row_len].reshape(n, rows, -1)
+                    np.matmul(lhs[0].reshape(n, rows, -1), plan.T[0], out=out)
+                    if bias is not None:
+                        out += bias_row
+                    continue
+                res = np.matmul(lhs, plan.T)             # (G, n*rows, B*s*C_out/G)
+                res = res.reshape(G, n, rows * row_len, plan.c_out // G)
+                res = res.transpose(1, 2, 0, 3).reshape(n, -1, plan.c_out)
+                _write(y[n0:n1], o0, res, bias)
 
 
 # --------------------------------------------------------------------------- #
 # The rule.                                                                    #
 # --------------------------------------------------------------------------- #
+#: Gather rows narrower than this many output values make a slow GEMM: stack
+#: ``time_batch`` blocks per row until they reach it.
+MIN_ROW_WIDTH = 64
+#: Largest ``time_batch`` the rule picks.
+MAX_TIME_BATCH = 16
+#: Above this many multiply-adds per tap and input sample (``C_in*C_out/G``)
+#: a problem is GEMM-bound: the extra work of gather's padded taps costs more
+#: than the overlap-add it saves.
+GEMM_BOUND = 64 * 64
+
+
 def choose(geom, c_in, c_out, groups, n_batch=1):
-    """Pick ``(path, options)`` for one problem: a cost estimate, documented here.
+    """Pick ``(path, options)`` for one problem.  The rule, in order:
 
-    Estimated work, counted in GEMM multiply-adds (one elementwise pass over
-    an element is worth ``PASS`` of them, memory-bound as it is):
+    1. ``stride > 1`` and ``dilation > 1`` at once: ``"scatter"`` (the only
+       path for it).
+    2. ``time_batch`` ``B``: 1 with dilation; else the smallest power of two
+       with ``B * stride * C_out/G >= MIN_ROW_WIDTH``, at most ``MAX_TIME_BATCH``
+       (one-channel signals: ``B = 16``).
+    3. Gather spends ``(B + P - 1) * s / K`` times the minimal multiply-adds
+       (``P = ceil(K / s)``).  If that exceeds 1.1 and the problem is GEMM-bound
+       (``C_in * C_out / G**2 >= GEMM_BOUND``): scatter, as ``"scatter_blocks"``
+       when ``s`` divides ``K >= 2s`` (no padded taps), else ``"scatter"``.
+    4. Otherwise ``"gather"``: no overlap-add, and the GEMM writes the output.
 
-    - scatter: ``K*C_in*C_out/G`` MACs + ``K`` adds of ``C_out`` per input;
-    - scatter_blocks: ``P*s`` padded taps, but ``P`` contiguous adds;
-    - gather (dilation 1 or stride 1): ``(B+P-1)*s*C_in*C_out/G`` MACs per
-      ``B*s`` outputs (per input, ``(B+P-1)/B`` times the padded taps), plus
-      the im2col copy ``(B+P-1)*C_in`` per ``B`` inputs and no adds.
-
-    ``B`` (time batch) is the smallest power of two that makes the gather GEMM
-    at least ``MIN_WIDTH`` columns wide (``B*s*C_out/G``), capped at 64.
+    Measured on the benchmark suite (``benchmarks/bench.py --paths`` times
+    every path forced), this picks the fastest path or one within a few
+    percent of it on every case.
     """
     k, s, d = geom.kernel_size, geom.stride, geom.dilation
-    cig, cog = c_in // groups, c_out // groups
-    gemm = cig * cog * groups        # MACs per tap per input sample
-    PASS = 8.0
-    # small GEMMs (few channels) run far below peak: charge them a penalty
-    def eff(inner, width):
-        return min(1.0, inner / 64.0) * min(1.0, width / 64.0) + 0.02
-
-    costs = {}
-    costs[("scatter", ())] = (k * gemm / eff(cig, k * cog)
-                              + PASS * (k + 1) * c_out * (2.0 if s > 1 else 1.0))
-    if d == 1 and s > 1:
-        p = -(-k // s)
-        costs[("scatter_blocks", ())] = (p * s * gemm / eff(cig, p * s * cog)
-                                         + PASS * (p + 1) * s * c_out / s)
-    if d == 1 or s == 1:
-        p = -(-(k + (geom.crop_left and (-geom.crop_left) % s)) // s) if d == 1 else k
-        batches = (1,) if d > 1 else (1, 2, 4, 8, 16, 32, 64)
-        for b in batches:
-            u = b + p - 1
-            macs = u * s * gemm / b / eff(u * cig, b * s * cog)
-            costs[("gather", (("time_batch", b),))] = (
-                macs + PASS * (u * c_in / b + s * c_out))
-    (path, opts) = min(costs, key=costs.get)
-    return path, dict(opts)
+    cin_g, cout_g = c_in // groups, c_out // groups
+    if d > 1 and s > 1:
+        return "scatter", {}
+    if d > 1:
+        time_batch, overhead = 1, 1.0
+    else:
+        time_batch = 1
+        while (time_batch * s * cout_g < MIN_ROW_WIDTH
+               and time_batch < MAX_TIME_BATCH):
+            time_batch *= 2
+        n_taps = -(-k // s)
+        overhead = (time_batch + n_taps - 1) * s / k
+    if overhead > 1.1 and cin_g * cout_g >= GEMM_BOUND:
+        if d == 1 and k % s == 0 and k >= 2 * s:
+            return "scatter_blocks", {}
+        return "scatter", {}
+    return "gather", {"time_batch": time_batch}
 
 
 def run(path, x, w, geom, groups, y, bias, dtype, **options):

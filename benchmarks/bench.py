@@ -1,0 +1,210 @@
+"""Benchmark deconv1d.conv1d_transpose against torch.nn.functional.conv_transpose1d.
+
+One command, one table: ``python benchmarks/bench.py`` (``--quick`` runs the
+whole thing on tiny sizes, for CI).  Every ratio is measured side by side in
+one process: both sides run alternately, each timing is the minimum of
+``--repeat`` runs, and the BLAS / OpenMP / torch thread counts are pinned
+(``--threads``, default 2) before NumPy is imported.  PyTorch is optional:
+without it the torch columns are blank.
+
+Columns: the time of deconv1d (its automatic path choice), of PyTorch, their
+ratio, the bare GEMM ``x.reshape(N*L, C_in) @ W`` (``W`` of shape
+``(C_in, K*C_out)``, batched over groups: the floor of any im2col / col2im
+method) and deconv1d's multiple of it.  Below: geometric mean and worst ratio
+per dtype against the targets, and deconv1d against the loop oracle
+``deconv1d.reference.scatter_loops`` on a small case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+
+# name, N, L, C_in, C_out, K, stride, dilation, groups  (padding "valid")
+CASES = [
+    ("decoder upsampling", 8, 1024, 64, 64, 4, 2, 1, 1),
+    ("vocoder upsampling", 4, 2048, 256, 128, 16, 8, 1, 1),
+    ("few channels, long", 16, 4000, 32, 32, 9, 1, 1, 1),
+    ("GEMM-bound", 64, 256, 256, 256, 3, 1, 1, 1),
+    ("one-channel signal", 4, 16000, 1, 1, 31, 2, 1, 1),
+    ("wide", 32, 128, 512, 256, 5, 2, 1, 1),
+    ("dilated", 2, 8192, 64, 64, 3, 1, 4, 1),
+    ("groups 4", 8, 2048, 64, 64, 8, 4, 1, 4),
+]
+
+TARGETS = {"float64": (0.5, 1.0), "float32": (1.0, 2.0)}   # geomean, worst
+
+
+def quick_case(case):
+    """The same shape of problem, tiny: for ``--quick`` (CI)."""
+    name, n, length, c_in, c_out, k, s, d, g = case
+    return (name, min(n, 2), min(length, 64), min(c_in, 8 * g), min(c_out, 8 * g),
+            k, s, d, g)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes, one repeat: checks the benchmark runs")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="BLAS/OpenMP/torch threads on both sides (default 2)")
+    parser.add_argument("--repeat", type=int, default=7,
+                        help="timed runs per measurement; the minimum is kept")
+    parser.add_argument("--dtypes", default="float64,float32")
+    parser.add_argument("--paths", action="store_true",
+                        help="also time every deconv1d path, forced (for tuning the rule)")
+    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch")
+    return parser.parse_args(argv)
+
+
+def pin_threads(threads):
+    """Pin thread pools; must run before NumPy is imported.  Returns a description."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    used = [f"env *_NUM_THREADS={threads}"]
+    try:
+        import threadpoolctl
+    except ImportError:
+        threadpoolctl = None
+    if threadpoolctl is not None:
+        threadpoolctl.threadpool_limits(threads)
+        used.append("threadpoolctl")
+    return used
+
+
+def best_of(fn, repeat):
+    best = math.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def side_by_side(fns, repeat):
+    """Minimum time of each function, runs interleaved so load hits all alike."""
+    best = [math.inf] * len(fns)
+    for fn in fns:                     # warm up (allocators, BLAS buffers, plans)
+        fn()
+    for _ in range(repeat):
+        for j, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            best[j] = min(best[j], time.perf_counter() - start)
+    return best
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    used = pin_threads(args.threads)
+    import numpy as np
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    import deconv1d
+    from deconv1d import _kernels, functional, reference
+
+    torch = None
+    if not args.no_torch:
+        try:
+            import torch
+        except ImportError:
+            torch = None
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+        used.append(f"torch.set_num_threads({args.threads})")
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
+    except Exception:  # pragma: no cover - older NumPy
+        blas = "?"
+    repeat = 1 if args.quick else args.repeat
+    cases = [quick_case(c) for c in CASES] if args.quick else CASES
+    print(f"deconv1d {deconv1d.__version__}, NumPy {np.__version__} ({blas}), "
+          f"torch {torch.__version__ if torch else 'not installed'}")
+    print(f"threads: {', '.join(used)}; min of {repeat} runs"
+          f"{' (QUICK: tiny sizes)' if args.quick else ''}")
+    header = (f"{'#':>2} {'case':<19} {'dtype':<7} {'N,L,Cin>Cout,K,s,d,g':<26} {'path':<15} "
+              f"{'deconv1d':>9} {'torch':>9} {'ratio':>6} {'GEMM':>9} {'xGEMM':>6}")
+    print(header)
+    print("-" * len(header))
+    rng = np.random.default_rng(0)
+    ratios = {}
+    for dtype_name in args.dtypes.split(","):
+        dtype = np.dtype(dtype_name)
+        for index, (name, n, length, c_in, c_out, k, s, d, g) in enumerate(cases, 1):
+            x = rng.standard_normal((n, length, c_in)).astype(dtype)
+            w = rng.standard_normal((k, c_out // g, c_in)).astype(dtype)
+            problem = functional._problem(x, w, s, "valid", None, dilation=d, groups=g,
+                                          data_format="channels_last", bias=None,
+                                          convert=False)
+            path, options = _kernels.choose(problem.geometry, c_in, c_out, g, n)
+            fns = [lambda: deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g)]
+            # the GEMM floor: (N*L, C_in/G) @ (C_in/G, K*C_out/G) per group
+            rows = np.ascontiguousarray(
+                x.reshape(n * length, g, c_in // g).transpose(1, 0, 2))
+            wmat = np.ascontiguousarray(
+                w.reshape(k, c_out // g, g, c_in // g).transpose(2, 3, 0, 1)
+                .reshape(g, c_in // g, k * c_out // g))
+            fns.append(lambda: np.matmul(rows, wmat))
+            if torch is not None:
+                xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 2, 1)))
+                wt = torch.from_numpy(np.ascontiguousarray(w.transpose(2, 1, 0)))
+                fns.append(lambda: torch.nn.functional.conv_transpose1d(
+                    xt, wt, stride=s, dilation=d, groups=g))
+                got = deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g)
+                want = fns[-1]().numpy().transpose(0, 2, 1)
+                tol = 1e-9 if dtype == np.float64 else 1e-3
+                if not np.allclose(got, want, rtol=tol, atol=tol * np.abs(want).max()):
+                    raise SystemExit(f"case {index}: deconv1d and torch disagree")
+            times = side_by_side(fns, repeat)
+            ours, floor = times[0], times[1]
+            theirs = times[2] if torch is not None else math.nan
+            ratio = ours / theirs
+            ratios.setdefault(dtype_name, []).append(ratio)
+            label = path + ("" if not options else
+                            "," + ",".join(f"B{v}" for v in options.values()))
+            shape = f"{n},{length},{c_in}>{c_out},{k},{s},{d},{g}"
+            print(f"{index:>2} {name:<19} {dtype_name:<7} {shape:<26} {label:<15} "
+                  f"{ours * 1e3:>7.2f}ms {theirs * 1e3:>7.2f}ms {ratio:>6.2f} "
+                  f"{floor * 1e3:>7.2f}ms {ours / floor:>6.2f}", flush=True)
+            if args.paths:
+                forced = [("scatter", {}), ("scatter_blocks", {})]
+                forced += [("gather", {"time_batch": b}) for b in (1, 2, 4, 8, 16, 32)]
+                fns, labels = [], []
+                for p, opts in forced:
+                    if p == "scatter_blocks" and (d > 1 or s == 1):
+                        continue
+                    if p == "gather" and (d > 1 and (s > 1 or opts["time_batch"] > 1)):
+                        continue
+                    fns.append(lambda p=p, opts=opts: functional._compute(problem, p, **opts))
+                    labels.append(p + ("" if not opts else f",B{opts['time_batch']}"))
+                for label, t in zip(labels, side_by_side(fns, repeat)):
+                    print(f"{'':>2} {'':<19} {'':<7} {'':<26} {label:<15} {t * 1e3:>7.2f}ms")
+    print()
+    for dtype_name, values in ratios.items():
+        geo_target, worst_target = TARGETS.get(dtype_name, (math.nan, math.nan))
+        if any(math.isnan(r) for r in values):
+            print(f"{dtype_name}: no PyTorch, no ratios")
+            continue
+        geomean = math.exp(sum(math.log(r) for r in values) / len(values))
+        worst = max(values)
+        print(f"{dtype_name}: geomean ratio {geomean:.2f} (target <= {geo_target}: "
+              f"{'met' if geomean <= geo_target else 'MISSED'}), worst {worst:.2f} "
+              f"(target <= {worst_target}: {'met' if worst <= worst_target else 'MISSED'})")
+    # The loop oracle, on a small case.
+    x = rng.standard_normal((2, 64, 8))
+    w = rng.standard_normal((4, 8, 8))
+    loops, fast = side_by_side(
+        [lambda: reference.scatter_loops(x, w, 2, "same"),
+         lambda: deconv1d.conv1d_transpose(x, w, 2, "same")], min(repeat, 3))
+    print(f"loop oracle scatter_loops, float64 (2, 64, 8 -> 8, K=4, s=2): "
+          f"{loops * 1e3:.2f}ms vs deconv1d {fast * 1e3:.3f}ms: "
+          f"{loops / fast:.0f}x faster than loops")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

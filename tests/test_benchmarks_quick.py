@@ -1,0 +1,31 @@
+"""The benchmark's --quick mode runs end to end, so the benchmark cannot rot."""
+
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "benchmarks", "bench.py")
+
+
+def test_quick_benchmark_prints_the_table():
+    result = subprocess.run([sys.executable, BENCH, "--quick", "--paths"],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "threads: env *_NUM_THREADS=2" in out
+    for dtype in ("float64", "float32"):
+        for index in range(1, 9):
+            assert any(line.split()[:1] == [str(index)] and dtype in line
+                       for line in out.splitlines()), (index, dtype, out)
+        assert f"{dtype}: " in out
+    assert "loop oracle" in out
+    assert "gather" in out and "scatter" in out       # --paths timed each path
+
+
+def test_quick_benchmark_without_torch():
+    result = subprocess.run([sys.executable, BENCH, "--quick", "--no-torch",
+                             "--dtypes", "float32", "--threads", "1"],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "torch not installed" in result.stdout or "no PyTorch" in result.stdout
