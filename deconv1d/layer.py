@@ -22,6 +22,7 @@ import itertools
 import numpy as np
 
 from . import activations, constraints, initializers, regularizers, shapes
+from .adjoint import activation_vjp, conv1d_transpose_vjp, regularizer_gradient
 from .functional import conv1d_transpose
 
 __all__ = ["Conv1DTranspose", "Convolution1DTranspose"]
@@ -565,6 +566,140 @@ class Conv1DTranspose:
             self.kernel = np.array(self.kernel_constraint(self.kernel), dtype=self.dtype)
         if self.bias_constraint is not None and self.bias is not None:
             self.bias = np.array(self.bias_constraint(self.bias), dtype=self.dtype)
+
+    # ------------------------------------------------------------------ #
+    # Gradients and a plain SGD step.                                    #
+    # ------------------------------------------------------------------ #
+    def backward(self, dy, regularization=True):
+        """Gradients after a call, given ``dy``, the gradient of a loss w.r.t. the output.
+
+        Back through the activation (exact derivatives,
+        :func:`deconv1d.adjoint.activation_vjp`), the bias and the transposed
+        convolution (:func:`deconv1d.conv1d_transpose_vjp`).
+
+        Parameters
+        ----------
+        dy : array_like, shape of the last output
+            ``d loss / d output``, in the layer's ``data_format``.
+        regularization : bool, default True
+            Also add the gradients of :attr:`losses` (kernel, bias and activity
+            penalties), i.e. differentiate ``loss + sum(layer.losses)`` as a Keras
+            training step does.
+
+        Returns
+        -------
+        dict
+            ``"kernel"`` ``(K, filters // groups, C_in)`` and ``"bias"``
+            ``(filters,)`` (``None`` without bias) in the weights' dtype;
+            ``"inputs"`` in the shape of the last input, in the compute dtype.
+
+        Raises
+        ------
+        ValueError
+            If the layer has not been called, or ``dy`` has the wrong shape.
+        TypeError
+            If the derivative of a custom activation or regularizer is unknown.
+
+        Examples
+        --------
+        >>> layer = Conv1DTranspose(1, 2, strides=2, kernel_initializer="ones",
+        ...                         dtype="float64")
+        >>> y = layer(np.array([[[1.0], [2.0]]]))
+        >>> grads = layer.backward(np.ones_like(y))     # loss = sum(y)
+        >>> grads["kernel"].ravel(), grads["bias"], grads["inputs"].ravel()
+        (array([3., 3.]), array([4.]), array([2., 2.]))
+        """
+        if self._last_inputs is None:
+            raise ValueError(
+                f"Layer {self.name!r} has no call to differentiate: call the layer first."
+            )
+        regularization = _check_bool("regularization", regularization)
+        pre = self._last_pre_activation
+        dy = np.asarray(dy)
+        if dy.shape != pre.shape:
+            raise ValueError(
+                f"`dy` must have the shape of the last output, {pre.shape}. "
+                f"Received: dy with shape {dy.shape}"
+            )
+        dy = dy.astype(pre.dtype, copy=False)
+        if regularization and self.activity_regularizer is not None and pre.shape[0]:
+            y = np.asarray(self.activation(pre), dtype=pre.dtype)
+            dy = dy + (regularizer_gradient(self.activity_regularizer, y)
+                       / pre.shape[0]).astype(pre.dtype)
+        d_pre = np.asarray(activation_vjp(self.activation, pre, dy), dtype=pre.dtype)
+        compute = np.dtype(self.compute_dtype)
+        dx, dkernel, dbias = conv1d_transpose_vjp(
+            d_pre, self._last_inputs, self.kernel.astype(compute, copy=False),
+            self.strides, self.padding, self.output_padding,
+            dilation=self.dilation_rate, groups=self.groups, data_format=self.data_format)
+        dkernel = dkernel.astype(self.dtype)
+        dbias = None if self.bias is None else dbias.astype(self.dtype)
+        if regularization and self.kernel_regularizer is not None:
+            dkernel += regularizer_gradient(self.kernel_regularizer, self.kernel)
+        if regularization and self.bias_regularizer is not None and self.bias is not None:
+            dbias += regularizer_gradient(self.bias_regularizer, self.bias)
+        return {"kernel": dkernel, "bias": dbias, "inputs": dx}
+
+    def apply_gradients(self, grads, learning_rate=0.01):
+        """One plain SGD step, ``w -= learning_rate * grad``, then the constraints.
+
+        As a Keras optimizer does: the update, then each weight's constraint
+        (:meth:`apply_constraints`).  A layer with ``trainable=False`` is left
+        unchanged.
+
+        Parameters
+        ----------
+        grads : dict or list
+            What :meth:`backward` returns, or ``[d_kernel, d_bias]`` in the order
+            of :attr:`weights`.
+        learning_rate : float, default 0.01
+            Keras ``SGD``'s default.
+
+        Examples
+        --------
+        >>> layer = Conv1DTranspose(1, 1, use_bias=False, kernel_initializer="ones",
+        ...                         kernel_constraint="non_neg", dtype="float64")
+        >>> _ = layer(np.ones((1, 2, 1)))
+        >>> layer.apply_gradients({"kernel": np.full((1, 1, 1), 3.0)}, learning_rate=0.5)
+        >>> layer.kernel.ravel()                        # 1 - 1.5 = -0.5, then non_neg
+        array([-0.])
+        """
+        if isinstance(learning_rate, bool) or not isinstance(
+                learning_rate, (int, float, np.floating, np.integer)) \
+                or not np.isfinite(learning_rate) or learning_rate < 0:
+            raise ValueError(
+                "`learning_rate` must be a finite number >= 0. "
+                f"Received: learning_rate={learning_rate!r}"
+            )
+        if not self.built:
+            raise ValueError(f"Layer {self.name!r} is not built: it has no weights.")
+        if isinstance(grads, dict):
+            grads = [grads.get("kernel"), grads.get("bias")][:len(self.weights)]
+        grads = list(grads)
+        if len(grads) != len(self.weights):
+            raise ValueError(
+                f"`grads` must hold one gradient per weight ({len(self.weights)}). "
+                f"Received: a list of {len(grads)}"
+            )
+        if not self.trainable:
+            return
+        new = []
+        for name, weight, grad in zip(("kernel", "bias"), self.weights, grads):
+            if grad is None:
+                new.append(weight)
+                continue
+            grad = np.asarray(grad)
+            if grad.shape != weight.shape:
+                raise ValueError(
+                    f"The gradient of `{name}` must have shape {weight.shape}. "
+                    f"Received: grads[{name!r}] with shape {grad.shape}"
+                )
+            step = np.asarray(learning_rate, dtype=weight.dtype) * grad.astype(weight.dtype)
+            new.append(weight - step)
+        self.kernel = new[0]
+        if self.bias is not None:
+            self.bias = new[1]
+        self.apply_constraints()
 
     # ------------------------------------------------------------------ #
     # Config.                                                            #

@@ -395,3 +395,123 @@ def test_bad_arguments_name_the_argument(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+# --------------------------------------------------------------------------- #
+# Exact derivatives of the activations and regularizers (for layer.backward). #
+# --------------------------------------------------------------------------- #
+import functools  # noqa: E402
+
+from deconv1d import activations, regularizers  # noqa: E402
+from deconv1d.adjoint import activation_vjp, regularizer_gradient  # noqa: E402
+
+#: Where the piecewise activations have kinks: finite differences stay clear of them.
+KINKS = np.array([0.0, 0.3, -0.3, 0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 3.0, -3.0, 6.0])
+
+ACTIVATION_CASES = dict(activations.ACTIVATIONS)
+ACTIVATION_CASES.pop("threshold")                    # needs arguments: below
+ACTIVATION_CASES.update({
+    "hard_sigmoid_keras3": activations.hard_sigmoid_keras3,
+    "relu(alpha=0.1)": functools.partial(activations.relu, alpha=0.1),
+    "relu(max_value=3)": functools.partial(activations.relu, max_value=3.0),
+    "relu(max_value=6, alpha=0.1)": functools.partial(activations.relu, max_value=6.0,
+                                                      alpha=0.1),
+    "relu(threshold=0.3)": functools.partial(activations.relu, threshold=0.3),
+    "relu(threshold=-0.3, max_value=3)": functools.partial(activations.relu,
+                                                           threshold=-0.3, max_value=3.0),
+    "relu(threshold=0.3, alpha=0.2)": functools.partial(activations.relu, threshold=0.3,
+                                                        alpha=0.2),
+    "leaky_relu(0.3)": functools.partial(activations.leaky_relu, alpha=0.3),
+    "elu(0.5)": functools.partial(activations.elu, alpha=0.5),
+    "gelu(approximate)": functools.partial(activations.gelu, approximate=True),
+    "celu(2)": functools.partial(activations.celu, alpha=2.0),
+    "squareplus(1)": functools.partial(activations.squareplus, b=1.0),
+    "soft_shrink(1)": functools.partial(activations.soft_shrink, threshold=1.0),
+    "threshold(1, -1)": functools.partial(activations.threshold, threshold=1.0,
+                                          default_value=-1.0),
+    "softmax(axis=1)": functools.partial(activations.softmax, axis=1),
+    "log_softmax(axis=1)": functools.partial(activations.log_softmax, axis=1),
+    "glu(axis=1)": functools.partial(activations.glu, axis=1),
+    "sparsemax(axis=1)": functools.partial(activations.sparsemax, axis=1),
+    "get('relu', Keras 2 config)": activations.get(
+        {"class_name": "relu", "config": {"alpha": 0.1}}),
+})
+
+
+def _away_from_kinks(x):
+    near = np.min(np.abs(x[..., None] - KINKS), axis=-1) < 1e-3
+    return np.where(near, x + 0.01, x)
+
+
+def _numeric_vjp(f, x, dy, step=1e-6):
+    grad = np.zeros_like(x)
+    for j in np.ndindex(x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[j] += step
+        minus[j] -= step
+        # Difference first: only the outputs that move contribute rounding.
+        grad[j] = np.vdot(np.asarray(f(plus)) - np.asarray(f(minus)), dy) / (2 * step)
+    return grad
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATION_CASES))
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_activation_derivatives_against_central_differences(name, seed):
+    f = ACTIVATION_CASES[name]
+    rng = np.random.default_rng(seed)
+    x = _away_from_kinks(rng.uniform(-7, 7, size=(2, 4, 6)))
+    dy = rng.standard_normal(np.shape(f(x)))
+    analytic = activation_vjp(f, x, dy)
+    assert analytic.shape == x.shape and analytic.dtype == np.float64
+    np.testing.assert_allclose(analytic, _numeric_vjp(f, x, dy), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", sorted(
+    n for n in ACTIVATION_CASES
+    if not any(word in n for word in ("softmax", "glu", "sparsemax"))))
+def test_elementwise_derivatives_on_a_dense_grid(name):
+    """Every 0.01 over [-7, 7], 0.005 clear of the kinks: the pieces end where they should."""
+    f = ACTIVATION_CASES[name]
+    x = np.arange(-700, 700) * 0.01 + 0.005
+    step = 1e-6
+    numeric = (f(x + step) - f(x - step)) / (2 * step)
+    np.testing.assert_allclose(activation_vjp(f, x, np.ones_like(x)), numeric,
+                               rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["relu", "sigmoid", "gelu", "softmax", "hard_sigmoid"])
+def test_activation_derivatives_keep_float32(name):
+    x = np.linspace(-4, 4, 12, dtype=np.float32).reshape(2, 6)
+    f = activations.ACTIVATIONS[name]
+    assert activation_vjp(f, x, np.ones_like(x)).dtype == np.float32
+
+
+def test_relu_slope_at_the_kink_is_zero_as_in_tensorflow():
+    np.testing.assert_array_equal(
+        activation_vjp(activations.relu, np.array([0.0]), np.array([1.0])), [0.0])
+
+
+def test_unknown_activation_derivative_is_a_type_error():
+    with pytest.raises(TypeError, match="activation="):
+        activation_vjp(np.sin, np.ones(2), np.ones(2))
+
+    def cube(x):
+        return x ** 3
+    cube.vjp = lambda x, dy: 3 * x ** 2 * dy
+    np.testing.assert_array_equal(activation_vjp(cube, np.array([2.0]), np.ones(1)), [12.0])
+
+
+@pytest.mark.parametrize("regularizer", [regularizers.L1(0.3), regularizers.L2(0.2),
+                                         regularizers.L1L2(0.1, 0.4), regularizers.l1_l2(),
+                                         regularizers.get("l2")])
+def test_regularizer_gradients_against_central_differences(regularizer):
+    rng = np.random.default_rng(4)
+    w = _away_from_kinks(rng.standard_normal((3, 2, 2)))
+    analytic = regularizer_gradient(regularizer, w)
+    np.testing.assert_allclose(analytic, _numeric_vjp(regularizer, w, np.array(1.0)),
+                               rtol=1e-6, atol=1e-9)
+
+
+def test_unknown_regularizer_gradient_is_a_type_error():
+    with pytest.raises(TypeError, match="regularizer="):
+        regularizer_gradient(lambda w: np.sum(w ** 4), np.ones(2))
