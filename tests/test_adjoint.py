@@ -515,3 +515,21 @@ def test_regularizer_gradients_against_central_differences(regularizer):
 def test_unknown_regularizer_gradient_is_a_type_error():
     with pytest.raises(TypeError, match="regularizer="):
         regularizer_gradient(lambda w: np.sum(w ** 4), np.ones(2))
+
+
+# --------------------------------------------------------------------------- #
+# conv1d against real Keras 3 Conv1D outputs (tools/make_keras_conv1d_cases.py). #
+# --------------------------------------------------------------------------- #
+def test_conv1d_equals_keras3_conv1d():
+    import json
+    import pathlib
+    data = np.load(pathlib.Path(__file__).parent / "data" / "keras3_conv1d.npz")
+    meta = json.loads(str(data["meta"]))
+    assert len(meta) > 100
+    for i, case in enumerate(meta):
+        got = conv1d(data[f"c{i}_y"], data[f"c{i}_w"], case["strides"], case["padding"],
+                     dilation=case["dilation_rate"], groups=case["groups"],
+                     bias=data[f"c{i}_b"])
+        expected = data[f"c{i}_out"]
+        assert got.shape == expected.shape, case
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12, err_msg=str(case))
