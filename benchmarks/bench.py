@@ -85,13 +85,20 @@ def best_of(fn, repeat):
     return best
 
 
-def side_by_side(fns, repeat):
+#: Pause before each timed run: OpenBLAS and OpenMP worker threads spin for a
+#: while after a call, and would steal a core from whichever side runs next.
+SETTLE = 0.05
+
+
+def side_by_side(fns, repeat, settle=SETTLE):
     """Minimum time of each function, runs interleaved so load hits all alike."""
     best = [math.inf] * len(fns)
     for fn in fns:                     # warm up (allocators, BLAS buffers, plans)
         fn()
     for _ in range(repeat):
         for j, fn in enumerate(fns):
+            if settle:
+                time.sleep(settle)
             start = time.perf_counter()
             fn()
             best[j] = min(best[j], time.perf_counter() - start)
@@ -121,10 +128,12 @@ def main(argv=None):
     except Exception:  # pragma: no cover - older NumPy
         blas = "?"
     repeat = 1 if args.quick else args.repeat
+    settle = 0 if args.quick else SETTLE
     cases = [quick_case(c) for c in CASES] if args.quick else CASES
     print(f"deconv1d {deconv1d.__version__}, NumPy {np.__version__} ({blas}), "
           f"torch {torch.__version__ if torch else 'not installed'}")
-    print(f"threads: {', '.join(used)}; min of {repeat} runs"
+    print(f"threads: {', '.join(used)}; min of {repeat} interleaved runs, "
+          f"{settle * 1e3:.0f} ms pause before each"
           f"{' (QUICK: tiny sizes)' if args.quick else ''}")
     header = (f"{'#':>2} {'case':<19} {'dtype':<7} {'N,L,Cin>Cout,K,s,d,g':<26} {'path':<15} "
               f"{'deconv1d':>9} {'torch':>9} {'ratio':>6} {'GEMM':>9} {'xGEMM':>6}")
@@ -159,7 +168,7 @@ def main(argv=None):
                 tol = 1e-9 if dtype == np.float64 else 1e-3
                 if not np.allclose(got, want, rtol=tol, atol=tol * np.abs(want).max()):
                     raise SystemExit(f"case {index}: deconv1d and torch disagree")
-            times = side_by_side(fns, repeat)
+            times = side_by_side(fns, repeat, settle)
             ours, floor = times[0], times[1]
             theirs = times[2] if torch is not None else math.nan
             ratio = ours / theirs
@@ -181,7 +190,7 @@ def main(argv=None):
                         continue
                     fns.append(lambda p=p, opts=opts: functional._compute(problem, p, **opts))
                     labels.append(p + ("" if not opts else f",B{opts['time_batch']}"))
-                for label, t in zip(labels, side_by_side(fns, repeat)):
+                for label, t in zip(labels, side_by_side(fns, repeat, settle)):
                     print(f"{'':>2} {'':<19} {'':<7} {'':<26} {label:<15} {t * 1e3:>7.2f}ms")
     print()
     for dtype_name, values in ratios.items():
@@ -199,7 +208,7 @@ def main(argv=None):
     w = rng.standard_normal((4, 8, 8))
     loops, fast = side_by_side(
         [lambda: reference.scatter_loops(x, w, 2, "same"),
-         lambda: deconv1d.conv1d_transpose(x, w, 2, "same")], min(repeat, 3))
+         lambda: deconv1d.conv1d_transpose(x, w, 2, "same")], min(repeat, 3), settle)
     print(f"loop oracle scatter_loops, float64 (2, 64, 8 -> 8, K=4, s=2): "
           f"{loops * 1e3:.2f}ms vs deconv1d {fast * 1e3:.3f}ms: "
           f"{loops / fast:.0f}x faster than loops")

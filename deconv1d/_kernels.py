@@ -42,8 +42,10 @@ from __future__ import annotations
 import numpy as np
 
 #: Bytes of scratch per block (columns, or im2col rows plus output rows): small
-#: enough to stay in cache, large enough for the GEMM to be efficient.
-BLOCK_BYTES = 2 * 2**20
+#: enough to stay in the L3 cache and keep scratch bounded, large enough for an
+#: efficient GEMM and few BLAS calls (each one a thread fork/join; on a busy
+#: 2-core machine 8 MiB beat 2 MiB on every case of the benchmark).
+BLOCK_BYTES = 8 * 2**20
 
 PATHS = ("scatter", "scatter_blocks", "gather")
 
@@ -279,13 +281,15 @@ def gather(x, w, geom, groups, y, bias, dtype, time_batch=1,
     m_a = min(-(-crop // row_len), m_end)            # rows inside it: [m_a, m_b)
     m_b = max((crop + l_out) // row_len, m_a)
     itemsize = plan.dtype.itemsize
-    per_row = (plan.U * plan.c_in + row_len * plan.c_out + plan.B * plan.c_in) * itemsize
-    per_block = max(1, block_bytes // per_row)
-    row_block = min(m_end - m_start, per_block)
-    batch_block = min(n_batch, max(1, per_block // row_block))
     G = plan.G
     direct = (G == 1 and y.dtype == plan.dtype and y.strides[2] == itemsize
               and y.strides[1] == y.shape[2] * itemsize)
+    # im2col row + its input samples (+ its output row, unless written in place)
+    per_row = (plan.U * plan.c_in + plan.B * plan.c_in
+               + (0 if direct else row_len * plan.c_out)) * itemsize
+    per_block = max(1, block_bytes // per_row)
+    row_block = min(m_end - m_start, per_block)
+    batch_block = min(n_batch, max(1, per_block // row_block))
     if bias is not None:
         bias = np.asarray(bias, dtype=plan.dtype)
         bias_row = np.tile(bias, row_len)
@@ -306,8 +310,13 @@ def gather(x, w, geom, groups, y, bias, dtype, time_batch=1,
                 lhs = cols.reshape(G, n * rows, plan.U * cin_g)
                 o0 = m0 * row_len - crop
                 if straight:
-                    out = y[n0:n1, o0:o0 + rows * row_len].reshape(n, rows, -1)
-                    np.matmul(lhs[0].reshape(n, rows, -1), plan.T[0], out=out)
+                    target = y[n0:n1, o0:o0 + rows * row_len]
+                    if n == 1 or target.flags.c_contiguous:   # one GEMM call
+                        out = target.reshape(n * rows, -1)
+                        np.matmul(lhs[0], plan.T[0], out=out)
+                    else:                                     # one per sample
+                        out = target.reshape(n, rows, -1)
+                        np.matmul(lhs[0].reshape(n, rows, -1), plan.T[0], out=out)
                     if bias is not None:
                         out += bias_row
                     continue
@@ -325,10 +334,11 @@ def gather(x, w, geom, groups, y, bias, dtype, time_batch=1,
 MIN_ROW_WIDTH = 64
 #: Largest ``time_batch`` the rule picks.
 MAX_TIME_BATCH = 16
-#: Above this many multiply-adds per tap and input sample (``C_in*C_out/G``)
-#: a problem is GEMM-bound: the extra work of gather's padded taps costs more
-#: than the overlap-add it saves.
-GEMM_BOUND = 64 * 64
+#: From this many multiply-adds per tap and input sample (``C_in*C_out/G**2``)
+#: on, a problem is GEMM-bound: the col2im GEMM (inner dimension ``C_in``) is
+#: already efficient and its overlap-add is cheap next to it, while gather
+#: pays an im2col copy and padded taps.
+GEMM_BOUND = 128 * 128
 
 
 def choose(geom, c_in, c_out, groups, n_batch=1):
@@ -336,36 +346,29 @@ def choose(geom, c_in, c_out, groups, n_batch=1):
 
     1. ``stride > 1`` and ``dilation > 1`` at once: ``"scatter"`` (the only
        path for it).
-    2. ``time_batch`` ``B``: 1 with dilation; else the smallest power of two
-       with ``B * stride * C_out/G >= MIN_ROW_WIDTH``, at most ``MAX_TIME_BATCH``
-       (one-channel signals: ``B = 16``).
-    3. Gather spends ``(B + P - 1) * s / K`` times the minimal multiply-adds
-       (``P = ceil(K / s)``).  If that exceeds 1.1 and the problem is GEMM-bound
-       (``C_in * C_out / G**2 >= GEMM_BOUND``): scatter, as ``"scatter_blocks"``
-       when ``s`` divides ``K >= 2s`` (no padded taps), else ``"scatter"``.
-    4. Otherwise ``"gather"``: no overlap-add, and the GEMM writes the output.
+    2. GEMM-bound (``C_in/G * C_out/G >= GEMM_BOUND``): ``"scatter_blocks"``
+       when the stride divides ``K >= 2*stride`` (contiguous adds, no padded
+       taps), else ``"scatter"``.
+    3. Otherwise ``"gather"``: no overlap-add, the GEMM writes the output.
+       ``time_batch`` ``B`` is 1 with dilation, else the smallest power of two
+       with ``B * stride * C_out/G >= MIN_ROW_WIDTH``, at most
+       ``MAX_TIME_BATCH`` (one-channel signals: ``B = 16``).
 
-    Measured on the benchmark suite (``benchmarks/bench.py --paths`` times
-    every path forced), this picks the fastest path or one within a few
-    percent of it on every case.
+    ``benchmarks/bench.py --paths`` times every path forced on the benchmark
+    suite; on a 2-core machine this rule picked the fastest path, or one
+    within measurement noise (about 15 %) of it, on every case.
     """
     k, s, d = geom.kernel_size, geom.stride, geom.dilation
     cin_g, cout_g = c_in // groups, c_out // groups
     if d > 1 and s > 1:
         return "scatter", {}
-    if d > 1:
-        time_batch, overhead = 1, 1.0
-    else:
-        time_batch = 1
-        while (time_batch * s * cout_g < MIN_ROW_WIDTH
-               and time_batch < MAX_TIME_BATCH):
-            time_batch *= 2
-        n_taps = -(-k // s)
-        overhead = (time_batch + n_taps - 1) * s / k
-    if overhead > 1.1 and cin_g * cout_g >= GEMM_BOUND:
-        if d == 1 and k % s == 0 and k >= 2 * s:
+    if cin_g * cout_g >= GEMM_BOUND:
+        if d == 1 and s > 1 and k % s == 0 and k >= 2 * s:
             return "scatter_blocks", {}
         return "scatter", {}
+    time_batch = 1
+    while d == 1 and time_batch * s * cout_g < MIN_ROW_WIDTH and time_batch < MAX_TIME_BATCH:
+        time_batch *= 2
     return "gather", {"time_batch": time_batch}
 
 

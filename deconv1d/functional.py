@@ -126,7 +126,7 @@ def prepare(x, w, stride=1, padding="valid", output_padding=None, *, dilation=1,
 
 def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
              data_format, bias, convert):
-    """:func:`prepare`; with ``convert=False`` ``x`` keeps its dtype (converted later, by blocks)."""
+    """:func:`prepare`; ``convert=False`` leaves ``x`` in its dtype (converted by blocks)."""
     data_format = shapes.check_data_format(data_format)
     x = _as_numeric("x", x)
     w = _as_numeric("w", w)

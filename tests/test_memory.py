@@ -29,9 +29,8 @@ def peak_of(fn):
 
 def forced(x, w, path, **kwargs):
     options = kwargs.pop("options", {})
-    problem = functional._problem(x, w, kwargs.pop("stride", 1), kwargs.pop("padding", "valid"),
-                                  None, dilation=1, groups=1, bias=None, convert=False,
-                                  **kwargs)
+    problem = functional._problem(x, w, 1, "valid", None, dilation=1, groups=1,
+                                  bias=None, convert=False, **kwargs)
     return functional._compute(problem, path, **options)
 
 

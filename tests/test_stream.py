@@ -79,14 +79,15 @@ def test_long_signal_memmap_in_memmap_out(tmp_path):
     x[:] = rng.standard_normal(x.shape)
     x.flush()
     w = rng.standard_normal((16, c_out, c_in)).astype(np.float32)
-    stream = Conv1DTransposeStream(w, stride=4, padding="same", bias=np.ones(c_out, np.float32))
+    bias = np.ones(c_out, np.float32)
+    stream = Conv1DTransposeStream(w, stride=4, padding="same", bias=bias)
     total = stream.output_length(length)
     y = np.lib.format.open_memmap(tmp_path / "y.npy", mode="w+", dtype=np.float32,
                                   shape=(1, total, c_out))
     xin = np.load(tmp_path / "x.npy", mmap_mode="r")
     assert stream.run(xin, out=y, chunk_length=7777) is y
     y.flush()
-    want = conv1d_transpose(np.asarray(xin), w, 4, "same", bias=np.ones(c_out, np.float32))
+    want = conv1d_transpose(np.asarray(xin), w, 4, "same", bias=bias)
     assert y.shape == want.shape == (1, 4 * length, c_out)
     np.testing.assert_allclose(np.load(tmp_path / "y.npy"), want, rtol=1e-5, atol=1e-4)
 
@@ -111,7 +112,8 @@ def test_float16_and_integer_chunks_keep_the_dtype_rules():
                       dict(stride=2, padding="valid", output_padding=None, dilation=1,
                            groups=1, data_format="channels_last", bias=None), [1, 4])
     assert got.dtype == np.float64
-    np.testing.assert_array_equal(got, conv1d_transpose(np.ones((1, 5, 1)), np.ones((3, 1, 1)), 2))
+    want = conv1d_transpose(np.ones((1, 5, 1)), np.ones((3, 1, 1)), 2)
+    np.testing.assert_array_equal(got, want)
 
 
 def test_inputs_not_mutated_and_pieces_are_new_arrays():
