@@ -32,6 +32,10 @@ Which geometry is the adjoint of which (``s`` stride, ``d`` dilation,
 Groups carry over unchanged: block ``g`` of the transposed conv's input
 channels feeds its output block ``g``, and the conv maps block ``g`` back.
 
+For ``Conv1DTranspose.backward`` this module also holds the exact derivatives
+of the Keras activations (:func:`activation_vjp`) and regularizers
+(:func:`regularizer_gradient`).
+
 References
 ----------
 V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep learning",
