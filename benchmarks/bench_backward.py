@@ -5,13 +5,13 @@ for CI).  The yardstick is PyTorch's autograd backward of
 ``conv_transpose1d``: ``torch.autograd.grad(y, (x, w, b), dy, retain_graph=True)``
 on a graph built once, so only the backward is timed.  Each ratio is measured
 side by side in one process: the functions run interleaved, each timing is the
-minimum of ``--repeat`` runs, and BLAS / OpenMP / torch threads are pinned
-(``--threads``, default 2) before NumPy is imported.  Before timing, our
+minimum of ``--repeat`` runs after a short settling pause, and BLAS / OpenMP /
+torch threads are pinned (``--threads``, default 2) before NumPy is imported:
+the helpers of ``benchmarks/bench.py``, whose cases these are.  Before timing, our
 gradients are checked against PyTorch's.
 
 Columns: forward time of deconv1d and of PyTorch and their ratio; backward
-(dx, dw, dbias) time of deconv1d and of PyTorch autograd and their ratio.  The
-cases are those of ``benchmarks/bench.py`` (the forward benchmark).
+(dx, dw, dbias) time of deconv1d and of PyTorch autograd and their ratio.
 """
 
 from __future__ import annotations
@@ -20,19 +20,11 @@ import argparse
 import math
 import os
 import sys
-import time
 
-# name, N, L, C_in, C_out, K, stride, dilation, groups  (padding "valid")
-CASES = [
-    ("decoder upsampling", 8, 1024, 64, 64, 4, 2, 1, 1),
-    ("vocoder upsampling", 4, 2048, 256, 128, 16, 8, 1, 1),
-    ("few channels, long", 16, 4000, 32, 32, 9, 1, 1, 1),
-    ("GEMM-bound", 64, 256, 256, 256, 3, 1, 1, 1),
-    ("one-channel signal", 4, 16000, 1, 1, 31, 2, 1, 1),
-    ("wide", 32, 128, 512, 256, 5, 2, 1, 1),
-    ("dilated", 2, 8192, 64, 64, 3, 1, 4, 1),
-    ("groups 4", 8, 2048, 64, 64, 8, 4, 1, 4),
-]
+# One methodology for forward and backward: the cases, thread pinning and the
+# interleaved timing of the forward benchmark (benchmarks/bench.py).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import CASES, pin_threads, quick_case, side_by_side  # noqa: E402
 
 #: float64 backward: no slower than PyTorch (issue 5).
 TARGET = 1.0
@@ -44,7 +36,7 @@ def parse_args(argv=None):
                         help="tiny sizes, one repeat: checks the benchmark runs")
     parser.add_argument("--threads", type=int, default=2,
                         help="BLAS/OpenMP/torch threads on both sides (default 2)")
-    parser.add_argument("--repeat", type=int, default=5,
+    parser.add_argument("--repeat", type=int, default=7,
                         help="timed runs per measurement; the minimum is kept")
     parser.add_argument("--dtypes", default="float64,float32")
     parser.add_argument("--cases", default=None,
@@ -52,36 +44,9 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def pin_threads(threads):
-    """Pin thread pools; must run before NumPy is imported."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
-        os.environ[var] = str(threads)
-    return [f"env *_NUM_THREADS={threads}"]
-
-
-def side_by_side(fns, repeat):
-    """Minimum time of each function, runs interleaved so load hits all alike."""
-    best = [math.inf] * len(fns)
-    for fn in fns:
-        fn()
-    for _ in range(repeat):
-        for j, fn in enumerate(fns):
-            start = time.perf_counter()
-            fn()
-            best[j] = min(best[j], time.perf_counter() - start)
-    return best
-
-
-def quick_case(case):
-    name, n, length, c_in, c_out, k, s, d, g = case
-    return (name, min(n, 2), min(length, 64), min(c_in, 8 * g), min(c_out, 8 * g),
-            k, s, d, g)
-
-
 def main(argv=None):
     args = parse_args(argv)
-    used = pin_threads(args.threads)
+    used = list(pin_threads(args.threads))
     import numpy as np
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
