@@ -2,10 +2,12 @@
 
 One command, one table: ``python benchmarks/bench.py`` (``--quick`` runs the
 whole thing on tiny sizes, for CI).  Every ratio is measured side by side in
-one process: both sides run alternately, each timing is the minimum of
-``--repeat`` runs, and the BLAS / OpenMP / torch thread counts are pinned
+one process: both sides run alternately, each round keeps the minimum of
+``--repeat`` runs, the table shows the median over ``--rounds`` rounds of the
+whole suite, and the BLAS / OpenMP / torch thread counts are pinned
 (``--threads``, default 2) before NumPy is imported.  PyTorch is optional:
-without it the torch columns are blank.
+without it the torch columns are blank.  ``--paths`` also times every path of
+deconv1d forced (what the path rule in ``deconv1d/_kernels.py`` was tuned on).
 
 Columns: the time of deconv1d (its automatic path choice), of PyTorch, their
 ratio, the bare GEMM ``x.reshape(N*L, C_in) @ W`` (``W`` of shape
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import statistics
 import sys
 import time
 
@@ -51,8 +54,10 @@ def parse_args(argv=None):
                         help="tiny sizes, one repeat: checks the benchmark runs")
     parser.add_argument("--threads", type=int, default=2,
                         help="BLAS/OpenMP/torch threads on both sides (default 2)")
-    parser.add_argument("--repeat", type=int, default=7,
-                        help="timed runs per measurement; the minimum is kept")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="timed runs per round; the minimum is kept")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds over the whole suite; the table shows medians")
     parser.add_argument("--dtypes", default="float64,float32")
     parser.add_argument("--paths", action="store_true",
                         help="also time every deconv1d path, forced (for tuning the rule)")
@@ -85,20 +90,26 @@ def best_of(fn, repeat):
     return best
 
 
-#: Pause before each timed run: OpenBLAS and OpenMP worker threads spin for a
-#: while after a call, and would steal a core from whichever side runs next.
-SETTLE = 0.05
+#: Pause before each timed run.  OpenBLAS's worker threads keep spinning for
+#: about 0.1-0.2 s after each call (OpenMP's too, more briefly): measured here,
+#: torch right after a NumPy matmul ran 5x slower with a 0.05 s pause and at
+#: full speed with 0.3 s.  So each side gets the cores to itself.
+SETTLE = 0.3
 
 
 def side_by_side(fns, repeat, settle=SETTLE):
-    """Minimum time of each function, runs interleaved so load hits all alike."""
+    """Minimum time of each function, runs interleaved so load hits all alike.
+
+    ``settle``: seconds to pause before each run (one number, or one per function).
+    """
     best = [math.inf] * len(fns)
+    pauses = settle if isinstance(settle, (list, tuple)) else [settle] * len(fns)
     for fn in fns:                     # warm up (allocators, BLAS buffers, plans)
         fn()
     for _ in range(repeat):
         for j, fn in enumerate(fns):
-            if settle:
-                time.sleep(settle)
+            if pauses[j]:
+                time.sleep(pauses[j])
             start = time.perf_counter()
             fn()
             best[j] = min(best[j], time.perf_counter() - start)
@@ -128,19 +139,17 @@ def main(argv=None):
     except Exception:  # pragma: no cover - older NumPy
         blas = "?"
     repeat = 1 if args.quick else args.repeat
+    rounds = 1 if args.quick else args.rounds
     settle = 0 if args.quick else SETTLE
     cases = [quick_case(c) for c in CASES] if args.quick else CASES
     print(f"deconv1d {deconv1d.__version__}, NumPy {np.__version__} ({blas}), "
           f"torch {torch.__version__ if torch else 'not installed'}")
-    print(f"threads: {', '.join(used)}; min of {repeat} interleaved runs, "
-          f"{settle * 1e3:.0f} ms pause before each"
-          f"{' (QUICK: tiny sizes)' if args.quick else ''}")
-    header = (f"{'#':>2} {'case':<19} {'dtype':<7} {'N,L,Cin>Cout,K,s,d,g':<26} {'path':<15} "
-              f"{'deconv1d':>9} {'torch':>9} {'ratio':>6} {'GEMM':>9} {'xGEMM':>6}")
-    print(header)
-    print("-" * len(header))
+    print(f"threads: {', '.join(used)}")
+    print(f"timing: min of {repeat} interleaved runs per round ({settle * 1e3:.0f} ms pause "
+          f"before each torch run, {settle * 1e3 / 6:.0f} ms before the others); "
+          f"median over {rounds} rounds{' (QUICK: tiny sizes)' if args.quick else ''}")
     rng = np.random.default_rng(0)
-    ratios = {}
+    setups = []
     for dtype_name in args.dtypes.split(","):
         dtype = np.dtype(dtype_name)
         for index, (name, n, length, c_in, c_out, k, s, d, g) in enumerate(cases, 1):
@@ -150,48 +159,70 @@ def main(argv=None):
                                           data_format="channels_last", bias=None,
                                           convert=False)
             path, options = _kernels.choose(problem.geometry, c_in, c_out, g, n)
-            fns = [lambda: deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g)]
+            fns = [lambda x=x, w=w, s=s, d=d, g=g:
+                   deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g)]
             # the GEMM floor: (N*L, C_in/G) @ (C_in/G, K*C_out/G) per group
             rows = np.ascontiguousarray(
                 x.reshape(n * length, g, c_in // g).transpose(1, 0, 2))
             wmat = np.ascontiguousarray(
                 w.reshape(k, c_out // g, g, c_in // g).transpose(2, 3, 0, 1)
                 .reshape(g, c_in // g, k * c_out // g))
-            fns.append(lambda: np.matmul(rows, wmat))
+            fns.append(lambda rows=rows, wmat=wmat: np.matmul(rows, wmat))
             if torch is not None:
                 xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 2, 1)))
                 wt = torch.from_numpy(np.ascontiguousarray(w.transpose(2, 1, 0)))
-                fns.append(lambda: torch.nn.functional.conv_transpose1d(
-                    xt, wt, stride=s, dilation=d, groups=g))
-                got = deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g)
+                fns.append(lambda xt=xt, wt=wt, s=s, d=d, g=g:
+                           torch.nn.functional.conv_transpose1d(
+                               xt, wt, stride=s, dilation=d, groups=g))
+                got = fns[0]()
                 want = fns[-1]().numpy().transpose(0, 2, 1)
                 tol = 1e-9 if dtype == np.float64 else 1e-3
                 if not np.allclose(got, want, rtol=tol, atol=tol * np.abs(want).max()):
                     raise SystemExit(f"case {index}: deconv1d and torch disagree")
-            times = side_by_side(fns, repeat, settle)
-            ours, floor = times[0], times[1]
-            theirs = times[2] if torch is not None else math.nan
-            ratio = ours / theirs
-            ratios.setdefault(dtype_name, []).append(ratio)
             label = path + ("" if not options else
                             "," + ",".join(f"B{v}" for v in options.values()))
             shape = f"{n},{length},{c_in}>{c_out},{k},{s},{d},{g}"
-            print(f"{index:>2} {name:<19} {dtype_name:<7} {shape:<26} {label:<15} "
-                  f"{ours * 1e3:>7.2f}ms {theirs * 1e3:>7.2f}ms {ratio:>6.2f} "
-                  f"{floor * 1e3:>7.2f}ms {ours / floor:>6.2f}", flush=True)
-            if args.paths:
-                forced = [("scatter", {}), ("scatter_blocks", {})]
-                forced += [("gather", {"time_batch": b}) for b in (1, 2, 4, 8, 16, 32)]
-                fns, labels = [], []
-                for p, opts in forced:
-                    if p == "scatter_blocks" and (d > 1 or s == 1):
-                        continue
-                    if p == "gather" and (d > 1 and (s > 1 or opts["time_batch"] > 1)):
-                        continue
-                    fns.append(lambda p=p, opts=opts: functional._compute(problem, p, **opts))
-                    labels.append(p + ("" if not opts else f",B{opts['time_batch']}"))
-                for label, t in zip(labels, side_by_side(fns, repeat, settle)):
-                    print(f"{'':>2} {'':<19} {'':<7} {'':<26} {label:<15} {t * 1e3:>7.2f}ms")
+            setups.append(dict(index=index, name=name, dtype=dtype_name, shape=shape,
+                               label=label, fns=fns, problem=problem, s=s, d=d, runs=[]))
+    # OpenBLAS threads spin after a call: only torch needs the long pause.
+    settles = [settle / 6, settle / 6, settle]
+    for round_ in range(rounds):
+        for setup in setups:
+            setup["runs"].append(side_by_side(setup["fns"], repeat, settles))
+        print(f"round {round_ + 1}/{rounds} done", file=sys.stderr, flush=True)
+    header = (f"{'#':>2} {'case':<19} {'dtype':<7} {'N,L,Cin>Cout,K,s,d,g':<26} {'path':<15} "
+              f"{'deconv1d':>9} {'torch':>9} {'ratio':>6} {'GEMM':>9} {'xGEMM':>6}")
+    print(header)
+    print("-" * len(header))
+    ratios = {}
+    for setup in setups:
+        runs = setup["runs"]
+        ours = statistics.median(r[0] for r in runs)
+        floor = statistics.median(r[1] for r in runs)
+        if torch is not None:
+            theirs = statistics.median(r[2] for r in runs)
+            ratio = statistics.median(r[0] / r[2] for r in runs)
+        else:
+            theirs = ratio = math.nan
+        ratios.setdefault(setup["dtype"], []).append(ratio)
+        print(f"{setup['index']:>2} {setup['name']:<19} {setup['dtype']:<7} "
+              f"{setup['shape']:<26} {setup['label']:<15} "
+              f"{ours * 1e3:>7.2f}ms {theirs * 1e3:>7.2f}ms {ratio:>6.2f} "
+              f"{floor * 1e3:>7.2f}ms {ours / floor:>6.2f}", flush=True)
+        if args.paths:
+            problem, s, d = setup["problem"], setup["s"], setup["d"]
+            forced = [("scatter", {}), ("scatter_blocks", {})]
+            forced += [("gather", {"time_batch": b}) for b in (1, 2, 4, 8, 16)]
+            fns, labels = [], []
+            for p, opts in forced:
+                if p == "scatter_blocks" and (d > 1 or s == 1):
+                    continue
+                if p == "gather" and (d > 1 and (s > 1 or opts["time_batch"] > 1)):
+                    continue
+                fns.append(lambda p=p, opts=opts: functional._compute(problem, p, **opts))
+                labels.append(p + ("" if not opts else f",B{opts['time_batch']}"))
+            for label, t in zip(labels, side_by_side(fns, repeat, settle / 6)):
+                print(f"{'':>2} {'':<19} {'':<7} {'':<26} {label:<15} {t * 1e3:>7.2f}ms")
     print()
     for dtype_name, values in ratios.items():
         geo_target, worst_target = TARGETS.get(dtype_name, (math.nan, math.nan))
@@ -208,7 +239,7 @@ def main(argv=None):
     w = rng.standard_normal((4, 8, 8))
     loops, fast = side_by_side(
         [lambda: reference.scatter_loops(x, w, 2, "same"),
-         lambda: deconv1d.conv1d_transpose(x, w, 2, "same")], min(repeat, 3), settle)
+         lambda: deconv1d.conv1d_transpose(x, w, 2, "same")], min(repeat, 3), settle / 6)
     print(f"loop oracle scatter_loops, float64 (2, 64, 8 -> 8, K=4, s=2): "
           f"{loops * 1e3:.2f}ms vs deconv1d {fast * 1e3:.3f}ms: "
           f"{loops / fast:.0f}x faster than loops")
