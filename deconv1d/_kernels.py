@@ -3,8 +3,9 @@
 Every path writes the kept window of the full scatter (see :mod:`deconv1d.shapes`)
 into a caller-provided output view ``y`` of shape ``(N, L_out, C_out)`` (any
 strides, any float dtype: results are cast on the way in), one cache-sized
-block at a time, so scratch memory stays bounded (about ``3 * BLOCK_BYTES``)
-however large ``N * L * K * C_out`` is.  Inputs are converted to the compute
+block at a time, so scratch memory stays bounded (a small multiple of
+``BLOCK_BYTES``; ``tests/test_memory.py`` holds it to 64 MiB) however large
+``N * L * K * C_out`` is.  Inputs are converted to the compute
 dtype block by block too.
 
 Paths
@@ -21,14 +22,25 @@ Paths
     run of ``s * C_out`` outputs, so there are ``P`` contiguous adds instead of
     ``K`` strided ones.
 ``"gather"`` (dilation 1, or stride 1)
-    Polyphase, gather form: output block ``j`` (outputs ``j*s ... j*s + s-1``)
-    is ``sum_p x[j + q0 - p] @ w[p*s + r]``, one GEMM row of an im2col matrix
-    built from the *input* (``P * C_in`` wide) against a ``(P*C_in, s*C_out)``
-    matrix.  No overlap-add at all, and in channels-last the GEMM writes
-    straight into the output.  ``time_batch = B > 1`` stacks ``B`` output
-    blocks per row (a banded block-Toeplitz weight, ``(B+P-1)*C_in`` by
-    ``B*s*C_out``): it spends ``(B+P-1)/P`` times the multiply-adds to give a
-    GEMM with few channels (one-channel audio) something to chew on.
+    Polyphase, gather form: block ``q`` of the full scatter (positions
+    ``q*s + r``, ``0 <= r < s``) is ``sum_p x[q - p] @ w[p*s + r]`` with
+    ``P = ceil(K / s)`` phases ``p`` (taps zero-padded to ``P*s``): one GEMM row
+    of an im2col matrix built from the *input* (``P * C_in`` wide) against a
+    ``(P*C_in, s*C_out)`` matrix.  No overlap-add at all, and in channels-last
+    the GEMM writes straight into the output (``s`` consecutive outputs are
+    one contiguous run whatever the crop).  With stride 1 and dilation ``d``
+    the phases are the taps, ``d`` samples apart.  ``time_batch = B > 1``
+    stacks ``B`` blocks per row (a banded block-Toeplitz weight,
+    ``(B+P-1)*C_in`` by ``B*s*C_out``): it spends ``(B+P-1)/P`` times the
+    multiply-adds to give a GEMM with few channels (one-channel audio)
+    something to chew on.
+
+Non-finite inputs
+    The block and gather paths multiply structural zeros (padded taps, the
+    Toeplitz band, samples outside the input), and ``0 * inf`` is nan, so
+    :func:`deconv1d.conv1d_transpose` sends input with a nan or inf to
+    ``"scatter"``, where a non-finite value reaches exactly the outputs its
+    taps reach.
 
 References
 ----------

@@ -140,7 +140,8 @@ class Conv1DTransposeStream:
         arrays = [last, self._w] + ([] if self._bias is None else [self._bias])
         self._compute, self._result = functional._dtypes(*arrays)
         s, d, k = self.stride, self.dilation, self.kernel_size
-        blocks = d == 1 and k >= 2 * s
+        # contiguous block adds when they need no padded taps (state stays dk - s)
+        blocks = d == 1 and k % s == 0 and k >= 2 * s
         self._engine = _kernels.Scatter(self._w, s, d, self.groups, self._compute,
                                         blocks=blocks)
         if self._bias is not None:

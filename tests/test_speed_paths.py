@@ -177,6 +177,7 @@ def test_paths_refuse_geometry_they_cannot_do():
     (2, 40, 8, 8, 4, 2, 1, 1), (1, 30, 16, 8, 16, 8, 1, 1), (2, 50, 4, 4, 9, 1, 1, 1),
     (3, 20, 16, 16, 3, 1, 1, 1), (2, 300, 1, 1, 31, 2, 1, 1), (2, 10, 32, 16, 5, 2, 1, 1),
     (1, 60, 4, 4, 3, 1, 4, 1), (2, 40, 8, 8, 8, 4, 1, 4),
+    (1, 6, 128, 128, 16, 8, 1, 1), (1, 5, 128, 128, 3, 1, 1, 1), (1, 9, 4, 4, 3, 2, 2, 1),
 ])
 def test_rule_picks_a_valid_path(case):
     n, length, c_in, c_out, k, s, d, g = case
@@ -208,3 +209,22 @@ def test_non_finite_values_reach_exactly_what_the_oracle_says(data):
     finite = np.isfinite(want)
     assert np.abs(got[finite] - want[finite]).max(initial=0) <= 1e-12 * max(
         1.0, float(np.abs(want[finite]).max(initial=0)))
+
+
+@pytest.mark.parametrize("case,expected", [
+    # (C_in, C_out, K, stride, dilation, groups) -> path, time_batch
+    ((64, 64, 4, 2, 1, 1), ("gather", 1)),
+    ((32, 32, 9, 1, 1, 1), ("gather", 2)),
+    ((1, 1, 31, 2, 1, 1), ("gather", 16)),
+    ((64, 64, 3, 1, 4, 1), ("gather", 1)),
+    ((256, 128, 16, 8, 1, 1), ("scatter_blocks", None)),
+    ((512, 256, 5, 2, 1, 1), ("scatter", None)),
+    ((256, 256, 3, 1, 1, 1), ("scatter", None)),
+    ((8, 8, 3, 2, 2, 1), ("scatter", None)),
+])
+def test_rule_as_documented(case, expected):
+    c_in, c_out, k, s, d, g = case
+    geom = functional.prepare(np.ones((1, 10, c_in)), np.ones((k, c_out // g, c_in)),
+                              s, dilation=d, groups=g).geometry
+    path, options = _kernels.choose(geom, c_in, c_out, g)
+    assert (path, options.get("time_batch")) == expected
