@@ -228,3 +228,36 @@ def test_rule_as_documented(case, expected):
                               s, dilation=d, groups=g).geometry
     path, options = _kernels.choose(geom, c_in, c_out, g)
     assert (path, options.get("time_batch")) == expected
+
+
+@pytest.mark.parametrize("path,options", [("scatter", {}), ("scatter_blocks", {}),
+                                          ("gather", {"time_batch": 2})])
+def test_kept_scratch_never_leaks_into_results(path, options):
+    """Scratch buffers are reused between calls (and per thread): results stay apart."""
+    import threading
+
+    rng = np.random.default_rng(3)
+    xs = [rng.standard_normal((2, 30, 4)) for _ in range(6)]
+    w = rng.standard_normal((4, 3, 4))
+    wants = [reference.scatter_loops(x, w, 2, "same") for x in xs]
+    first = forced(xs[0], w, 2, "same", None, 1, 1, "channels_last", None, path, **options)
+    kept = first.copy()
+    second = forced(xs[1], w, 2, "same", None, 1, 1, "channels_last", None, path, **options)
+    assert not np.shares_memory(first, second)
+    assert np.array_equal(first, kept)
+    assert_close(second, wants[1])
+    got = [None] * len(xs)
+
+    def work(j):
+        for _ in range(20):
+            got[j] = forced(xs[j], w, 2, "same", None, 1, 1, "channels_last", None,
+                            path, **options)
+
+    threads = [threading.Thread(target=work, args=(j,)) for j in range(len(xs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for j in range(len(xs)):
+        assert_close(got[j], wants[j])
+    _kernels.release_scratch()
