@@ -235,12 +235,12 @@ def main(argv=None):
               f"{'met' if geomean <= geo_target else 'MISSED'}), worst {worst:.2f} "
               f"(target <= {worst_target}: {'met' if worst <= worst_target else 'MISSED'})")
     # The loop oracle, on a small case.
-    x = rng.standard_normal((2, 64, 8))
-    w = rng.standard_normal((4, 8, 8))
+    x = rng.standard_normal((4, 256, 16))
+    w = rng.standard_normal((4, 16, 16))
     loops, fast = side_by_side(
         [lambda: reference.scatter_loops(x, w, 2, "same"),
          lambda: deconv1d.conv1d_transpose(x, w, 2, "same")], min(repeat, 3), settle / 6)
-    print(f"loop oracle scatter_loops, float64 (2, 64, 8 -> 8, K=4, s=2): "
+    print(f"loop oracle scatter_loops, float64 (4, 256, 16 -> 16, K=4, s=2): "
           f"{loops * 1e3:.2f}ms vs deconv1d {fast * 1e3:.3f}ms: "
           f"{loops / fast:.0f}x faster than loops")
     return 0
