@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from deconv1d import conv1d_transpose, interop, verify
 from deconv1d.cli import main
@@ -80,6 +80,9 @@ def test_tolerance_is_the_bound(problem, inside, outside):
     u = 2.0**-24
     tol = (verify.gamma(n, u) + verify.gamma(n, 2.0**-53)) * m
     i = np.unravel_index(np.argmax(m), m.shape)
+    # With no tap reaching any output (e.g. L=1, K=2, d=2, same: the window holds only the
+    # gap between the taps) the tolerance is 0 and so is any "perturbation" of it.
+    assume(m[i] > 0)
     for factor, ok in ((inside, True), (outside, False)):
         a = e.copy()
         a[i] += factor * tol[i]
