@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 
 import numpy as np
+
+from ._keras import snake_case, split_identifier
 
 __all__ = [
     "ACTIVATIONS",
@@ -603,54 +604,6 @@ _REVERSE = {}
 for _name, _fn in ACTIVATIONS.items():
     _REVERSE.setdefault(_fn, _name)
 _REVERSE[hard_sigmoid_keras3] = "hard_sigmoid"
-
-
-# --------------------------------------------------------------------------- #
-# Identifiers (shared with initializers, regularizers, constraints).          #
-# --------------------------------------------------------------------------- #
-def snake_case(name):
-    """``"GlorotUniform" -> "glorot_uniform"``, as Keras converts class names.
-
-    Examples
-    --------
-    >>> snake_case("MinMaxNorm")
-    'min_max_norm'
-    """
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def split_identifier(identifier, argument):
-    """``(name, config)`` from a Keras 2 or Keras 3 serialization dict.
-
-    Keras 2 writes ``{"class_name": ..., "config": {...}}``; Keras 3 adds
-    ``"module"`` and ``"registered_name"``, and writes a plain function as
-    ``{"class_name": "function", "config": "relu", ...}``.
-
-    Examples
-    --------
-    >>> split_identifier({"class_name": "L2", "config": {"l2": 0.1}}, "kernel_regularizer")
-    ('L2', {'l2': 0.1})
-    >>> split_identifier({"module": "builtins", "class_name": "function",
-    ...                   "config": "relu", "registered_name": "function"}, "activation")
-    ('relu', {})
-    """
-    if "class_name" not in identifier:
-        raise ValueError(
-            f"`{argument}` as a dict must be a Keras serialization "
-            "{'class_name': ..., 'config': ...}. "
-            f"Received: {argument}={identifier!r}"
-        )
-    name = identifier["class_name"]
-    config = identifier.get("config") or {}
-    if name == "function" and isinstance(config, str):
-        return config, {}
-    if not isinstance(name, str) or not isinstance(config, dict):
-        raise ValueError(
-            f"`{argument}` has a malformed Keras serialization. "
-            f"Received: {argument}={identifier!r}"
-        )
-    return name, dict(config)
 
 
 def get(identifier, *, keras_version=2, argument="activation"):

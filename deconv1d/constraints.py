@@ -12,12 +12,10 @@ C_in)`` kernel that is the norm over the ``K`` taps of each ``(f, c)`` pair; use
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
-from .activations import snake_case, split_identifier
+from . import _keras
+from ._keras import snake_case
 
 __all__ = ["CONSTRAINTS", "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm",
            "get", "serialize"]
@@ -40,32 +38,11 @@ def _norms(w, axis):
     return np.sqrt(np.sum(np.square(w), axis=_axis(axis), keepdims=True))
 
 
-def _check_number(name, value, minimum=None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-            or not math.isfinite(value) or (minimum is not None and value < minimum):
-        bound = "" if minimum is None else f" >= {minimum}"
-        raise ValueError(f"`{name}` must be a finite number{bound}. Received: {name}={value!r}")
-    return value
-
-
-class Constraint:
+class Constraint(_keras.Serializable):
     """Base class: ``c(w) -> w'``; ``get_config``/``from_config`` as in Keras."""
 
     def __call__(self, w):  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def get_config(self):
-        """The constructor arguments."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        """Rebuild from :meth:`get_config`'s output."""
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class MaxNorm(Constraint):
@@ -81,7 +58,7 @@ class MaxNorm(Constraint):
     """
 
     def __init__(self, max_value=2, axis=0):
-        self.max_value = _check_number("max_value", max_value, 0)
+        self.max_value = _keras.check_number("max_value", max_value, 0)
         self.axis = axis
 
     def __call__(self, w):
@@ -107,14 +84,14 @@ class MinMaxNorm(Constraint):
     """
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
-        self.min_value = _check_number("min_value", min_value, 0)
-        self.max_value = _check_number("max_value", max_value, 0)
+        self.min_value = _keras.check_number("min_value", min_value, 0)
+        self.max_value = _keras.check_number("max_value", max_value, 0)
         if self.max_value < self.min_value:
             raise ValueError(
                 "`max_value` must be >= `min_value`. "
                 f"Received: min_value={min_value!r}, max_value={max_value!r}"
             )
-        self.rate = _check_number("rate", rate, 0)
+        self.rate = _keras.check_number("rate", rate, 0)
         self.axis = axis
 
     def __call__(self, w):
@@ -195,32 +172,7 @@ def get(identifier, *, argument="constraint"):
     >>> get({"class_name": "UnitNorm", "config": {"axis": [0, 2]}})
     UnitNorm(axis=[0, 2])
     """
-    if identifier is None:
-        return None
-    config = {}
-    if isinstance(identifier, dict):
-        identifier, config = split_identifier(identifier, argument)
-    if isinstance(identifier, str):
-        cls = CONSTRAINTS.get(identifier) or CONSTRAINTS.get(snake_case(identifier))
-        if cls is None:
-            raise ValueError(
-                f"Unknown constraint for `{argument}`: {identifier!r}. Known names: "
-                f"{', '.join(sorted(n for n in CONSTRAINTS if n.islower()))}. "
-                f"Received: {argument}={identifier!r}"
-            )
-        try:
-            return cls.from_config(config)
-        except TypeError as error:
-            raise ValueError(
-                f"Bad config for constraint {identifier!r} in `{argument}`: {error}. "
-                f"Received: {argument} config={config!r}"
-            ) from None
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        f"`{argument}` must be a name, a Keras config dict, a callable or None. "
-        f"Received: {argument}={identifier!r}"
-    )
+    return _keras.get(identifier, CONSTRAINTS, "constraint", argument)
 
 
 def serialize(constraint):
@@ -231,8 +183,4 @@ def serialize(constraint):
     >>> serialize(NonNeg())
     {'class_name': 'NonNeg', 'config': {}}
     """
-    if constraint is None:
-        return None
-    if isinstance(constraint, Constraint):
-        return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
-    return getattr(constraint, "__name__", type(constraint).__name__)
+    return _keras.serialize(constraint, Constraint)

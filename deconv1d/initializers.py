@@ -32,7 +32,8 @@ import numbers
 
 import numpy as np
 
-from .activations import snake_case, split_identifier
+from . import _keras
+from ._keras import snake_case
 
 __all__ = [
     "INITIALIZERS",
@@ -128,7 +129,7 @@ def _check_seed(seed):
     return int(seed)
 
 
-class Initializer:
+class Initializer(_keras.Serializable):
     """Base class: ``init(shape, dtype="float32") -> ndarray``.
 
     Subclasses implement ``__call__`` and ``get_config``; ``from_config(config)``
@@ -137,19 +138,6 @@ class Initializer:
 
     def __call__(self, shape, dtype="float32"):  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def get_config(self):
-        """The constructor arguments, as Keras writes them."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        """Rebuild from :meth:`get_config`'s output."""
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class Zeros(Initializer):
@@ -581,34 +569,12 @@ def get(identifier, *, argument="initializer"):
     ...      "config": {"seed": 7}, "registered_name": None})
     HeNormal(seed=7)
     """
-    if identifier is None:
-        return None
-    config = {}
-    if isinstance(identifier, dict):
-        identifier, config = split_identifier(identifier, argument)
-    if isinstance(identifier, str):
-        cls = INITIALIZERS.get(identifier) or INITIALIZERS.get(snake_case(identifier))
-        if cls is None:
-            raise ValueError(
-                f"Unknown initializer for `{argument}`: {identifier!r}. Known names: "
-                f"{', '.join(sorted(n for n in INITIALIZERS if n.islower()))}. "
-                f"Received: {argument}={identifier!r}"
-            )
+    def fix_config(config):
         if isinstance(config.get("seed"), dict):
             config["seed"] = None   # a serialized Keras SeedGenerator: no equivalent
-        try:
-            return cls.from_config(config)
-        except TypeError as error:
-            raise ValueError(
-                f"Bad config for initializer {identifier!r} in `{argument}`: {error}. "
-                f"Received: {argument} config={config!r}"
-            ) from None
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        f"`{argument}` must be a name, a Keras config dict, a callable or None. "
-        f"Received: {argument}={identifier!r}"
-    )
+        return config
+
+    return _keras.get(identifier, INITIALIZERS, "initializer", argument, fix_config)
 
 
 def serialize(initializer):
@@ -621,9 +587,4 @@ def serialize(initializer):
     >>> serialize(GlorotUniform())
     {'class_name': 'GlorotUniform', 'config': {'seed': None}}
     """
-    if initializer is None:
-        return None
-    if isinstance(initializer, Initializer):
-        return {"class_name": type(initializer).__name__,
-                "config": initializer.get_config()}
-    return getattr(initializer, "__name__", type(initializer).__name__)
+    return _keras.serialize(initializer, Initializer)

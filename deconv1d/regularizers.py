@@ -13,24 +13,15 @@ reproduced, builds ``L1L2()`` from it (both factors 0).
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
-from .activations import snake_case, split_identifier
+from . import _keras
 
 __all__ = ["REGULARIZERS", "Regularizer", "L1", "L2", "L1L2", "l1_l2", "get", "serialize"]
 
 
 def _check_factor(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-            or not math.isfinite(value) or value < 0:
-        raise ValueError(
-            f"`{name}` must be a finite, non-negative number (a regularization "
-            f"penalty). Received: {name}={value!r}"
-        )
-    return float(value)
+    return float(_keras.check_number(name, value, 0, what="a finite penalty factor"))
 
 
 def _float(x):
@@ -40,24 +31,11 @@ def _float(x):
     return x
 
 
-class Regularizer:
+class Regularizer(_keras.Serializable):
     """Base class: ``reg(weights) -> scalar``; ``get_config``/``from_config`` as in Keras."""
 
     def __call__(self, x):  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def get_config(self):
-        """The constructor arguments."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        """Rebuild from :meth:`get_config`'s output."""
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class L1(Regularizer):
@@ -184,33 +162,7 @@ def get(identifier, *, argument="regularizer"):
     >>> get({"class_name": "L1L2", "config": {"l1": 0.0, "l2": 0.1}})
     L1L2(l1=0.0, l2=0.1)
     """
-    if identifier is None:
-        return None
-    config = {}
-    if isinstance(identifier, dict):
-        identifier, config = split_identifier(identifier, argument)
-    if isinstance(identifier, str):
-        factory = REGULARIZERS.get(identifier) or REGULARIZERS.get(snake_case(identifier))
-        if factory is None:
-            raise ValueError(
-                f"Unknown regularizer for `{argument}`: {identifier!r}. Known names: "
-                f"l1, l2, l1_l2, l1l2 (and L1, L2, L1L2). Received: {argument}={identifier!r}"
-            )
-        try:
-            if isinstance(factory, type):
-                return factory.from_config(config)
-            return factory(**config)
-        except TypeError as error:
-            raise ValueError(
-                f"Bad config for regularizer {identifier!r} in `{argument}`: {error}. "
-                f"Received: {argument} config={config!r}"
-            ) from None
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        f"`{argument}` must be a name, a Keras config dict, a callable or None. "
-        f"Received: {argument}={identifier!r}"
-    )
+    return _keras.get(identifier, REGULARIZERS, "regularizer", argument)
 
 
 def serialize(regularizer):
@@ -221,9 +173,4 @@ def serialize(regularizer):
     >>> serialize(L2())
     {'class_name': 'L2', 'config': {'l2': 0.01}}
     """
-    if regularizer is None:
-        return None
-    if isinstance(regularizer, Regularizer):
-        return {"class_name": type(regularizer).__name__,
-                "config": regularizer.get_config()}
-    return getattr(regularizer, "__name__", type(regularizer).__name__)
+    return _keras.serialize(regularizer, Regularizer)
