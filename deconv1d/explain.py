@@ -1032,7 +1032,7 @@ class Direct:
         lines.append(f"     pad end   dk - 1 - crop_right = {dk} - 1 - {_n(g.crop_right)} = "
                      f"{self.pad_right}" + (" (negative: crop)" if self.pad_right < 0 else ""))
         lines.append("     " + _seq(self.padded))
-        lines.append(f"  3. flip the kernel" + (f" (dilated: {g.dilation - 1} zero"
+        lines.append("  3. flip the kernel" + (f" (dilated: {g.dilation - 1} zero"
                      f"{'s' * (g.dilation != 2)} between taps)" if g.dilation > 1 else "")
                      + ": " + _seq(self.kernel))
         n = len(self.padded)

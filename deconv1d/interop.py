@@ -35,7 +35,6 @@ TensorFlow ``tf.nn.conv1d_transpose``.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
