@@ -52,7 +52,7 @@ import numpy as np
 from . import activations as act
 from . import regularizers as reg
 from . import shapes
-from .functional import _as_numeric, _dtypes, prepare
+from .functional import _as_numeric, _bias, _dtypes, _rank3, _time_steps, prepare
 
 __all__ = ["activation_vjp", "adjoint_padding", "conv1d", "conv1d_pads",
            "conv1d_transpose_vjp", "regularizer_gradient"]
@@ -343,19 +343,9 @@ def conv1d(y, w, stride=1, padding="valid", *, dilation=1, groups=1,
     array([ 3.,  8., 14., 20., 26., 32.])
     """
     data_format = shapes.check_data_format(data_format)
-    y = _as_numeric("y", y)
-    w = _as_numeric("w", w)
-    if y.ndim != 3:
-        layout = "(N, L, C)" if data_format == "channels_last" else "(N, C, L)"
-        raise ValueError(
-            f"`y` must have rank 3, {layout} for {data_format}. "
-            f"Received: y with shape {y.shape}"
-        )
-    if w.ndim != 3:
-        raise ValueError(
-            "`w` must have rank 3, (kernel_size, C // groups, filters) (the Keras "
-            f"Conv1D kernel layout). Received: w with shape {w.shape}"
-        )
+    layout = "(N, L, C)" if data_format == "channels_last" else "(N, C, L)"
+    y = _rank3("y", y, f"{layout} for {data_format}")
+    w = _rank3("w", w, "(kernel_size, C // groups, filters) (the Keras Conv1D kernel layout)")
     groups = shapes.check_int("groups", groups, minimum=1)
     y_last = _channels_last(y, data_format)
     n_batch, length, channels = y_last.shape
@@ -373,18 +363,10 @@ def conv1d(y, w, stride=1, padding="valid", *, dilation=1, groups=1,
             f"channels (its middle axis) to match `y` ({data_format}, shape "
             f"{y.shape}) with groups={groups}. Received: w with shape {w.shape}"
         )
-    if length == 0:
-        raise ValueError(
-            f"`y` must have at least one time step. Received: y with shape {y.shape}"
-        )
+    _time_steps("y", y, length)
     arrays = [y, w]
     if bias is not None:
-        bias = _as_numeric("bias", bias)
-        if bias.shape != (filters,):
-            raise ValueError(
-                f"`bias` must have shape ({filters},), one value per filter. "
-                f"Received: bias with shape {bias.shape}"
-            )
+        bias = _bias(bias, filters, "filter")
         arrays.append(bias)
     stride = shapes.check_int("stride", stride, minimum=1)
     dilation = shapes.check_int("dilation", dilation, minimum=1)

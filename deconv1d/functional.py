@@ -81,6 +81,35 @@ def _as_numeric(name, value):
     return array
 
 
+def _rank3(name, value, layout):
+    """``value`` as a numeric array of rank 3, or raise naming ``name`` and ``layout``."""
+    array = _as_numeric(name, value)
+    if array.ndim != 3:
+        raise ValueError(
+            f"`{name}` must have rank 3, {layout}. Received: {name} with shape {array.shape}"
+        )
+    return array
+
+
+def _time_steps(name, array, length):
+    if length == 0:
+        raise ValueError(
+            f"`{name}` must have at least one time step. Received: {name} with shape "
+            f"{array.shape}"
+        )
+
+
+def _bias(bias, channels, per):
+    """``bias`` as an array of shape ``(channels,)``, one value ``per`` channel."""
+    bias = _as_numeric("bias", bias)
+    if bias.shape != (channels,):
+        raise ValueError(
+            f"`bias` must have shape ({channels},), one value per {per}. "
+            f"Received: bias with shape {bias.shape}"
+        )
+    return bias
+
+
 def _dtypes(*arrays):
     """``(compute, result)`` dtypes: ints and bools become float64; float16 computes in float32."""
     result = np.result_type(*arrays)
@@ -128,19 +157,10 @@ def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
              data_format, bias, convert):
     """:func:`prepare`; ``convert=False`` leaves ``x`` in its dtype (converted by blocks)."""
     data_format = shapes.check_data_format(data_format)
-    x = _as_numeric("x", x)
-    w = _as_numeric("w", w)
-    if x.ndim != 3:
-        layout = "(N, L, C_in)" if data_format == "channels_last" else "(N, C_in, L)"
-        raise ValueError(
-            f"`x` must have rank 3, {layout} for {data_format}. "
-            f"Received: x with shape {x.shape}"
-        )
-    if w.ndim != 3:
-        raise ValueError(
-            "`w` must have rank 3, (kernel_size, C_out // groups, C_in) (the Keras "
-            f"Conv1DTranspose kernel layout). Received: w with shape {w.shape}"
-        )
+    layout = "(N, L, C_in)" if data_format == "channels_last" else "(N, C_in, L)"
+    x = _rank3("x", x, f"{layout} for {data_format}")
+    w = _rank3("w", w, "(kernel_size, C_out // groups, C_in) (the Keras "
+                       "Conv1DTranspose kernel layout)")
     groups = shapes.check_int("groups", groups, minimum=1)
     x_last = x if data_format == "channels_last" else x.transpose(0, 2, 1)
     n_batch, length, c_in = x_last.shape
@@ -156,19 +176,11 @@ def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
         )
     if kernel_size == 0 or c_out_g == 0:
         raise ValueError(f"`w` must not be empty. Received: w with shape {w.shape}")
-    if length == 0:
-        raise ValueError(
-            f"`x` must have at least one time step. Received: x with shape {x.shape}"
-        )
+    _time_steps("x", x, length)
     c_out = c_out_g * groups
     arrays = [x, w]
     if bias is not None:
-        bias = _as_numeric("bias", bias)
-        if bias.shape != (c_out,):
-            raise ValueError(
-                f"`bias` must have shape ({c_out},), one value per output channel. "
-                f"Received: bias with shape {bias.shape}"
-            )
+        bias = _bias(bias, c_out, "output channel")
         arrays.append(bias)
     geom = shapes.geometry(length, kernel_size, stride, padding, output_padding,
                            dilation)
