@@ -82,7 +82,10 @@ def test_get_config_has_every_tf_keras_entry_with_the_same_values(case, arrays):
             continue
         assert ours[key]["class_name"] == theirs["class_name"]
         for name, value in theirs["config"].items():
-            assert ours[key]["config"][name] == pytest.approx(value, rel=1e-7), (key, name)
+            # Keras stores float32 factors; a seed or an axis must match exactly.
+            # (pytest >= 9.1 refuses approx(None, rel=...), so compare those plainly.)
+            expected = pytest.approx(value, rel=1e-7) if isinstance(value, float) else value
+            assert ours[key]["config"][name] == expected, (key, name)
 
 
 def test_keras3_hard_sigmoid_config_keeps_keras3_formula_through_a_round_trip():
