@@ -257,7 +257,28 @@ def build_parser():
 
 
 def main(argv=None):
-    """Run the ``deconv1d`` command; returns the exit status."""
+    """Run the ``deconv1d`` command; returns the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``deconv1d`` (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success; 1 when a check disagrees (``demo``, ``explain``,
+        ``verify``); 2 on a bad argument; 3 when ``explain --plot`` finds no
+        matplotlib.
+
+    Examples
+    --------
+    >>> main(["demo", "--kernel-size", "2"])  # doctest: +ELLIPSIS
+    x = [1.0, 2.0, 3.0]   (N=1, L=3, C_in=1)
+    ...
+    max |difference| = 0: agree
+    0
+    """
     args = build_parser().parse_args(argv)
     try:
         return _COMMANDS[args.command][1](args)

@@ -573,6 +573,17 @@ def translate(source, target, length, kernel_size, *, stride=1, dilation=1, **ar
     then :func:`arguments_for`.  Weight layouts are converted separately
     (:func:`keras_kernel_from`, :func:`kernel_for`).
 
+    Parameters
+    ----------
+    source, target : {"keras", "torch", "onnx", "tf", "jax"}
+    length : int
+        Input length ``L``.
+    kernel_size : int
+    stride, dilation : int, default 1
+    **arguments
+        The source framework's window arguments (e.g. ``padding=1,
+        output_padding=1`` for ``"torch"``; ``pads=[0, 1]`` for ``"onnx"``).
+
     Returns
     -------
     dict

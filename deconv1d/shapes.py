@@ -191,6 +191,18 @@ def _padding_int(received, value):
 def check_output_padding(output_padding, stride, dilation=1):
     """Check ``output_padding``: ``None`` or an int in ``[0, max(stride, dilation))``.
 
+    Parameters
+    ----------
+    output_padding : int or None
+        The value received.
+    stride, dilation : int
+        Already checked; the bound is ``max(stride, dilation)`` (PyTorch's rule;
+        the Keras layer itself requires ``output_padding < strides``).
+
+    Returns
+    -------
+    int or None
+
     Examples
     --------
     >>> check_output_padding(1, stride=2)
@@ -233,6 +245,14 @@ def check_data_format(data_format):
 # --------------------------------------------------------------------------- #
 def effective_kernel_size(kernel_size, dilation=1):
     """Span of a dilated kernel: ``(kernel_size - 1) * dilation + 1``.
+
+    Parameters
+    ----------
+    kernel_size, dilation : int
+
+    Returns
+    -------
+    int
 
     Examples
     --------
@@ -336,6 +356,15 @@ def crops(length, kernel_size, stride=1, padding="valid", output_padding=None,
 
     ``crop_right`` is negative when the output runs past the full scatter (those
     positions are zeros before the bias is added).
+
+    Parameters
+    ----------
+    length, kernel_size, stride, padding, output_padding, dilation
+        As :func:`geometry`.
+
+    Returns
+    -------
+    (crop_left, crop_right) : tuple of int
 
     Examples
     --------
