@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deconv1d import conv1d_transpose, output_length, reference
+from keras_golden import GOLDEN
 from strategies import problems
 
 SETTINGS = settings(max_examples=300, deadline=None,
@@ -69,29 +70,6 @@ def test_float32_within_the_dot_product_bound(problem):
 # --------------------------------------------------------------------------- #
 # Golden values and pinned cases from semantics.md and frameworks.md.         #
 # --------------------------------------------------------------------------- #
-GOLDEN = [
-    # K, stride, padding, output_padding, expected (x = ones(3), w = 1..K)
-    (3, 1, "valid", None, [1, 3, 6, 5, 3]),
-    (3, 1, "same", None, [3, 6, 5]),
-    (3, 2, "valid", None, [1, 2, 4, 2, 4, 2, 3]),
-    (3, 2, "same", None, [1, 2, 4, 2, 4, 2]),
-    (3, 2, "same", 0, [2, 4, 2, 4, 2]),
-    (3, 2, "same", 1, [1, 2, 4, 2, 4, 2]),
-    (3, 2, "valid", 1, [1, 2, 4, 2, 4, 2, 3, 0]),
-    (2, 2, "same", None, [1, 2, 1, 2, 1, 2]),
-    (2, 2, "same", 1, [1, 2, 1, 2, 1]),
-    (4, 3, "same", None, [1, 2, 3, 5, 2, 3, 5, 2, 3]),
-    (4, 3, "same", 2, [2, 3, 5, 2, 3, 5, 2, 3]),
-    (1, 3, "valid", None, [1, 0, 0, 1, 0, 0, 1, 0, 0]),
-    (2, 1, "same", None, [1, 3, 3]),
-    (5, 2, "same", 1, [2, 4, 6, 9, 6, 8]),
-    # Keras 3's answers where TensorFlow raises (same + op=0 + even dk).
-    (2, 2, "same", 0, [2, 1, 2, 1]),
-    (2, 1, "same", 0, [3, 3]),
-    (4, 1, "same", 0, [6, 9]),
-]
-
-
 @pytest.mark.parametrize("kernel_size, stride, padding, output_padding, expected", GOLDEN)
 def test_keras_golden_values(kernel_size, stride, padding, output_padding, expected):
     x = np.ones((1, 3, 1))

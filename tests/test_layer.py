@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import deconv1d
 from deconv1d import Conv1DTranspose, Convolution1DTranspose, activations, conv1d_transpose
 from deconv1d import constraints, initializers, regularizers
+from keras_golden import GOLDEN
 
 DATA = pathlib.Path(__file__).parent / "data" / "keras_layer_cases.npz"
 
@@ -171,25 +172,6 @@ def test_layer_is_activation_of_functional_plus_bias(case):
                                                    or "channels_last"))
 
 
-GOLDEN = [  # semantics.md: x = ones((1, 3, 1)), kernel arange(1, K + 1), no bias
-    (3, 1, "valid", None, [1, 3, 6, 5, 3]),
-    (3, 1, "same", None, [3, 6, 5]),
-    (3, 2, "valid", None, [1, 2, 4, 2, 4, 2, 3]),
-    (3, 2, "same", None, [1, 2, 4, 2, 4, 2]),
-    (3, 2, "same", 0, [2, 4, 2, 4, 2]),
-    (3, 2, "same", 1, [1, 2, 4, 2, 4, 2]),
-    (3, 2, "valid", 1, [1, 2, 4, 2, 4, 2, 3, 0]),
-    (2, 2, "same", None, [1, 2, 1, 2, 1, 2]),
-    (2, 2, "same", 1, [1, 2, 1, 2, 1]),
-    (4, 3, "same", None, [1, 2, 3, 5, 2, 3, 5, 2, 3]),
-    (4, 3, "same", 2, [2, 3, 5, 2, 3, 5, 2, 3]),
-    (1, 3, "valid", None, [1, 0, 0, 1, 0, 0, 1, 0, 0]),
-    (2, 1, "same", None, [1, 3, 3]),
-    (5, 2, "same", 1, [2, 4, 6, 9, 6, 8]),
-    (2, 2, "same", 0, [2, 1, 2, 1]),   # Keras 3 (TensorFlow raises)
-    (2, 1, "same", 0, [3, 3]),
-    (4, 1, "same", 0, [6, 9]),
-]
 
 
 @pytest.mark.parametrize("k,s,padding,op,want", GOLDEN)
