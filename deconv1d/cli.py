@@ -7,6 +7,7 @@ arguments and ``_run_<name>(args)`` does the work and returns the exit status.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import numpy as np
@@ -285,6 +286,11 @@ def main(argv=None):
     except (TypeError, ValueError) as error:
         print(f"deconv1d {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`deconv1d explain ... | head`): stop quietly,
+        # and keep Python from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,3 +29,12 @@ def test_module_entry_point_runs():
                             text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "agree" in result.stdout
+
+
+def test_output_cut_short_by_the_reader_is_quiet():
+    """`deconv1d explain ... | head -1`: no BrokenPipeError traceback."""
+    result = subprocess.run(
+        f"{sys.executable} -m deconv1d explain --length 64 --kernel-size 3 --stride 2 "
+        "--padding same | head -1", shell=True, capture_output=True, text=True, check=False)
+    assert result.stdout.strip() == "Shape walkthrough"
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
