@@ -18,12 +18,16 @@ from .functional import conv1d_transpose
 
 def _padding_arg(text):
     """``same``/``valid``, an int ``p`` or a pair ``l,r`` from the command line."""
-    if "," in text:
-        return tuple(int(part) for part in text.split(","))
     try:
+        if "," in text:
+            return tuple(int(part) for part in text.split(","))
         return int(text)
     except ValueError:
-        return text
+        if text.strip().lstrip("-").isalpha():
+            return text
+        raise argparse.ArgumentTypeError(
+            f"--padding must be valid, same, an int p, or a pair written left,right "
+            f"(e.g. 1,0). Received: --padding={text!r}") from None
 
 
 def _add_demo(subparsers):
@@ -109,6 +113,11 @@ def _run_explain(args):
     make = {"shape": explain.shape, "draw": explain.draw,
             "connectivity": explain.connectivity, "matrix": explain.matrices,
             "direct": explain.direct}
+    if args.plot:
+        folder = os.path.dirname(os.path.abspath(args.plot))
+        if not os.path.isdir(folder):
+            raise ValueError(f"--plot: no folder {folder!r} to write into. "
+                             f"Received: --plot={args.plot!r}")
     chosen = [name for name in make if getattr(args, name)]
     if not chosen and args.output is None:
         chosen = list(make)
@@ -152,7 +161,10 @@ def _load_array(name, spec):
     """An array from ``file.npy``, ``file.npz`` (one array) or ``file.npz:key``; no pickles."""
     path, _, key = spec.partition(".npz:")
     path = path + ".npz" if key else spec
-    loaded = np.load(path, allow_pickle=False)
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except OSError as error:
+        raise ValueError(f"`--{name}`: cannot read {path!r} ({error})") from None
     if isinstance(loaded, np.ndarray):
         return loaded
     with loaded:
@@ -221,8 +233,18 @@ def _run_verify(args):
             names = ", ".join("--" + o.replace("_", "-") for o in allowed)
             raise ValueError(f"--{option.replace('_', '-')} is not an argument of "
                              f"{args.framework}; it takes {names}")
-        if option == "padding" and args.framework in ("torch",):
-            value = int(value)
+        if option == "padding" and args.framework == "torch":
+            try:
+                value = int(value)
+            except ValueError:
+                raise ValueError(
+                    f"--padding for torch must be an int (ConvTranspose1d has no string "
+                    f"padding; `deconv1d explain ... --shape` shows the int, if any, for a "
+                    f"Keras window). Received: --padding={value!r}") from None
+        elif option == "padding" and args.framework in ("keras", "tf") \
+                and value.lower() not in ("same", "valid"):
+            raise ValueError(f"--padding for {args.framework} must be same or valid. "
+                             f"Received: --padding={value!r}")
         elif option == "padding" and args.framework == "jax" and "," in value:
             value = [tuple(_ints(value))]
         kwargs[allowed[option]] = value
@@ -251,6 +273,9 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="deconv1d",
         description="A pure-NumPy reference for the 1-D transposed convolution.")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"deconv1d {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for add, _ in _COMMANDS.values():
         add(subparsers)

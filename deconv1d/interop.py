@@ -35,6 +35,7 @@ TensorFlow ``tf.nn.conv1d_transpose``.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -850,7 +851,15 @@ def plan(framework, *args, **kwargs):
     >>> c.crop_left, c.crop_right, c.reduction_length
     (1, 1, 6)
     """
-    return _PLANS[_framework(framework)](*args, **kwargs)
+    planner = _PLANS[_framework(framework)]
+    signature = inspect.signature(planner)
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as error:
+        names = ", ".join(signature.parameters)
+        raise TypeError(f"{framework}: {error}; its arguments are: {names}. "
+                        f"Received: {sorted(kwargs)}") from None
+    return planner(*args, **kwargs)
 
 
 def torch_conv_transpose1d(input, weight, bias=None, stride=1, padding=0,

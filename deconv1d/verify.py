@@ -35,6 +35,8 @@ transposed (``(N, L, C)`` against ``(N, C, L)``).
 
 from __future__ import annotations
 
+import textwrap
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -166,7 +168,9 @@ class Report:
                 f"{self.mismatched} of {self.size} samples beyond tolerance",
             ]
         for d in self.diagnoses:
-            lines.append(f"  diagnosis   [{d.code}] {d.message}")
+            lines.append(textwrap.fill(f"  diagnosis   [{d.code}] {d.message}", width=92,
+                                       subsequent_indent=" " * 14,
+                                       break_on_hyphens=False))
         return "\n".join(lines)
 
 
@@ -262,7 +266,8 @@ def _diagnose(a, e, tol, bias, candidates, scale):
                 f"{abs(k)} {rel} in the full scatter, so the crop differs by {abs(k)} at each end). "
                 "Known: PyTorch padding=1, output_padding=1 is not Keras 'same' for "
                 "K=3, stride=2 (crops (1, 0) instead of (0, 1)); no PyTorch padding "
-                "gives that window: use padding=0 and slice",
+                "gives that window: use padding=0, output_padding=0 and slice the kept "
+                "window yourself (`deconv1d explain ... --shape` gives the slice)",
                 {"shift": k}))
         return found
     for name, (candidate, code, message) in (candidates or {}).items():
@@ -286,7 +291,8 @@ def _diagnose(a, e, tol, bias, candidates, scale):
     per_channel = diff.reshape(-1, ca)
     offset = per_channel.mean(axis=0)
     if np.all(np.abs(per_channel - offset) <= t) and np.any(np.abs(offset) > t):
-        hint = ""
+        hint = (": a bias the reference did not get? Pass the framework's bias too "
+                "(--bias on the command line)")
         if bias is not None:
             b = np.asarray(bias, dtype=np.float64)
             if np.allclose(offset, -b, atol=t, rtol=0):
@@ -294,11 +300,12 @@ def _diagnose(a, e, tol, bias, candidates, scale):
             elif np.allclose(offset, b, atol=t, rtol=0):
                 hint = " = +bias: the bias is added twice"
             else:
-                hint = " (not +-bias: a wrong bias, e.g. another channel's)"
+                hint = (" (not +-bias: a wrong bias, e.g. another channel's; known: the "
+                        "ONNX reference evaluator adds the wrong bias with group > 1)")
         found.append(Diagnosis(
             "offset",
             f"actual - reference is a constant per output channel, {np.round(offset, 6).tolist()}"
-            f"{hint}. Known: the ONNX reference evaluator adds the wrong bias with group > 1",
+            f"{hint}",
             {"offset": offset.tolist()}))
         return found
     denom = float(np.vdot(e, e))
@@ -310,7 +317,8 @@ def _diagnose(a, e, tol, bias, candidates, scale):
             return found
     return [Diagnosis("unknown", "no known pattern (not a shift, a window, a flipped kernel, "
                       "permuted channels, a per-channel offset or a scale): compare the "
-                      "weight layout and the arguments with frameworks.md")]
+                      "weight layout and the arguments with the README's 'Verify another "
+                      "framework' section and help(deconv1d.interop)")]
 
 
 # --------------------------------------------------------------------------- #
@@ -524,6 +532,12 @@ def check(framework, actual, x, w, bias=None, **arguments):
             call.run(kernel=k[::-1].transpose(0, 2, 1), dtype=np.float64), "kernel_flipped",
             "the actual output is the reference with the kernel flipped and its channel "
             "axes swapped: JAX transpose_kernel toggled (jax#14337)")
+    if k.shape == k.shape[::-1] and k.shape[0] > 1:
+        candidates["layout_reversed"] = (
+            call.run(kernel=k.transpose(2, 1, 0), dtype=np.float64), "weight_layout",
+            "the actual output is the reference with the weight's kernel and input-channel "
+            "axes exchanged: the weight was given in the other layout (Keras (K, C_out, "
+            "C_in) against PyTorch/ONNX (C_in, C_out, K)); transpose it by (2, 1, 0)")
     actual = np.asarray(actual)
     return compare(actual, expected, layout=call.layout,
                    reduction_length=call.reduction_length, magnitude=magnitude,

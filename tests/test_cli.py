@@ -38,3 +38,38 @@ def test_output_cut_short_by_the_reader_is_quiet():
         "--padding same | head -1", shell=True, capture_output=True, text=True, check=False)
     assert result.stdout.strip() == "Shape walkthrough"
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_verify_missing_file_is_an_error_not_a_mismatch(capsys):
+    code = main(["verify", "--framework", "torch", "--x", "no-such-x.npy", "--w", "w.npy",
+                 "--y", "y.npy"])
+    assert code == 2
+    assert "`--x`: cannot read 'no-such-x.npy'" in capsys.readouterr().err
+
+
+def test_verify_padding_words_per_framework(tmp_path, capsys):
+    import numpy as np
+    for name in ("x", "w", "y"):
+        np.save(tmp_path / f"{name}.npy", np.ones((1, 1, 3)))
+    files = ["--x", str(tmp_path / "x.npy"), "--w", str(tmp_path / "w.npy"),
+             "--y", str(tmp_path / "y.npy")]
+    assert main(["verify", "--framework", "torch", *files, "--padding", "same"]) == 2
+    assert "--padding for torch must be an int" in capsys.readouterr().err
+    assert main(["verify", "--framework", "keras", *files, "--padding", "1"]) == 2
+    assert "--padding for keras must be same or valid. Received: --padding='1'" in \
+        capsys.readouterr().err
+
+
+def test_explain_plot_into_a_missing_folder_fails_before_printing(capsys):
+    code = main(["explain", "--length", "3", "--kernel-size", "3", "--plot",
+                 "/no/such/folder/x.png"])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert "--plot: no folder" in captured.err
+
+
+def test_version(capsys):
+    import pytest
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and "deconv1d 0.1.0" in capsys.readouterr().out

@@ -240,3 +240,27 @@ def test_cli_keras_and_jax(tmp_path):
                  "SAME", "--transpose-kernel"]) == 0
     assert main(["verify", "--framework", "jax", *files, "--strides", "2", "--padding",
                  "SAME"]) == 2       # without transpose_kernel the kernel is (K, C_in, C_out)
+
+
+def test_check_names_the_framework_arguments_on_a_wrong_keyword():
+    x = np.ones((1, 1, 3))
+    with pytest.raises(TypeError, match=r"torch: .*'strides'.*its arguments are: input, weight"):
+        verify.check("torch", np.ones((1, 1, 6)), x, x, strides=2, padding=1, output_padding=1)
+
+
+def test_offset_without_a_bias_asks_for_the_bias():
+    e = np.arange(12.0).reshape(1, 4, 3)
+    report = verify.compare(e + np.array([0.5, -1.0, 2.0]), e)
+    (d,) = report.diagnoses
+    assert d.code == "offset" and "Pass the framework's bias" in d.message
+    assert "ONNX" not in d.message
+
+
+def test_weight_given_in_the_other_layout_is_diagnosed():
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((1, 3, 6))                  # torch: (N, C_in=3, L)
+    weight = rng.standard_normal((3, 2, 3))             # torch: (C_in, C_out, K=3)
+    y = interop.torch_conv_transpose1d(x, weight, stride=2, padding=1)
+    report = verify.check("torch", y, x, weight.transpose(2, 1, 0), stride=2, padding=1)
+    assert not report.ok
+    assert [d.code for d in report.diagnoses] == ["weight_layout"], str(report)
