@@ -290,15 +290,20 @@ def output_length(length, kernel_size, stride=1, padding="valid",
     -----
     With ``dk = (K - 1) * dilation + 1`` and ``op = output_padding``:
 
-    =======  ==================  ===========================
-    padding  op is None          op given
-    =======  ==================  ===========================
-    valid    ``L*s + max(dk-s, 0)``  ``(L-1)*s + dk + op``
-    same     ``L*s``             ``(L-1)*s + dk % 2 + op``
-    full     ``L*s - (s + dk - 2)``  ``(L-1)*s - dk + 2 + op``
-    int p    ``(L-1)*s + dk - 2p + op`` (op None means 0)
-    (l, r)   ``(L-1)*s + dk - l - r + op``
-    =======  ==================  ===========================
+    ========  ============================  ============================
+    padding   op is None                    op given
+    ========  ============================  ============================
+    valid     ``L*s + max(dk - s, 0)``      ``(L-1)*s + dk + op``
+    same      ``L*s``                       ``(L-1)*s + dk % 2 + op``
+    full      ``L*s - (s + dk - 2)``        ``(L-1)*s - dk + 2 + op``
+    int p     ``(L-1)*s + dk - 2p``         ``(L-1)*s + dk - 2p + op``
+    (l, r)    ``(L-1)*s + dk - l - r``      ``(L-1)*s + dk - l - r + op``
+    ========  ============================  ============================
+
+    Like Keras's helper, this does not bound ``output_padding`` above (Keras pins
+    ``(4, 2, "same", output_padding=2, stride=1) -> 5``); :func:`geometry` and
+    :func:`deconv1d.conv1d_transpose` require ``output_padding < max(stride,
+    dilation)``, and the Keras layer ``output_padding < strides``.
 
     References
     ----------
