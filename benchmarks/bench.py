@@ -48,17 +48,23 @@ def quick_case(case):
             k, s, d, g)
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def common_parser(description, repeat, repeat_help):
+    """The options every benchmark script shares: --quick, --threads, --repeat, --dtypes."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true",
                         help="tiny sizes, one repeat: checks the benchmark runs")
     parser.add_argument("--threads", type=int, default=2,
                         help="BLAS/OpenMP/torch threads on both sides (default 2)")
-    parser.add_argument("--repeat", type=int, default=5,
-                        help="timed runs per round; the minimum is kept")
+    parser.add_argument("--repeat", type=int, default=repeat, help=repeat_help)
+    parser.add_argument("--dtypes", default="float64,float32")
+    return parser
+
+
+def parse_args(argv=None):
+    parser = common_parser(__doc__.splitlines()[0], 5,
+                           "timed runs per round; the minimum is kept")
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds over the whole suite; the table shows medians")
-    parser.add_argument("--dtypes", default="float64,float32")
     parser.add_argument("--paths", action="store_true",
                         help="also time every deconv1d path, forced (for tuning the rule)")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch")

@@ -16,7 +16,6 @@ Columns: forward time of deconv1d and of PyTorch and their ratio; backward
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import sys
@@ -24,21 +23,15 @@ import sys
 # One methodology for forward and backward: the cases, thread pinning and the
 # interleaved timing of the forward benchmark (benchmarks/bench.py).
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import CASES, pin_threads, quick_case, side_by_side  # noqa: E402
+from bench import CASES, common_parser, pin_threads, quick_case, side_by_side  # noqa: E402
 
 #: float64 backward: no slower than PyTorch (issue 5).
 TARGET = 1.0
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny sizes, one repeat: checks the benchmark runs")
-    parser.add_argument("--threads", type=int, default=2,
-                        help="BLAS/OpenMP/torch threads on both sides (default 2)")
-    parser.add_argument("--repeat", type=int, default=7,
-                        help="timed runs per measurement; the minimum is kept")
-    parser.add_argument("--dtypes", default="float64,float32")
+    parser = common_parser(__doc__.splitlines()[0], 7,
+                           "timed runs per measurement; the minimum is kept")
     parser.add_argument("--cases", default=None,
                         help="comma-separated case numbers (1-based); default all")
     return parser.parse_args(argv)
