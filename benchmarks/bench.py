@@ -129,7 +129,9 @@ def main(argv=None):
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     import deconv1d
-    from deconv1d import _kernels, functional, reference
+    from deconv1d import reference
+    from deconv1d.core import _engine as _kernels
+    from deconv1d.core import transpose as functional
 
     torch = None
     if not args.no_torch:

@@ -2,19 +2,25 @@
 
 The operation behind Keras ``Conv1DTranspose``, PyTorch ``ConvTranspose1d``,
 ONNX ``ConvTranspose`` and JAX ``lax.conv_transpose``.
+
+The package has four folders, one for each concern: ``core/`` (the operation),
+``layers/`` (the Keras-compatible layer), ``frameworks/`` (other frameworks'
+conventions and the verifier) and ``teaching/`` (explain and its pictures).
+``reference.py`` holds the slow, obvious oracles and depends on nothing else here.
 """
 
-from . import explain, reference, shapes
-from .adjoint import conv1d, conv1d_transpose_vjp
-from .functional import conv1d_transpose
+from . import reference, shapes
+from .core.adjoint import conv1d, conv1d_transpose_vjp
+from .core.geometry import output_length
+from .core.stream import Conv1DTransposeStream
+from .core.transpose import conv1d_transpose
 from . import activations, constraints, initializers, regularizers
-from . import interop, verify
-from .layer import Conv1DTranspose, Convolution1DTranspose
-from .shapes import output_length
-from .stream import Conv1DTransposeStream
+from .layers.conv1d_transpose import Conv1DTranspose, Convolution1DTranspose
+from . import explain, interop, verify
 
 __version__ = "0.1.0"
 
-__all__ = ["Conv1DTransposeStream", "interop", "verify", "Conv1DTranspose", "Convolution1DTranspose", "activations", "constraints",
-           "initializers", "regularizers", "conv1d", "conv1d_transpose",
-           "conv1d_transpose_vjp", "explain", "output_length", "reference", "shapes"]
+__all__ = ["Conv1DTranspose", "Conv1DTransposeStream", "Convolution1DTranspose",
+           "activations", "constraints", "conv1d", "conv1d_transpose",
+           "conv1d_transpose_vjp", "explain", "initializers", "interop",
+           "output_length", "reference", "regularizers", "shapes", "verify"]

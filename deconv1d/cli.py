@@ -13,7 +13,7 @@ import sys
 import numpy as np
 
 from . import reference, shapes
-from .functional import conv1d_transpose
+from .core.transpose import conv1d_transpose
 
 
 def _padding_arg(text):
@@ -128,7 +128,7 @@ def _run_explain(args):
     status = 0 if all(getattr(part, "agree", True) for part in parts) else 1
     if args.plot:
         try:
-            from . import plot
+            from .teaching import plot
 
             path = plot.save(args.plot, *geometry)
         except ImportError as error:

@@ -13,7 +13,7 @@ from deconv1d import Conv1DTranspose, Convolution1DTranspose, activations, conv1
 from deconv1d import constraints, initializers, regularizers
 from keras_golden import GOLDEN
 
-DATA = pathlib.Path(__file__).parent / "data" / "keras_layer_cases.npz"
+DATA = pathlib.Path(__file__).parents[1] / "data" / "keras_layer_cases.npz"
 
 
 def _recorded():

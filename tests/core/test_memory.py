@@ -10,7 +10,8 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from deconv1d import Conv1DTransposeStream, conv1d_transpose, functional, output_length
+from deconv1d import Conv1DTransposeStream, conv1d_transpose, output_length
+from deconv1d.core import transpose as functional
 
 SCRATCH = 64 * 2**20
 

@@ -9,7 +9,7 @@ import pytest
 
 from deconv1d import initializers as I
 
-DATA = pathlib.Path(__file__).parent / "data" / "keras3_initializers.npz"
+DATA = pathlib.Path(__file__).parents[1] / "data" / "keras3_initializers.npz"
 
 
 def _recorded():

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deconv1d import conv1d, conv1d_transpose, conv1d_transpose_vjp, reference, shapes
-from deconv1d.adjoint import adjoint_padding, conv1d_pads
+from deconv1d.core.adjoint import adjoint_padding, conv1d_pads
 from strategies import problems
 
 SETTINGS = settings(max_examples=300, deadline=None,
@@ -343,7 +343,7 @@ def test_inputs_untouched_and_outputs_fresh():
 
 def test_blocks_cover_a_long_signal(monkeypatch):
     """Tiny blocks give the same answer as one block."""
-    import deconv1d.adjoint as adjoint
+    import deconv1d.core.adjoint as adjoint
     rng = np.random.default_rng(3)
     x, w = rng.standard_normal((3, 40, 4)), rng.standard_normal((3, 3, 4))
     kwargs = dict(stride=2, padding="same", output_padding=1, groups=2)
@@ -405,7 +405,7 @@ def test_bad_arguments_name_the_argument(call, error, words):
 import functools  # noqa: E402
 
 from deconv1d import activations, regularizers  # noqa: E402
-from deconv1d.adjoint import activation_vjp, regularizer_gradient  # noqa: E402
+from deconv1d.layers.derivatives import activation_vjp, regularizer_gradient  # noqa: E402
 
 #: Where the piecewise activations have kinks: finite differences stay clear of them.
 KINKS = np.array([0.0, 0.3, -0.3, 0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 3.0, -3.0, 6.0])
@@ -525,7 +525,7 @@ def test_unknown_regularizer_gradient_is_a_type_error():
 def test_conv1d_equals_keras3_conv1d():
     import json
     import pathlib
-    data = np.load(pathlib.Path(__file__).parent / "data" / "keras3_conv1d.npz")
+    data = np.load(pathlib.Path(__file__).parents[1] / "data" / "keras3_conv1d.npz")
     meta = json.loads(str(data["meta"]))
     assert len(meta) > 100
     for i, case in enumerate(meta):

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _kernels, functional, shapes
+from . import _engine as _kernels
+from . import geometry as shapes
+from . import transpose as functional
 
 __all__ = ["Conv1DTransposeStream"]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from deconv1d import conv1d_transpose, interop, verify
+from deconv1d import conv1d_transpose, interop, shapes, verify
 from deconv1d.cli import main
 
 
@@ -28,7 +28,7 @@ def problems(draw):
     w = rng.standard_normal((K, cout_g, cin))
     b = rng.standard_normal(cout_g * groups) if draw(st.booleans()) else None
     try:
-        interop.shapes.geometry(L, K, s, padding, op, d)
+        shapes.geometry(L, K, s, padding, op, d)
     except ValueError:
         padding, op = "valid", None
     return x, w, b, dict(stride=s, padding=padding, output_padding=op, dilation=d,

@@ -16,10 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import deconv1d.teaching.explain as _explain_impl
 from deconv1d import conv1d_transpose, explain, reference, shapes
 from deconv1d.cli import main
 
-DATA = pathlib.Path(__file__).parent / "data" / "explain"
+DATA = pathlib.Path(__file__).parents[1] / "data" / "explain"
 SETTINGS = settings(max_examples=120, deadline=None)
 
 
@@ -130,7 +131,7 @@ def test_framework_translations_give_the_same_window(args):
                             kw["output_padding"], kw["dilation_rate"])
         assert (h.crop_left, h.output_length) == (g.crop_left, g.output_length)
     else:
-        assert not explain._keras_spellings(g)
+        assert not _explain_impl._keras_spellings(g)
     torch_call = w.framework("PyTorch")
     if torch_call.expressible:
         kw = torch_call.kwargs
@@ -425,7 +426,7 @@ def _png_size(path):
                                   (3, 12, 1, (2, 0), None, 1)])
 def test_figure_png(tmp_path, args):
     pytest.importorskip("matplotlib")
-    from deconv1d import plot
+    from deconv1d.teaching import plot
 
     path = plot.save(tmp_path / "f.png", *args)
     width, height = _png_size(path)
@@ -437,7 +438,7 @@ def test_figure_png(tmp_path, args):
 def test_figure_svg_and_gif(tmp_path):
     pytest.importorskip("matplotlib")
     PIL = pytest.importorskip("PIL.Image")
-    from deconv1d import plot
+    from deconv1d.teaching import plot
 
     svg = plot.save(str(tmp_path / "f.svg"), 3, 3, 2, "same")
     text = pathlib.Path(svg).read_text()

@@ -21,9 +21,11 @@ import itertools
 
 import numpy as np
 
-from . import activations, constraints, initializers, regularizers, shapes
-from .adjoint import activation_vjp, conv1d_transpose_vjp, regularizer_gradient
-from .functional import conv1d_transpose
+from ..core import geometry as shapes
+from ..core.adjoint import conv1d_transpose_vjp
+from ..core.transpose import conv1d_transpose
+from . import activations, constraints, initializers, regularizers
+from .derivatives import activation_vjp, regularizer_gradient
 
 __all__ = ["Conv1DTranspose", "Convolution1DTranspose"]
 
@@ -574,7 +576,7 @@ class Conv1DTranspose:
         """Gradients after a call, given ``dy``, the gradient of a loss w.r.t. the output.
 
         Back through the activation (exact derivatives,
-        :func:`deconv1d.adjoint.activation_vjp`), the bias and the transposed
+        :func:`deconv1d.layers.derivatives.activation_vjp`), the bias and the transposed
         convolution (:func:`deconv1d.conv1d_transpose_vjp`).
 
         Parameters

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _kernels, shapes
+from . import _engine as _kernels
+from . import geometry as shapes
 
 __all__ = ["conv1d_transpose", "prepare"]
 

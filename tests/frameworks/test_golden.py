@@ -15,7 +15,7 @@ import pytest
 
 from deconv1d import interop, verify
 
-DATA = pathlib.Path(__file__).parent / "data"
+DATA = pathlib.Path(__file__).parents[1] / "data"
 SOURCES = ["torch", "tf", "tf_keras", "keras3", "jax", "onnx_reference", "onnxruntime"]
 
 

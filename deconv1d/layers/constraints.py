@@ -1,0 +1,186 @@
+"""Keras-named weight constraints: ``weights -> projected weights``.
+
+Keras applies a layer's constraints to its weights after each optimizer update;
+``Conv1DTranspose.apply_constraints()`` does the same here.  Each constraint
+returns a new array and leaves its input alone.
+
+Norms are taken along ``axis`` (default 0, Keras's default: for a ``(K, F,
+C_in)`` kernel that is the norm over the ``K`` taps of each ``(f, c)`` pair; use
+``axis=[0, 2]`` for the norm of each output filter's whole kernel).
+``epsilon = 1e-7`` (Keras's ``backend.epsilon()``) keeps zero vectors at zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _keras
+from ._keras import snake_case
+
+__all__ = ["CONSTRAINTS", "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm",
+           "get", "serialize", "EPSILON"]
+
+EPSILON = 1e-7
+
+
+def _float(w):
+    w = np.asarray(w)
+    if w.dtype.kind not in "fc":
+        w = w.astype(np.float64)
+    return w
+
+
+def _axis(axis):
+    return tuple(axis) if isinstance(axis, (list, tuple)) else axis
+
+
+def _norms(w, axis):
+    return np.sqrt(np.sum(np.square(w), axis=_axis(axis), keepdims=True))
+
+
+class Constraint(_keras.Serializable):
+    """Base class: ``c(w) -> w'``; ``get_config``/``from_config`` as in Keras."""
+
+    def __call__(self, w):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class MaxNorm(Constraint):
+    """Rescale slices whose norm exceeds ``max_value`` down to ``max_value``.
+
+    ``w * clip(n, 0, max_value) / (epsilon + n)`` with ``n`` the norm along ``axis``.
+
+    Examples
+    --------
+    >>> MaxNorm(1.0)(np.array([[3.0], [4.0]])).round(6)
+    array([[0.6],
+           [0.8]])
+    """
+
+    def __init__(self, max_value=2, axis=0):
+        self.max_value = _keras.check_number("max_value", max_value, 0)
+        self.axis = axis
+
+    def __call__(self, w):
+        w = _float(w)
+        norms = _norms(w, self.axis)
+        desired = np.clip(norms, 0, self.max_value)
+        return w * (desired / (EPSILON + norms))
+
+    def get_config(self):
+        return {"max_value": self.max_value, "axis": self.axis}
+
+
+class MinMaxNorm(Constraint):
+    """Pull slice norms into ``[min_value, max_value]`` at ``rate``.
+
+    ``w * (rate * clip(n, min, max) + (1 - rate) * n) / (epsilon + n)``.
+
+    Examples
+    --------
+    >>> MinMaxNorm(2.0, 3.0)(np.array([[0.6], [0.8]])).round(6)
+    array([[1.2],
+           [1.6]])
+    """
+
+    def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
+        self.min_value = _keras.check_number("min_value", min_value, 0)
+        self.max_value = _keras.check_number("max_value", max_value, 0)
+        if self.max_value < self.min_value:
+            raise ValueError(
+                "`max_value` must be >= `min_value`. "
+                f"Received: min_value={min_value!r}, max_value={max_value!r}"
+            )
+        self.rate = _keras.check_number("rate", rate, 0)
+        self.axis = axis
+
+    def __call__(self, w):
+        w = _float(w)
+        norms = _norms(w, self.axis)
+        desired = (self.rate * np.clip(norms, self.min_value, self.max_value)
+                   + (1 - self.rate) * norms)
+        return w * (desired / (EPSILON + norms))
+
+    def get_config(self):
+        return {"min_value": self.min_value, "max_value": self.max_value,
+                "rate": self.rate, "axis": self.axis}
+
+
+class NonNeg(Constraint):
+    """Zero the negative entries: ``w * (w >= 0)``.
+
+    Examples
+    --------
+    >>> NonNeg()(np.array([-1.0, 2.0]))
+    array([-0.,  2.])
+    """
+
+    def __call__(self, w):
+        w = _float(w)
+        return w * (w >= 0).astype(w.dtype)
+
+
+class UnitNorm(Constraint):
+    """Divide each slice by its norm along ``axis``: ``w / (epsilon + n)``.
+
+    Examples
+    --------
+    >>> UnitNorm()(np.array([[3.0], [4.0]])).round(6)
+    array([[0.6],
+           [0.8]])
+    """
+
+    def __init__(self, axis=0):
+        self.axis = axis
+
+    def __call__(self, w):
+        w = _float(w)
+        return w / (EPSILON + _norms(w, self.axis))
+
+    def get_config(self):
+        return {"axis": self.axis}
+
+
+_CLASSES = [MaxNorm, MinMaxNorm, NonNeg, UnitNorm]
+
+#: Names :func:`get` accepts (Keras's snake_case names, the Keras 2 legacy
+#: ``maxnorm``/``nonneg``/``unitnorm``, and the class names).
+CONSTRAINTS = {snake_case(c.__name__): c for c in _CLASSES}
+CONSTRAINTS.update({"maxnorm": MaxNorm, "nonneg": NonNeg, "unitnorm": UnitNorm})
+CONSTRAINTS.update({c.__name__: c for c in _CLASSES})
+
+
+def get(identifier, *, argument="constraint"):
+    """Return a constraint for ``identifier``.
+
+    Parameters
+    ----------
+    identifier : str, dict, callable or None
+        A name from :data:`CONSTRAINTS`, a Keras 2 or Keras 3 serialization dict,
+        or a callable ``weights -> weights`` (returned as it is).
+    argument : str, default "constraint"
+        The argument name used in error messages.
+
+    Returns
+    -------
+    callable or None
+
+    Examples
+    --------
+    >>> get("max_norm")
+    MaxNorm(max_value=2, axis=0)
+    >>> get({"class_name": "UnitNorm", "config": {"axis": [0, 2]}})
+    UnitNorm(axis=[0, 2])
+    """
+    return _keras.get(identifier, CONSTRAINTS, "constraint", argument)
+
+
+def serialize(constraint):
+    """Keras 2 serialization ``{'class_name': ..., 'config': {...}}``.
+
+    Examples
+    --------
+    >>> serialize(NonNeg())
+    {'class_name': 'NonNeg', 'config': {}}
+    """
+    return _keras.serialize(constraint, Constraint)

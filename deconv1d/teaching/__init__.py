@@ -1,0 +1,1 @@
+"""Convolution arithmetic shown and explained: text views, pictures and animations."""
