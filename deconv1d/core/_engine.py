@@ -224,13 +224,17 @@ def scatter(x, w, geom, groups, y, bias, dtype, blocks=False,
             part = engine.step(x[n0:n1, i0:i0 + time_block])
             _write(yb, i0 * s - crop, part, bias)
         _write(yb, length * s - crop, engine.tail(n1 - n0), bias)
-    _fill_past_end(y, length * s + engine.tail_len - crop, bias)
+    _fill_outside(y, -crop, length * s + engine.tail_len - crop, bias)
 
 
-def _fill_past_end(y, o0, bias):
-    """Positions from ``o0`` on got nothing from the scatter: bias (or zeros)."""
-    if o0 < y.shape[1]:
-        y[:, max(o0, 0):] = 0 if bias is None else bias
+def _fill_outside(y, start, stop, bias):
+    """Positions before ``start`` and from ``stop`` on got nothing from the
+    scatter (a negative crop keeps zeros there): bias (or zeros)."""
+    fill = 0 if bias is None else bias
+    if start > 0:
+        y[:, :min(start, y.shape[1])] = fill
+    if stop < y.shape[1]:
+        y[:, max(stop, 0):] = fill
 
 
 # --------------------------------------------------------------------------- #

@@ -43,7 +43,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import geometry as shapes
-from .transpose import _as_numeric, _bias, _dtypes, _rank3, _time_steps, prepare
+from .arrays import as_numeric, channels_last, check_bias, check_time_steps, dtypes, rank3
+from .transpose import prepare
 
 __all__ = ["adjoint_padding", "conv1d", "conv1d_pads", "conv1d_transpose_vjp"]
 
@@ -260,10 +261,6 @@ def _correlate(y_pad, w, stride, dilation, groups, out, x=None):
         k_size, c_g, d)
 
 
-def _channels_last(array, data_format):
-    return array if data_format == "channels_last" else array.transpose(0, 2, 1)
-
-
 def _empty_like_layout(n_batch, length, channels, data_format, dtype):
     """A new output array and its channels-last view."""
     if data_format == "channels_last":
@@ -334,10 +331,10 @@ def conv1d(y, w, stride=1, padding="valid", *, dilation=1, groups=1,
     """
     data_format = shapes.check_data_format(data_format)
     layout = "(N, L, C)" if data_format == "channels_last" else "(N, C, L)"
-    y = _rank3("y", y, f"{layout} for {data_format}")
-    w = _rank3("w", w, "(kernel_size, C // groups, filters) (the Keras Conv1D kernel layout)")
+    y = rank3("y", y, f"{layout} for {data_format}")
+    w = rank3("w", w, "(kernel_size, C // groups, filters) (the Keras Conv1D kernel layout)")
     groups = shapes.check_int("groups", groups, minimum=1)
-    y_last = _channels_last(y, data_format)
+    y_last = channels_last(y, data_format)
     n_batch, length, channels = y_last.shape
     kernel_size, c_g, filters = w.shape
     if kernel_size == 0 or c_g == 0 or filters == 0:
@@ -353,16 +350,16 @@ def conv1d(y, w, stride=1, padding="valid", *, dilation=1, groups=1,
             f"channels (its middle axis) to match `y` ({data_format}, shape "
             f"{y.shape}) with groups={groups}. Received: w with shape {w.shape}"
         )
-    _time_steps("y", y, length)
+    check_time_steps("y", y, length)
     arrays = [y, w]
     if bias is not None:
-        bias = _bias(bias, filters, "filter")
+        bias = check_bias(bias, filters, "filter")
         arrays.append(bias)
     stride = shapes.check_int("stride", stride, minimum=1)
     dilation = shapes.check_int("dilation", dilation, minimum=1)
     left, right, out_length = conv1d_pads(length, kernel_size, stride, padding,
                                           dilation)
-    compute, result = _dtypes(*arrays)
+    compute, result = dtypes(*arrays)
     # Pad to exactly the span the last step reads; samples beyond it are unused.
     right = (out_length - 1) * stride + shapes.effective_kernel_size(
         kernel_size, dilation) - left - length
@@ -436,8 +433,8 @@ def conv1d_transpose_vjp(dy, x, w, stride=1, padding="valid", output_padding=Non
     data_format = problem.data_format
     n_batch, length, c_in = problem.x.shape
     c_out = problem.out_channels
-    dy = _as_numeric("dy", dy)
-    dy_last = _channels_last(dy, data_format) if dy.ndim == 3 else dy
+    dy = as_numeric("dy", dy)
+    dy_last = channels_last(dy, data_format) if dy.ndim == 3 else dy
     expected = (n_batch, geom.output_length, c_out)
     if dy_last.shape != expected:
         want = expected if data_format == "channels_last" else (
@@ -446,7 +443,7 @@ def conv1d_transpose_vjp(dy, x, w, stride=1, padding="valid", output_padding=Non
             f"`dy` must have the shape of conv1d_transpose's output, {want} "
             f"({data_format}). Received: dy with shape {dy.shape}"
         )
-    compute, result = _dtypes(np.empty(0, problem.result_dtype), dy)
+    compute, result = dtypes(np.empty(0, problem.result_dtype), dy)
     x_last = problem.x.astype(compute, copy=False)
     w_c = problem.w.astype(compute, copy=False)
     dx, dx_last = _empty_like_layout(n_batch, length, c_in, data_format, compute)

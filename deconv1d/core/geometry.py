@@ -25,9 +25,11 @@ from __future__ import annotations
 import numbers
 import operator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "Geometry",
+    "Window",
     "check_int",
     "check_padding",
     "check_conv_padding",
@@ -40,6 +42,35 @@ __all__ = [
 
 KERAS_PADDINGS = ("valid", "same")
 DATA_FORMATS = ("channels_last", "channels_first")
+
+
+class Window(NamedTuple):
+    """The part of the full scatter kept as output: ``(crop_left, crop_right)``.
+
+    ``crop_left`` samples are dropped at the start of the full scatter and
+    ``crop_right`` at its end.  A negative crop keeps that many zeros beyond
+    that end instead (zero extension, before the bias is added).  Every
+    framework's padding arguments choose one ``Window``; passed as ``padding``,
+    a ``Window`` asks for it directly, negative crops included.
+
+    Attributes
+    ----------
+    crop_left, crop_right : int
+
+    Examples
+    --------
+    >>> Window(1, -2).output_length(7)      # full scatter of 7, 1 dropped, 2 zeros added
+    8
+    >>> check_padding(Window(-1, 0))
+    Window(crop_left=-1, crop_right=0)
+    """
+
+    crop_left: int
+    crop_right: int
+
+    def output_length(self, full_length: int) -> int:
+        """Length of the kept window of a full scatter of ``full_length`` samples."""
+        return full_length - self.crop_left - self.crop_right
 
 
 # --------------------------------------------------------------------------- #
@@ -101,13 +132,14 @@ def check_padding(padding):
 
     Parameters
     ----------
-    padding : {"valid", "same"} or int or (int, int)
+    padding : {"valid", "same"} or int or (int, int) or Window
         Keras words (case-insensitive); an int ``p`` (PyTorch: crop ``p`` at
-        both ends); or a pair ``(left, right)`` of explicit crops (ONNX ``pads``).
+        both ends); a pair ``(left, right)`` of explicit crops (ONNX ``pads``);
+        or a :class:`Window`, whose crops may be negative.
 
     Returns
     -------
-    str or tuple of (int, int)
+    str or tuple of (int, int) or Window
 
     Examples
     --------
@@ -132,6 +164,8 @@ def check_padding(padding):
                 f"pair (left, right) of ints. Received: padding={padding!r}.{hint}"
             )
         return word
+    if isinstance(padding, Window):
+        return Window(*(check_int("padding", c) for c in padding))
     if isinstance(padding, (tuple, list)):
         if len(padding) != 2:
             raise ValueError(
@@ -413,6 +447,11 @@ class Geometry:
     crop_left: int
     crop_right: int
     output_length: int
+
+    @property
+    def window(self) -> Window:
+        """The kept window, ``Window(crop_left, crop_right)``."""
+        return Window(self.crop_left, self.crop_right)
 
 
 def geometry(length, kernel_size, stride=1, padding="valid", output_padding=None,

@@ -20,6 +20,7 @@ import numpy as np
 from . import _engine as _kernels
 from . import geometry as shapes
 from . import transpose as functional
+from .arrays import as_numeric, dtypes
 
 __all__ = ["Conv1DTransposeStream"]
 
@@ -121,7 +122,7 @@ class Conv1DTransposeStream:
 
     # ------------------------------------------------------------------ #
     def _check_chunk(self, chunk):
-        chunk = functional._as_numeric("chunk", chunk)
+        chunk = as_numeric("chunk", chunk)
         if chunk.ndim != 3:
             raise ValueError(
                 "`chunk` must have rank 3, like the whole signal. "
@@ -140,7 +141,7 @@ class Conv1DTransposeStream:
     def _start(self, last):
         self._batch = last.shape[0]
         arrays = [last, self._w] + ([] if self._bias is None else [self._bias])
-        self._compute, self._result = functional._dtypes(*arrays)
+        self._compute, self._result = dtypes(*arrays)
         s, d, k = self.stride, self.dilation, self.kernel_size
         # contiguous block adds when they need no padded taps (state stays dk - s)
         blocks = d == 1 and k % s == 0 and k >= 2 * s
@@ -287,7 +288,7 @@ class Conv1DTransposeStream:
             shape = list(np.shape(x))
             shape[time_axis] = total
             shape[3 - time_axis] = self.out_channels
-            dtype = functional._dtypes(
+            dtype = dtypes(
                 *([np.asarray(x[:1, :1, :1]), self._w]
                   + ([] if self._bias is None else [self._bias])))[1]
             out = np.zeros(shape, dtype)

@@ -15,13 +15,13 @@ arXiv:1603.07285, section 4.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _engine as _kernels
 from . import geometry as shapes
+from .arrays import as_numeric, check_bias, check_time_steps, dtypes, physical_memory, rank3
 
 __all__ = ["conv1d_transpose", "prepare"]
 
@@ -64,69 +64,6 @@ class Problem:
         return self.w.shape[1] * self.groups
 
 
-def _as_numeric(name, value):
-    if value is None:
-        raise TypeError(f"`{name}` must be an array, not None. Received: {name}=None")
-    try:
-        array = np.asarray(value)
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"`{name}` must be a numeric array. Received: {name} that NumPy cannot "
-            f"convert ({error})"
-        ) from None
-    if array.dtype.kind not in "biufc":
-        raise TypeError(
-            f"`{name}` must be a numeric array. Received: {name} with dtype "
-            f"{array.dtype}"
-        )
-    return array
-
-
-def _rank3(name, value, layout):
-    """``value`` as a numeric array of rank 3, or raise naming ``name`` and ``layout``."""
-    array = _as_numeric(name, value)
-    if array.ndim != 3:
-        raise ValueError(
-            f"`{name}` must have rank 3, {layout}. Received: {name} with shape {array.shape}"
-        )
-    return array
-
-
-def _time_steps(name, array, length):
-    if length == 0:
-        raise ValueError(
-            f"`{name}` must have at least one time step. Received: {name} with shape "
-            f"{array.shape}"
-        )
-
-
-def _bias(bias, channels, per):
-    """``bias`` as an array of shape ``(channels,)``, one value ``per`` channel."""
-    bias = _as_numeric("bias", bias)
-    if bias.shape != (channels,):
-        raise ValueError(
-            f"`bias` must have shape ({channels},), one value per {per}. "
-            f"Received: bias with shape {bias.shape}"
-        )
-    return bias
-
-
-def _dtypes(*arrays):
-    """``(compute, result)`` dtypes: ints and bools become float64; float16 computes in float32."""
-    result = np.result_type(*arrays)
-    if result.kind in "biu":
-        result = np.dtype(np.float64)
-    compute = np.dtype(np.float32) if result == np.float16 else result
-    return compute, result
-
-
-def _physical_memory():
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):  # pragma: no cover - non-POSIX
-        return 2**40
-
-
 def prepare(x, w, stride=1, padding="valid", output_padding=None, *, dilation=1,
             groups=1, data_format="channels_last", bias=None):
     """Check every argument of a transposed convolution, before any heavy work.
@@ -159,8 +96,8 @@ def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
     """:func:`prepare`; ``convert=False`` leaves ``x`` in its dtype (converted by blocks)."""
     data_format = shapes.check_data_format(data_format)
     layout = "(N, L, C_in)" if data_format == "channels_last" else "(N, C_in, L)"
-    x = _rank3("x", x, f"{layout} for {data_format}")
-    w = _rank3("w", w, "(kernel_size, C_out // groups, C_in) (the Keras "
+    x = rank3("x", x, f"{layout} for {data_format}")
+    w = rank3("w", w, "(kernel_size, C_out // groups, C_in) (the Keras "
                        "Conv1DTranspose kernel layout)")
     groups = shapes.check_int("groups", groups, minimum=1)
     x_last = x if data_format == "channels_last" else x.transpose(0, 2, 1)
@@ -177,17 +114,17 @@ def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
         )
     if kernel_size == 0 or c_out_g == 0:
         raise ValueError(f"`w` must not be empty. Received: w with shape {w.shape}")
-    _time_steps("x", x, length)
+    check_time_steps("x", x, length)
     c_out = c_out_g * groups
     arrays = [x, w]
     if bias is not None:
-        bias = _bias(bias, c_out, "output channel")
+        bias = check_bias(bias, c_out, "output channel")
         arrays.append(bias)
     geom = shapes.geometry(length, kernel_size, stride, padding, output_padding,
                            dilation)
-    compute, result = _dtypes(*arrays)
+    compute, result = dtypes(*arrays)
     needed = n_batch * geom.output_length * c_out * compute.itemsize
-    if needed > _physical_memory():
+    if needed > physical_memory():
         raise ValueError(
             f"The output, shape ({n_batch}, {geom.output_length}, {c_out}), would need "
             f"{needed / 2**30:.3g} GiB, more than this machine's memory: check "

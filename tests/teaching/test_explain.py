@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import deconv1d.teaching.explain as _explain_impl
+import deconv1d.teaching.arguments as _arguments
 from deconv1d import conv1d_transpose, explain, reference, shapes
 from deconv1d.cli import main
 
@@ -131,7 +131,7 @@ def test_framework_translations_give_the_same_window(args):
                             kw["output_padding"], kw["dilation_rate"])
         assert (h.crop_left, h.output_length) == (g.crop_left, g.output_length)
     else:
-        assert not _explain_impl._keras_spellings(g)
+        assert not _arguments._keras_spellings(g)
     torch_call = w.framework("PyTorch")
     if torch_call.expressible:
         kw = torch_call.kwargs
