@@ -25,7 +25,7 @@ from __future__ import annotations
 import numbers
 import operator
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 __all__ = [
     "Geometry",
@@ -321,16 +321,17 @@ def output_length(length, kernel_size, stride=1, padding="valid",
 
     Notes
     -----
-    With ``dk = (K - 1) * dilation + 1`` and ``op = output_padding``:
+    With ``dk = (K - 1) * dilation + 1``, ``full = (L - 1)*s + dk`` and
+    ``op = output_padding``, the Keras words are the rows of :data:`KERAS_LENGTHS`:
 
     ========  ============================  ============================
     padding   op is None                    op given
     ========  ============================  ============================
-    valid     ``L*s + max(dk - s, 0)``      ``(L-1)*s + dk + op``
-    same      ``L*s``                       ``(L-1)*s + dk % 2 + op``
-    full      ``L*s - (s + dk - 2)``        ``(L-1)*s - dk + 2 + op``
-    int p     ``(L-1)*s + dk - 2p``         ``(L-1)*s + dk - 2p + op``
-    (l, r)    ``(L-1)*s + dk - l - r``      ``(L-1)*s + dk - l - r + op``
+    valid     ``L*s + max(dk - s, 0)``      ``full + op``
+    same      ``L*s``                       ``(L - 1)*s + dk % 2 + op``
+    full      ``L*s - (s + dk - 2)``        ``(L - 1)*s - dk + 2 + op``
+    int p     ``full - 2p``                 ``full - 2p + op``
+    (l, r)    ``full - l - r``              ``full - l - r + op``
     ========  ============================  ============================
 
     Like Keras's helper, this does not bound ``output_padding`` above (Keras pins
@@ -369,23 +370,81 @@ def output_length(length, kernel_size, stride=1, padding="valid",
     return _window(length, dk, stride, padding, op)[1]
 
 
+class Formula(NamedTuple):
+    """One rule of the length table: printable, and evaluated.
+
+    Attributes
+    ----------
+    expression : str
+        The rule in the symbols ``L`` (input length), ``s`` (stride), ``dk``
+        (effective kernel), ``op`` (output_padding) and ``full = (L - 1)*s + dk``,
+        with ``max`` and ``ceil``, e.g. ``"L*s + max(dk - s, 0)"``.
+    evaluate : callable
+        ``evaluate(L, s, dk, op) -> int``, the same rule in integer arithmetic
+        (the rules for ``output_padding=None`` do not use ``op``).
+    remark : str
+        A word printed after the expression, e.g. ``"same"``; may be empty.
+
+    Examples
+    --------
+    >>> rule = KERAS_LENGTHS["same", False]      # padding="same", output_padding=None
+    >>> rule.output_length.text, rule.output_length.evaluate(3, 2, 3, 0)
+    ('L*s (same)', 6)
+    """
+
+    expression: str
+    evaluate: Callable[[int, int, int, int], int]
+    remark: str = ""
+
+    @property
+    def text(self) -> str:
+        """The expression, followed by the remark in parentheses when there is one."""
+        return f"{self.expression} ({self.remark})" if self.remark else self.expression
+
+
+class LengthRule(NamedTuple):
+    """How one Keras padding word chooses the window: its left crop and output length."""
+
+    crop_left: Formula
+    output_length: Formula
+
+
+#: The Keras length table: ``KERAS_LENGTHS[word, output_padding is not None]``
+#: for ``word`` in ``"valid"``, ``"same"`` and ``"full"`` (the last only in
+#: Keras's ``deconv_output_length`` helper).  :func:`output_length` and
+#: :func:`geometry` evaluate it; :mod:`deconv1d.explain` prints it.
+KERAS_LENGTHS: dict[tuple[str, bool], LengthRule] = {
+    ("valid", False): LengthRule(
+        Formula("0", lambda L, s, dk, op: 0, "valid"),
+        Formula("L*s + max(dk - s, 0)", lambda L, s, dk, op: L * s + max(dk - s, 0))),
+    ("valid", True): LengthRule(
+        Formula("0", lambda L, s, dk, op: 0, "valid"),
+        Formula("full + op", lambda L, s, dk, op: (L - 1) * s + dk + op)),
+    ("same", False): LengthRule(
+        Formula("max(dk - s, 0) // 2", lambda L, s, dk, op: max(dk - s, 0) // 2),
+        Formula("L*s", lambda L, s, dk, op: L * s, "same")),
+    ("same", True): LengthRule(
+        Formula("max(dk // 2 - ceil(op / 2), 0)",
+                lambda L, s, dk, op: max(dk // 2 - (op + 1) // 2, 0)),
+        Formula("(L - 1)*s + dk % 2 + op", lambda L, s, dk, op: (L - 1) * s + dk % 2 + op)),
+    ("full", False): LengthRule(
+        Formula("dk - 1", lambda L, s, dk, op: dk - 1),
+        Formula("L*s - (s + dk - 2)", lambda L, s, dk, op: L * s - (s + dk - 2))),
+    ("full", True): LengthRule(
+        Formula("dk - 1", lambda L, s, dk, op: dk - 1),
+        Formula("(L - 1)*s - dk + 2 + op", lambda L, s, dk, op: (L - 1) * s - dk + 2 + op)),
+}
+__all__ += ["KERAS_LENGTHS", "Formula", "LengthRule"]
+
+
 def _window(length, dk, stride, padding, op):
-    """``(crop_left, output_length)`` for checked arguments: the Keras tables."""
-    full = (length - 1) * stride + dk
-    if padding == "valid":
-        if op is None:
-            return 0, length * stride + max(dk - stride, 0)
-        return 0, full + op
-    if padding == "same":
-        if op is None:
-            return max(dk - stride, 0) // 2, length * stride
-        return max(dk // 2 - (op + 1) // 2, 0), (length - 1) * stride + dk % 2 + op
-    if padding == "full":
-        if op is None:
-            return dk - 1, length * stride - (stride + dk - 2)
-        return dk - 1, full - 2 * (dk - 1) + op
+    """``(crop_left, output_length)`` for checked arguments: :data:`KERAS_LENGTHS`, or crops."""
+    if isinstance(padding, str):
+        rule = KERAS_LENGTHS[padding, op is not None]
+        numbers = (length, stride, dk, op or 0)
+        return rule.crop_left.evaluate(*numbers), rule.output_length.evaluate(*numbers)
     left, right = padding
-    return left, full - left - right + (op or 0)
+    return left, (length - 1) * stride + dk - left - right + (op or 0)
 
 
 def crops(length, kernel_size, stride=1, padding="valid", output_padding=None,
