@@ -1,8 +1,45 @@
-"""Convolution arithmetic, explained: the public path of :mod:`deconv1d.teaching.explain`.
+"""Convolution arithmetic, explained: the public path of :mod:`deconv1d.teaching`'s views.
 
-The implementation lives in ``deconv1d/teaching/explain.py``; this module keeps
-``deconv1d.explain`` working as the README shows it.
+Each view is implemented in its own module of ``deconv1d/teaching/`` (see
+:mod:`deconv1d.teaching.explain`); this module keeps ``deconv1d.explain`` working
+as the README shows it.
 """
 
-from .teaching.explain import *  # noqa: F401,F403
-from .teaching.explain import __all__  # noqa: F401
+from .teaching.arguments import FrameworkCall
+from .teaching.connectivity import Connectivity, OutputSources, connectivity, inputs_of
+from .teaching.direct import Direct, direct
+from .teaching.drawing import Drawing, draw
+from .teaching.explain import Explanation, explain
+from .teaching.matrices import (
+    MAX_SYMBOLIC_INPUTS,
+    MAX_SYMBOLIC_OUTPUTS,
+    Matrices,
+    matrices,
+)
+from .teaching.relationships import Relationship, eval_relationship
+from .teaching.text import COLUMNS
+from .teaching.walkthrough import ShapeWalkthrough, Step, shape
+
+__all__ = [
+    "COLUMNS",
+    "MAX_SYMBOLIC_INPUTS",
+    "MAX_SYMBOLIC_OUTPUTS",
+    "Connectivity",
+    "Direct",
+    "Drawing",
+    "Explanation",
+    "FrameworkCall",
+    "Matrices",
+    "OutputSources",
+    "Relationship",
+    "ShapeWalkthrough",
+    "Step",
+    "connectivity",
+    "direct",
+    "draw",
+    "eval_relationship",
+    "explain",
+    "inputs_of",
+    "matrices",
+    "shape",
+]

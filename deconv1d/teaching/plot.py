@@ -19,12 +19,19 @@ Checkerboard Artifacts", Distill, 2016.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import explain
+from .connectivity import connectivity
+from .matrices import matrices
+from .request import Padding
 
-__all__ = ["FIGSIZE", "DPI", "animation", "figure", "save"]
+if TYPE_CHECKING:
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.figure import Figure
+
+__all__ = ["DPI", "FIGSIZE", "animation", "figure", "save"]
 
 #: Figure size in inches and resolution: PNGs are ``1000 x 560`` pixels.
 FIGSIZE = (10.0, 5.6)
@@ -93,8 +100,8 @@ def _strip(ax, c, upto=None):
         for k in range(K):
             t = i * s + k * d
             ax.annotate("", xy=(t, y_out + 0.19), xytext=(i * s, y_in - 0.19),
-                        arrowprops=dict(arrowstyle="->", color=colors[k], lw=1.3,
-                                        alpha=0.45 if highlight and i < upto - 1 else 0.9))
+                        arrowprops={"arrowstyle": "->", "color": colors[k], "lw": 1.3,
+                                    "alpha": 0.45 if highlight and i < upto - 1 else 0.9})
     for k in range(min(K, 10)):
         ax.plot([], [], color=colors[k], lw=2, label=f"tap w{k}")
     ax.legend(loc="upper center", fontsize=7, ncol=min(K, 10), frameon=False,
@@ -155,8 +162,8 @@ def _title(c):
     return text
 
 
-def figure(length, kernel_size, stride=1, padding="valid", output_padding=None,
-           dilation=1):
+def figure(length: int, kernel_size: int, stride: int = 1, padding: Padding = "valid",
+           output_padding: int | None = None, dilation: int = 1) -> Figure:
     """The strip diagram with overlap shading beside ``C^T`` as an image.
 
     Parameters
@@ -176,8 +183,8 @@ def figure(length, kernel_size, stride=1, padding="valid", output_padding=None,
     """
     Figure = _pyplot()
     args = (length, kernel_size, stride, padding, output_padding, dilation)
-    c = explain.connectivity(*args)
-    m = explain.matrices(*args)
+    c = connectivity(*args)
+    m = matrices(*args)
     fig = Figure(figsize=FIGSIZE, dpi=DPI)
     grid = fig.add_gridspec(1, 2, width_ratios=[3.2, 1.0], left=0.08, right=0.98,
                             bottom=0.1, top=0.84, wspace=0.12)
@@ -187,8 +194,9 @@ def figure(length, kernel_size, stride=1, padding="valid", output_padding=None,
     return fig
 
 
-def animation(length, kernel_size, stride=1, padding="valid", output_padding=None,
-              dilation=1, *, interval=900):
+def animation(length: int, kernel_size: int, stride: int = 1, padding: Padding = "valid",
+              output_padding: int | None = None, dilation: int = 1, *,
+              interval: int = 900) -> FuncAnimation:
     """The strip diagram built up one input sample at a time (one frame per input).
 
     Parameters
@@ -211,7 +219,7 @@ def animation(length, kernel_size, stride=1, padding="valid", output_padding=Non
     Figure = _pyplot()
     from matplotlib.animation import FuncAnimation
 
-    c = explain.connectivity(length, kernel_size, stride, padding, output_padding, dilation)
+    c = connectivity(length, kernel_size, stride, padding, output_padding, dilation)
     fig = Figure(figsize=(FIGSIZE[0], FIGSIZE[1] * 0.7), dpi=DPI)
     ax = fig.add_axes([0.1, 0.15, 0.88, 0.6])
 
@@ -226,8 +234,9 @@ def animation(length, kernel_size, stride=1, padding="valid", output_padding=Non
                          repeat=True)
 
 
-def save(path, length, kernel_size, stride=1, padding="valid", output_padding=None,
-         dilation=1):
+def save(path: str | os.PathLike[str], length: int, kernel_size: int, stride: int = 1,
+         padding: Padding = "valid", output_padding: int | None = None,
+         dilation: int = 1) -> str:
     """Write :func:`figure` (or, for a ``.gif`` path, :func:`animation`) to ``path``.
 
     Parameters
