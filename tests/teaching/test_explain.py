@@ -1,4 +1,4 @@
-"""Tests for deconv1d.explain (and deconv1d.plot, and the `explain` command).
+"""Tests for deconv1d.explain (and deconv1d.teaching.plot, and the `explain` command).
 
 Every number the teaching views print is checked against deconv1d.shapes and the
 oracles in deconv1d.reference; the drawings are pinned by golden text files in
@@ -209,6 +209,26 @@ def test_pytorch_call_and_workaround_reproduce_the_output(args, seed):
         kept = full[:, g.crop_left:g.crop_left + g.output_length]
         got[:, :kept.shape[1]] = kept
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 40), st.integers(1, 6), st.integers(1, 30), st.integers(0, 5))
+def test_every_rule_of_the_keras_length_table_prints_what_it_evaluates(L, s, dk, op):
+    """The formulas the walkthrough prints are the ones geometry evaluates ("full" too)."""
+    env = {"max": max, "ceil": math.ceil, "__builtins__": {}}
+    values = {"L": L, "s": s, "dk": dk, "op": op, "full": (L - 1) * s + dk}
+    for rule in shapes.KERAS_LENGTHS.values():
+        for formula in rule:
+            assert eval(formula.expression, env, values) == formula.evaluate(L, s, dk, op)
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize("output_padding", [None, 1])
+def test_walkthrough_prints_the_keras_length_table(padding, output_padding):
+    rule = shapes.KERAS_LENGTHS[padding, output_padding is not None]
+    w = explain.shape(5, 3, stride=2, padding=padding, output_padding=output_padding)
+    assert w.step("output length").formula == rule.output_length.text
+    assert w.step("left crop").formula == rule.crop_left.text
 
 
 def test_walkthrough_text():
