@@ -13,6 +13,7 @@ import struct
 
 import numpy as np
 import pytest
+import strategies
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,33 +25,19 @@ DATA = pathlib.Path(__file__).parents[1] / "data" / "explain"
 SETTINGS = settings(max_examples=120, deadline=None)
 
 
-@st.composite
-def geometries(draw, max_length=6, max_kernel=5, max_stride=4, max_dilation=3):
-    """Valid (length, kernel_size, stride, padding, output_padding, dilation)."""
-    length = draw(st.integers(1, max_length))
-    kernel_size = draw(st.integers(1, max_kernel))
-    stride = draw(st.integers(1, max_stride))
-    dilation = draw(st.integers(1, max_dilation))
-    padding = draw(st.one_of(
-        st.sampled_from(["valid", "same", "SAME"]),
-        st.integers(0, 4),
-        st.tuples(st.integers(0, 4), st.integers(0, 4))))
-    output_padding = draw(st.one_of(st.none(),
-                                    st.integers(0, max(stride, dilation) - 1)))
-    args = (length, kernel_size, stride, padding, output_padding, dilation)
-    try:
-        shapes.geometry(*args)
-    except ValueError:  # empty output
-        from hypothesis import assume
-        assume(False)
-    return args
+GEOMETRY = ("length", "kernel_size", "stride", "padding", "output_padding", "dilation")
+
+
+def geometries(**bounds):
+    """Valid ``(length, kernel_size, stride, padding, output_padding, dilation)`` tuples."""
+    return strategies.geometries(**bounds).map(lambda g: tuple(g[name] for name in GEOMETRY))
 
 
 def _one_channel(args, x, w):
-    length, kernel_size, stride, padding, output_padding, dilation = args
-    return dict(x=np.asarray(x, float).reshape(1, -1, 1),
-                w=np.asarray(w, float).reshape(-1, 1, 1), stride=stride, padding=padding,
-                output_padding=output_padding, dilation=dilation)
+    _, _, stride, padding, output_padding, dilation = args
+    return {"x": np.asarray(x, float).reshape(1, -1, 1),
+            "w": np.asarray(w, float).reshape(-1, 1, 1), "stride": stride,
+            "padding": padding, "output_padding": output_padding, "dilation": dilation}
 
 
 # --------------------------------------------------------------------------- #
@@ -397,7 +384,7 @@ def test_every_text_view_fits_80_columns(args):
         assert max(len(line) for line in str(part).splitlines()) <= 80, str(part)
     # The drawing's overlap row is the connectivity's overlap, shifted by crop_left.
     g = d.geometry
-    row = [line for line in d.lines if line.startswith("overlap")][0].split()[1:]
+    row = next(line for line in d.lines if line.startswith("overlap")).split()[1:]
     counts = explain.connectivity(*args).counts
     lo = min(g.crop_left, d.shown)
     hi = min(g.crop_left + g.output_length, d.shown)
