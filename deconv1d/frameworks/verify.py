@@ -38,10 +38,11 @@ from __future__ import annotations
 import textwrap
 
 from dataclasses import dataclass, field
+from typing import Any, Tuple
 
 import numpy as np
 
-from . import interop
+from . import interop, registry
 
 __all__ = ["Diagnosis", "Report", "check", "compare", "gamma", "unit_roundoff"]
 
@@ -456,18 +457,6 @@ def compare(actual, expected, *, layout="NLC", reduction_length=None, magnitude=
         diagnoses=diag, **common)
 
 
-def _positional(framework, x, w, bias):
-    """Positional arguments of the interop entry point."""
-    if framework in ("tf", "jax"):
-        if bias is not None:
-            raise ValueError(
-                f"`bias`: {framework}'s transposed convolution takes no bias; add it to "
-                f"the output yourself. Received: bias with shape {np.shape(bias)}"
-            )
-        return (x, w)
-    return (x, w, bias)
-
-
 def check(framework, actual, x, w, bias=None, **arguments):
     """Check a framework's output against the reference computed from its own call.
 
@@ -507,8 +496,18 @@ def check(framework, actual, x, w, bias=None, **arguments):
       tolerance   3.58e-07 there = (gamma_n(u_actual) + gamma_n(u_ref)) * sum|x||w|, n = 3
       error/tol   0 (must be <= 1); 0 of 6 samples beyond tolerance
     """
-    key = interop._framework(framework)
-    call = interop.plan(key, *_positional(key, x, w, bias), **arguments)
+    found = registry.get(framework)
+    key = found.name
+    if found.takes_bias:
+        positional: Tuple[Any, ...] = (x, w, bias)
+    elif bias is not None:
+        raise ValueError(
+            f"`bias`: {key}'s transposed convolution takes no bias; add it to "
+            f"the output yourself. Received: bias with shape {np.shape(bias)}"
+        )
+    else:
+        positional = (x, w)
+    call = interop.plan(key, *positional, **arguments)
     expected = call.run(dtype=np.float64)
     absb = None if call.bias is None else np.abs(np.asarray(call.bias, np.float64))
     magnitude = call.run(x=np.abs(np.asarray(call.x, np.float64)),
