@@ -189,6 +189,9 @@ class Spelling:
         Alternatives and caveats.
     error : InexpressibleError or None
         Why it cannot, and what to do instead.
+    time_axis : int
+        The time axis of the framework's output in this call (``-1`` for
+        ``(N, C, L)``, ``1`` for ``(N, L, C)``), where a workaround slices.
     """
 
     title: str
@@ -196,6 +199,7 @@ class Spelling:
     kwargs: Mapping[str, Any]
     notes: Tuple[str, ...] = ()
     error: Optional[InexpressibleError] = None
+    time_axis: int = -1
 
     @property
     def expressible(self) -> bool:

@@ -93,7 +93,7 @@ def spell(length: int, kernel_size: int, stride: int, dilation: int, crop_left: 
     try:
         arguments(length, kernel_size, stride, dilation, crop_left, crop_right)
     except InexpressibleError as error:
-        return Spelling("Keras", "", {}, tuple(notes), error)
+        return Spelling("Keras", "", {}, tuple(notes), error, time_axis=1)
     found = spellings(length, kernel_size, stride, dilation, crop_left, crop_right)
     chosen = request if request in found else found[0]
     others = [f for f in found if f != chosen]
@@ -108,7 +108,7 @@ def spell(length: int, kernel_size: int, stride: int, dilation: int, crop_left: 
         call += f", dilation_rate={dilation}"
     kwargs = {"kernel_size": kernel_size, "strides": stride, "padding": word,
               "output_padding": op, "dilation_rate": dilation}
-    return Spelling("Keras", call + ")", kwargs, tuple(notes))
+    return Spelling("Keras", call + ")", kwargs, tuple(notes), time_axis=1)
 
 
 def read(inputs: npt.ArrayLike, kernel: npt.ArrayLike, bias: Optional[npt.ArrayLike] = None,
