@@ -105,12 +105,12 @@ class Workaround(NamedTuple):
     @property
     def zeros_before(self) -> int:
         """Zeros to prepend (the wanted window starts before the call's output)."""
-        return max(0, -self.start)
+        return min(max(0, -self.start), self.stop - self.start)
 
     @property
     def zeros_after(self) -> int:
         """Zeros to append (the wanted window ends after the call's output)."""
-        return max(0, self.stop - self.length)
+        return min(max(0, self.stop - self.length), self.stop - self.start)
 
     def apply(self, y: npt.ArrayLike, axis: int = -1) -> np.ndarray:
         """The wanted window of ``y`` (the wider call's output, without its bias).
@@ -133,10 +133,12 @@ class Workaround(NamedTuple):
                 f"`y` must have {self.length} samples along axis {axis}. "
                 f"Received: y with shape {y.shape}"
             )
-        kept = np.take(y, range(max(self.start, 0), min(self.stop, self.length)), axis=axis)
-        widths = [(0, 0)] * y.ndim
-        widths[axis] = (self.zeros_before, self.zeros_after)
-        return np.pad(kept, widths)
+        moved = np.moveaxis(y, axis, -1)
+        out = np.zeros(moved.shape[:-1] + (self.stop - self.start,), dtype=y.dtype)
+        lo, hi = max(self.start, 0), min(self.stop, self.length)
+        if lo < hi:
+            out[..., lo - self.start:hi - self.start] = moved[..., lo:hi]
+        return np.moveaxis(out, -1, axis)
 
 
 def advise(arguments_text: str, workaround: Workaround, padding_note: str) -> str:

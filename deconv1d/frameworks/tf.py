@@ -14,8 +14,8 @@ import numpy.typing as npt
 
 from ..core import geometry as shapes
 from ..core.arrays import rank3
-from .base import (Call, Framework, InexpressibleError, Workaround, describe_window,
-                   full_length, one_int, same_layout)
+from .base import (Call, Framework, InexpressibleError, Workaround, advise,
+                   describe_window, full_length, one_int, same_layout)
 
 __all__ = ["FRAMEWORK", "tf_conv1d_transpose"]
 
@@ -69,18 +69,21 @@ def arguments(length: int, kernel_size: int, stride: int, dilation: int, crop_le
         if got == (crop_left, crop_right):
             return {"output_shape": out, "padding": padding}
     same_left = max(0, full - out) // 2
-    wider = full if crop_right >= 0 else full - crop_right
+    # VALID keeps the start; its length must round-trip: full .. full + stride - 1.
+    wider = full + min(max(-crop_right, 0), stride - 1)
     workaround = Workaround({"output_shape": wider, "padding": "VALID"}, crop_left,
                             crop_left + out, wider)
+    call = f"padding='VALID' with output_shape length {wider}"
+    if workaround.zeros_after:
+        do = advise(call, workaround, "(tf.pad), then add the bias there too")
+    else:
+        do = (f"use {call} and slice [{crop_left}:{crop_left + out}] yourself"
+              + (" (pad zeros at the start first)" if crop_left < 0 else ""))
     raise InexpressibleError(
         f"tf.nn.conv1d_transpose cannot {describe_window(crop_left, crop_right)}: for an "
         f"output of length {out} it crops 0 at the start (VALID) or "
         f"{same_left} (SAME), and the length must round-trip through the forward "
-        f"convolution",
-        f"use padding='VALID' with output_shape length {wider} and slice "
-        f"[{crop_left}:{crop_left + out}] yourself"
-        + (" (pad zeros at the start first)" if crop_left < 0 else ""),
-        workaround)
+        f"convolution", do, workaround)
 
 
 def read(input: npt.ArrayLike, filters: npt.ArrayLike, output_shape: Any, strides: Any,
