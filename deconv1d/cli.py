@@ -91,10 +91,10 @@ def _add_explain(subparsers):
     cmd.add_argument("--output-padding", type=int, default=None)
     cmd.add_argument("--dilation", type=int, default=1)
     parts = cmd.add_argument_group("parts (any combination; default: all)")
-    for flag, text in (("shape", "length walkthrough, guide relationship, framework "
-                                  "arguments"),
-                       ("connectivity", "(input, tap) pairs per output, overlap counts, "
-                                        "checkerboard"),
+    for flag, text in (("shape", ("length walkthrough, guide relationship, framework "
+                                  "arguments")),
+                       ("connectivity", ("(input, tap) pairs per output, overlap counts, "
+                                        "checkerboard")),
                        ("matrix", "C and C^T, symbolic, with a numeric check"),
                        ("direct", "equivalent direct convolution, with a numeric check"),
                        ("draw", "terminal strip drawing")):
@@ -165,21 +165,21 @@ def _ints(text):
 #: The options of `deconv1d verify` with their command-line spellings; each framework
 #: says which it takes (`Framework.options`) and what they mean to it.
 _VERIFY_FLAGS = {
-    "stride": (("--stride", "--strides"), dict(type=int)),
+    "stride": (("--stride", "--strides"), {"type": int}),
     "dilation": (("--dilation", "--dilations", "--dilation-rate", "--rhs-dilation"),
-                 dict(type=int)),
-    "groups": (("--groups", "--group"), dict(type=int)),
+                 {"type": int}),
+    "groups": (("--groups", "--group"), {"type": int}),
     "padding": (("--padding",), {}),
-    "output_padding": (("--output-padding",), dict(type=int)),
-    "output_size": (("--output-size",), dict(type=int)),
-    "output_shape": (("--output-shape",), dict(type=_ints)),
-    "pads": (("--pads",), dict(type=_ints)),
+    "output_padding": (("--output-padding",), {"type": int}),
+    "output_size": (("--output-size",), {"type": int}),
+    "output_shape": (("--output-shape",), {"type": _ints}),
+    "pads": (("--pads",), {"type": _ints}),
     "auto_pad": (("--auto-pad",), {}),
     "data_format": (("--data-format",), {}),
-    "dimension_numbers": (("--dimension-numbers",), dict(type=lambda t: t.split(","))),
-    "transpose_kernel": (("--transpose-kernel",), dict(action="store_true", default=None)),
+    "dimension_numbers": (("--dimension-numbers",), {"type": lambda t: t.split(",")}),
+    "transpose_kernel": (("--transpose-kernel",), {"action": "store_true", "default": None}),
     "use_consistent_padding": (("--use-consistent-padding",),
-                               dict(action="store_true", default=None)),
+                               {"action": "store_true", "default": None}),
 }
 
 
@@ -244,7 +244,7 @@ _COMMANDS = {"demo": (_add_demo, _run_demo), "explain": (_add_explain, _run_expl
              "verify": (_add_verify, _run_verify)}
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``deconv1d`` command."""
     parser = argparse.ArgumentParser(
         prog="deconv1d",
@@ -258,7 +258,7 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Run the ``deconv1d`` command; returns the exit status.
 
     Parameters

@@ -14,8 +14,9 @@ call is written for people.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +27,7 @@ from ..core.transpose import conv1d_transpose
 __all__ = ["Call", "Framework", "InexpressibleError", "Spelling", "Workaround",
            "advise", "describe_window", "full_length", "one_int", "same_layout", "spec_axes"]
 
-Crops = Tuple[int, int]
+Crops = tuple[int, int]
 
 
 def full_length(length: int, kernel_size: int, stride: int, dilation: int) -> int:
@@ -34,8 +35,8 @@ def full_length(length: int, kernel_size: int, stride: int, dilation: int) -> in
     return (length - 1) * stride + shapes.effective_kernel_size(kernel_size, dilation)
 
 
-def one_int(name: str, value: Any, minimum: Optional[int] = None,
-            default: Optional[int] = None) -> Optional[int]:
+def one_int(name: str, value: Any, minimum: int | None = None,
+            default: int | None = None) -> int | None:
     """An int from an int or a 1-element sequence (frameworks spell 1-D sizes both ways)."""
     if value is None:
         return default
@@ -44,14 +45,14 @@ def one_int(name: str, value: Any, minimum: Optional[int] = None,
     return shapes.check_int(name, value, minimum=minimum)
 
 
-def spec_axes(spec: Any, letters: str, name: str) -> Tuple[int, int, int]:
+def spec_axes(spec: Any, letters: str, name: str) -> tuple[int, int, int]:
     """Axis positions ``(spatial, letters[0], letters[1])`` of a spec string like ``'HIO'``."""
     if not isinstance(spec, str) or len(spec) != 3:
         raise ValueError(
             f"`{name}` must be a 3-letter string such as 'NHC' or 'HIO'. "
             f"Received: {name}={spec!r}"
         )
-    a, b = letters
+    a, b = letters[0], letters[1]
     spatial = [c for c in spec if c not in (a, b)]
     if spec.count(a) != 1 or spec.count(b) != 1 or len(spatial) != 1:
         raise ValueError(
@@ -199,8 +200,8 @@ class Spelling:
     title: str
     call: str
     kwargs: Mapping[str, Any]
-    notes: Tuple[str, ...] = ()
-    error: Optional[InexpressibleError] = None
+    notes: tuple[str, ...] = ()
+    error: InexpressibleError | None = None
     time_axis: int = -1
 
     @property
@@ -254,9 +255,9 @@ class Call:
         n = self.kernel.shape[0] * self.kernel.shape[2] // self.groups
         return n + (self.bias is not None)
 
-    def canonical(self, x: Optional[npt.ArrayLike] = None,
-                  kernel: Optional[npt.ArrayLike] = None, bias: Any = False,
-                  dtype: npt.DTypeLike = None) -> np.ndarray:
+    def canonical(self, x: npt.ArrayLike | None = None,
+                  kernel: npt.ArrayLike | None = None, bias: Any = False,
+                  dtype: npt.DTypeLike | None = None) -> np.ndarray:
         """This call's output as ``(N, L_out, C_out)``, optionally with other arrays.
 
         Same parameters as :meth:`run`.
@@ -271,8 +272,8 @@ class Call:
                                 shapes.Window(self.crop_left, self.crop_right),
                                 dilation=self.dilation, groups=self.groups, bias=bias)
 
-    def run(self, x: Optional[npt.ArrayLike] = None, kernel: Optional[npt.ArrayLike] = None,
-            bias: Any = False, dtype: npt.DTypeLike = None) -> np.ndarray:
+    def run(self, x: npt.ArrayLike | None = None, kernel: npt.ArrayLike | None = None,
+            bias: Any = False, dtype: npt.DTypeLike | None = None) -> np.ndarray:
         """Compute this call, optionally with other arrays in canonical layouts.
 
         ``bias=False`` keeps the call's bias; ``dtype`` casts the inputs first
@@ -335,7 +336,7 @@ class Framework:
 
     name: str
     title: str
-    aliases: Tuple[str, ...]
+    aliases: tuple[str, ...]
     to_keras: Callable[..., np.ndarray]
     from_keras: Callable[..., np.ndarray]
     crops: Callable[..., Crops]
@@ -347,5 +348,5 @@ class Framework:
     from_command_line: Callable[[dict], dict]
     layouts: str
     option_help: Mapping[str, str] = field(default_factory=dict)
-    spell: Optional[Callable[..., Spelling]] = None
+    spell: Callable[..., Spelling] | None = None
     weight_aliases: Sequence[str] = ()

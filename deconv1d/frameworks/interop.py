@@ -36,7 +36,7 @@ TensorFlow ``tf.nn.conv1d_transpose``.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Dict, Tuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -52,8 +52,8 @@ from .torch import torch_conv_transpose1d
 
 __all__ = [
     "FRAMEWORKS",
-    "InexpressibleError",
     "Call",
+    "InexpressibleError",
     "arguments_for",
     "crops_from",
     "jax_conv_transpose",
@@ -68,7 +68,7 @@ __all__ = [
 ]
 
 #: Framework names understood by this module (``"flax"`` for weights only).
-FRAMEWORKS: Tuple[str, ...] = registry.names()
+FRAMEWORKS: tuple[str, ...] = registry.names()
 
 
 def keras_kernel_from(framework: str, weight: npt.ArrayLike, *, transpose_kernel: bool = False,
@@ -141,7 +141,7 @@ def kernel_for(framework: str, kernel: npt.ArrayLike, *, transpose_kernel: bool 
     return found.from_keras(k, transpose_kernel=transpose_kernel, rhs_spec=rhs_spec)
 
 
-def _sizes(length: Any, kernel_size: Any, stride: Any, dilation: Any) -> Tuple[int, ...]:
+def _sizes(length: Any, kernel_size: Any, stride: Any, dilation: Any) -> tuple[int, ...]:
     return (shapes.check_int("length", length, minimum=1),
             shapes.check_int("kernel_size", kernel_size, minimum=1),
             shapes.check_int("stride", stride, minimum=1),
@@ -149,7 +149,7 @@ def _sizes(length: Any, kernel_size: Any, stride: Any, dilation: Any) -> Tuple[i
 
 
 def crops_from(framework: str, length: int, kernel_size: int, *, stride: int = 1,
-               dilation: int = 1, **arguments: Any) -> Tuple[int, int]:
+               dilation: int = 1, **arguments: Any) -> tuple[int, int]:
     """The canonical ``(crop_left, crop_right)`` chosen by a framework's arguments.
 
     Parameters
@@ -192,7 +192,7 @@ def crops_from(framework: str, length: int, kernel_size: int, *, stride: int = 1
 
 
 def arguments_for(framework: str, length: int, kernel_size: int, crop_left: int,
-                  crop_right: int, *, stride: int = 1, dilation: int = 1) -> Dict[str, Any]:
+                  crop_right: int, *, stride: int = 1, dilation: int = 1) -> dict[str, Any]:
     """The framework's own window arguments that keep ``(crop_left, crop_right)``.
 
     Parameters
@@ -241,7 +241,7 @@ def arguments_for(framework: str, length: int, kernel_size: int, crop_left: int,
 
 
 def translate(source: str, target: str, length: int, kernel_size: int, *, stride: int = 1,
-              dilation: int = 1, **arguments: Any) -> Dict[str, Any]:
+              dilation: int = 1, **arguments: Any) -> dict[str, Any]:
     """Translate window arguments from one framework to another.
 
     Goes through the canonical ``(crop_left, crop_right)``: :func:`crops_from`

@@ -10,8 +10,9 @@ layout unflipped, with ``transpose_kernel=True``.  The window: explicit pads
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +45,7 @@ def from_keras(kernel: npt.ArrayLike, *, transpose_kernel: bool = False,
 
 
 def crops(length: int, kernel_size: int, stride: int, dilation: int, padding: Any = "SAME",
-          use_consistent_padding: bool = False) -> Tuple[int, int]:
+          use_consistent_padding: bool = False) -> tuple[int, int]:
     """The window of JAX's ``padding`` (and ``use_consistent_padding``)."""
     dk = shapes.effective_kernel_size(kernel_size, dilation)
     if isinstance(padding, str):
@@ -82,7 +83,7 @@ def arguments(length: int, kernel_size: int, stride: int, dilation: int, crop_le
 
 @dataclass(frozen=True)
 class _JaxCall(Call):
-    out_order: Tuple[int, ...] = (0, 1, 2)
+    out_order: tuple[int, ...] = (0, 1, 2)
 
     @property
     def layout(self) -> str:
@@ -91,15 +92,15 @@ class _JaxCall(Call):
             letters[axis] = letter
         return "".join(letters)
 
-    def run(self, x: Optional[npt.ArrayLike] = None, kernel: Optional[npt.ArrayLike] = None,
-            bias: Any = False, dtype: npt.DTypeLike = None) -> np.ndarray:
+    def run(self, x: npt.ArrayLike | None = None, kernel: npt.ArrayLike | None = None,
+            bias: Any = False, dtype: npt.DTypeLike | None = None) -> np.ndarray:
         y = self.canonical(x, kernel, bias, dtype)        # (N, L, C)
         # out_order[j] is the axis of the output that holds N, H, C (j = 0, 1, 2).
         return np.ascontiguousarray(y.transpose(np.argsort(self.out_order)))
 
 
 def read(lhs: npt.ArrayLike, rhs: npt.ArrayLike, strides: Any, padding: Any,
-         rhs_dilation: Any = None, dimension_numbers: Optional[Sequence[str]] = None,
+         rhs_dilation: Any = None, dimension_numbers: Sequence[str] | None = None,
          transpose_kernel: bool = False, use_consistent_padding: bool = False) -> Call:
     """A JAX call read into a :class:`Call` (the arguments of :func:`jax_conv_transpose`)."""
     lhs_spec, rhs_spec, out_spec = dimension_numbers or ("NHC", "HIO", "NHC")
@@ -124,7 +125,7 @@ def read(lhs: npt.ArrayLike, rhs: npt.ArrayLike, strides: Any, padding: Any,
 
 def jax_conv_transpose(lhs: npt.ArrayLike, rhs: npt.ArrayLike, strides: Any, padding: Any,
                        rhs_dilation: Any = None,
-                       dimension_numbers: Optional[Sequence[str]] = None,
+                       dimension_numbers: Sequence[str] | None = None,
                        transpose_kernel: bool = False,
                        use_consistent_padding: bool = False) -> np.ndarray:
     """``jax.lax.conv_transpose`` (1-D), computed by the reference.

@@ -8,24 +8,33 @@ converted to.  The window is chosen by ``padding`` ('valid' or 'same') and
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Tuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..core import geometry as shapes
 from ..core.arrays import rank3
-from .base import (Call, Framework, InexpressibleError, Spelling, Workaround,
-                   describe_window, full_length, one_int, same_layout)
+from .base import (
+    Call,
+    Framework,
+    InexpressibleError,
+    Spelling,
+    Workaround,
+    describe_window,
+    full_length,
+    one_int,
+    same_layout,
+)
 
 __all__ = ["FRAMEWORK", "keras_conv1d_transpose", "spellings"]
 
 
 def crops(length: int, kernel_size: int, stride: int, dilation: int,
-          padding: Any = "valid", output_padding: Optional[int] = None) -> Tuple[int, int]:
+          padding: Any = "valid", output_padding: int | None = None) -> tuple[int, int]:
     """The window of Keras's ``padding`` and ``output_padding``."""
     if not isinstance(padding, str):
-        raise ValueError(
+        raise ValueError(  # noqa: TRY004 - a value error: another framework's padding
             "Keras `padding` must be 'valid' or 'same'. "
             f"Received: padding={padding!r} (use framework='torch' for an int, "
             "'onnx' for pads)"
@@ -35,7 +44,7 @@ def crops(length: int, kernel_size: int, stride: int, dilation: int,
 
 
 def spellings(length: int, kernel_size: int, stride: int, dilation: int, crop_left: int,
-              crop_right: int) -> List[Tuple[str, Optional[int]]]:
+              crop_right: int) -> list[tuple[str, int | None]]:
     """Every Keras ``(padding, output_padding)`` keeping the window, preferred first.
 
     Keras requires ``output_padding < strides`` (not ``< max(strides, dilation)``).
@@ -45,7 +54,7 @@ def spellings(length: int, kernel_size: int, stride: int, dilation: int, crop_le
     >>> spellings(3, 3, 2, 1, 0, 1)
     [('same', None), ('same', 1)]
     """
-    pairs: List[Tuple[str, Optional[int]]] = [("valid", None), ("same", None)]
+    pairs: list[tuple[str, int | None]] = [("valid", None), ("same", None)]
     pairs += [(p, op) for op in range(stride) for p in ("same", "valid")]
     found = []
     for padding, op in pairs:
@@ -84,7 +93,7 @@ def arguments(length: int, kernel_size: int, stride: int, dilation: int, crop_le
 
 
 def spell(length: int, kernel_size: int, stride: int, dilation: int, crop_left: int,
-          crop_right: int, request: Optional[Tuple[Any, Any]] = None) -> Spelling:
+          crop_right: int, request: tuple[Any, Any] | None = None) -> Spelling:
     """The ``Conv1DTranspose`` call keeping the window; ``request`` is shown if it does."""
     notes = []
     if stride > 1 and dilation > 1:
@@ -111,9 +120,9 @@ def spell(length: int, kernel_size: int, stride: int, dilation: int, crop_left: 
     return Spelling("Keras", call + ")", kwargs, tuple(notes), time_axis=1)
 
 
-def read(inputs: npt.ArrayLike, kernel: npt.ArrayLike, bias: Optional[npt.ArrayLike] = None,
+def read(inputs: npt.ArrayLike, kernel: npt.ArrayLike, bias: npt.ArrayLike | None = None,
          strides: Any = 1, padding: str = "valid", output_padding: Any = None,
-         data_format: Optional[str] = None, dilation_rate: Any = 1) -> Call:
+         data_format: str | None = None, dilation_rate: Any = 1) -> Call:
     """A Keras call read into a :class:`Call` (the arguments of :func:`keras_conv1d_transpose`)."""
     data_format = shapes.check_data_format(data_format)
     first = data_format == "channels_first"
@@ -122,15 +131,16 @@ def read(inputs: npt.ArrayLike, kernel: npt.ArrayLike, bias: Optional[npt.ArrayL
     w = rank3("kernel", kernel, "(K, C_out, C_in)")
     s = one_int("strides", strides, 1, 1)
     d = one_int("dilation_rate", dilation_rate, 1, 1)
+    assert s is not None and d is not None
     op = None if output_padding is None else one_int("output_padding", output_padding, 0)
     cl, cr = crops(x.shape[1], w.shape[0], s, d, padding, op)
     return Call("keras", x, np.array(w), bias, s, d, 1, cl, cr, channels_first=first)
 
 
 def keras_conv1d_transpose(inputs: npt.ArrayLike, kernel: npt.ArrayLike,
-                           bias: Optional[npt.ArrayLike] = None, strides: Any = 1,
-                           padding: str = "valid", output_padding: Optional[int] = None,
-                           data_format: Optional[str] = None,
+                           bias: npt.ArrayLike | None = None, strides: Any = 1,
+                           padding: str = "valid", output_padding: int | None = None,
+                           data_format: str | None = None,
                            dilation_rate: Any = 1) -> np.ndarray:
     """Keras ``ops.conv_transpose`` / ``Conv1DTranspose`` call, computed by the reference.
 

@@ -8,15 +8,24 @@ crops ``(b, e - output_padding)``; ``auto_pad`` SAME_UPPER/SAME_LOWER ask for
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..core import geometry as shapes
 from ..core.arrays import rank3
-from .base import (Call, Framework, InexpressibleError, Spelling, Workaround, advise,
-                   describe_window, full_length, one_int)
+from .base import (
+    Call,
+    Framework,
+    InexpressibleError,
+    Spelling,
+    Workaround,
+    advise,
+    describe_window,
+    full_length,
+    one_int,
+)
 from .torch import channels_first_layout
 
 __all__ = ["AUTO_PADS", "FRAMEWORK", "onnx_conv_transpose"]
@@ -26,7 +35,7 @@ AUTO_PADS = ("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID")
 
 def crops(length: int, kernel_size: int, stride: int, dilation: int, pads: Any = None,
           auto_pad: Any = "NOTSET", output_padding: Any = None,
-          output_shape: Any = None) -> Tuple[int, int]:
+          output_shape: Any = None) -> tuple[int, int]:
     """The window of ONNX's ``pads``, ``auto_pad``, ``output_padding`` and ``output_shape``."""
     auto = (auto_pad or "NOTSET")
     if isinstance(auto, bytes):
@@ -41,7 +50,7 @@ def crops(length: int, kernel_size: int, stride: int, dilation: int, pads: Any =
     assert q is not None
     shapes.check_output_padding(q, stride, dilation)
     full = full_length(length, kernel_size, stride, dilation)
-    out: Optional[int]
+    out: int | None
     if output_shape is not None:
         out = shapes.check_int("output_shape", np.asarray(output_shape).ravel().tolist()[-1],
                                minimum=1)
@@ -117,7 +126,7 @@ def spell(length: int, kernel_size: int, stride: int, dilation: int, crop_left: 
     return Spelling("ONNX", call + ")", kwargs, tuple(notes))
 
 
-def read(X: npt.ArrayLike, W: npt.ArrayLike, B: Optional[npt.ArrayLike] = None, *,
+def read(X: npt.ArrayLike, W: npt.ArrayLike, B: npt.ArrayLike | None = None, *,
          auto_pad: str = "NOTSET", dilations: Any = None, group: int = 1,
          kernel_shape: Any = None, output_padding: Any = None, output_shape: Any = None,
          pads: Any = None, strides: Any = None) -> Call:
@@ -139,7 +148,7 @@ def read(X: npt.ArrayLike, W: npt.ArrayLike, B: Optional[npt.ArrayLike] = None, 
                 group, cl, cr, channels_first=True)
 
 
-def onnx_conv_transpose(X: npt.ArrayLike, W: npt.ArrayLike, B: Optional[npt.ArrayLike] = None,
+def onnx_conv_transpose(X: npt.ArrayLike, W: npt.ArrayLike, B: npt.ArrayLike | None = None,
                         *, auto_pad: str = "NOTSET", dilations: Any = None, group: int = 1,
                         kernel_shape: Any = None, output_padding: Any = None,
                         output_shape: Any = None, pads: Any = None,

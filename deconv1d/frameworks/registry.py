@@ -16,18 +16,18 @@ Examples
 
 from __future__ import annotations
 
-from typing import Dict, Sequence, Tuple
+from collections.abc import Sequence
 
 from . import jax, keras, onnx, tf, torch
 from .base import Framework
 
 __all__ = ["frameworks", "get", "names"]
 
-_FRAMEWORKS: Tuple[Framework, ...] = tuple(
+_FRAMEWORKS: tuple[Framework, ...] = tuple(
     module.FRAMEWORK for module in (keras, torch, onnx, tf, jax))
 
-_BY_NAME: Dict[str, Framework] = {}
-_WEIGHTS_ONLY: Dict[str, Framework] = {}
+_BY_NAME: dict[str, Framework] = {}
+_WEIGHTS_ONLY: dict[str, Framework] = {}
 for _framework in _FRAMEWORKS:
     for _name in (_framework.name, *_framework.aliases):
         _BY_NAME[_name] = _framework
@@ -35,12 +35,12 @@ for _framework in _FRAMEWORKS:
         _WEIGHTS_ONLY[_name] = _framework
 
 
-def frameworks() -> Tuple[Framework, ...]:
+def frameworks() -> tuple[Framework, ...]:
     """Every registered :class:`~deconv1d.frameworks.base.Framework`, in order."""
     return _FRAMEWORKS
 
 
-def names(weights: bool = False) -> Tuple[str, ...]:
+def names(weights: bool = False) -> tuple[str, ...]:
     """The framework names (with ``weights=True``, also the weight-layout-only ones)."""
     extra: Sequence[str] = tuple(_WEIGHTS_ONLY) if weights else ()
     return tuple(f.name for f in _FRAMEWORKS) + tuple(extra)

@@ -7,15 +7,24 @@ window starts at 0 (VALID) or at ``max(0, full - L_out) // 2`` (SAME).  No bias.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..core import geometry as shapes
 from ..core.arrays import rank3
-from .base import (Call, Framework, InexpressibleError, Workaround, advise,
-                   describe_window, full_length, one_int, same_layout)
+from .base import (
+    Call,
+    Framework,
+    InexpressibleError,
+    Workaround,
+    advise,
+    describe_window,
+    full_length,
+    one_int,
+    same_layout,
+)
 
 __all__ = ["FRAMEWORK", "tf_conv1d_transpose"]
 
@@ -23,7 +32,7 @@ _PADDINGS = ("SAME", "VALID")
 
 
 def crops(length: int, kernel_size: int, stride: int, dilation: int, output_shape: Any = None,
-          padding: Any = "SAME") -> Tuple[int, int]:
+          padding: Any = "SAME") -> tuple[int, int]:
     """The window of TensorFlow's ``output_shape`` (the length) and ``padding``."""
     if output_shape is None:
         raise TypeError("`output_shape` is required by tf.nn.conv1d_transpose. Received: None")

@@ -8,15 +8,24 @@ output_size)`` picks ``q`` from a length.  No string padding.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..core import geometry as shapes
 from ..core.arrays import rank3
-from .base import (Call, Framework, InexpressibleError, Spelling, Workaround, advise,
-                   describe_window, full_length, one_int)
+from .base import (
+    Call,
+    Framework,
+    InexpressibleError,
+    Spelling,
+    Workaround,
+    advise,
+    describe_window,
+    full_length,
+    one_int,
+)
 
 __all__ = ["FRAMEWORK", "channels_first_layout", "torch_conv_transpose1d"]
 
@@ -27,10 +36,10 @@ def channels_first_layout(weight: npt.ArrayLike, **_: Any) -> np.ndarray:
 
 
 def crops(length: int, kernel_size: int, stride: int, dilation: int, padding: Any = 0,
-          output_padding: Any = 0, output_size: Any = None) -> Tuple[int, int]:
+          output_padding: Any = 0, output_size: Any = None) -> tuple[int, int]:
     """The window of PyTorch's ``padding``, ``output_padding`` and ``output_size``."""
     if isinstance(padding, str):
-        raise ValueError(
+        raise ValueError(  # noqa: TRY004 - a value error: another framework's padding
             "PyTorch ConvTranspose1d has no string padding (it raises for "
             f"'same'/'valid'). Received: padding={padding!r}; use an int"
         )
@@ -105,7 +114,7 @@ def spell(length: int, kernel_size: int, stride: int, dilation: int, crop_left: 
     return Spelling("PyTorch", call, kwargs, ("crops (padding, padding - output_padding)",))
 
 
-def read(input: npt.ArrayLike, weight: npt.ArrayLike, bias: Optional[npt.ArrayLike] = None,
+def read(input: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None = None,
          stride: Any = 1, padding: Any = 0, output_padding: Any = 0, groups: int = 1,
          dilation: Any = 1, output_size: Any = None) -> Call:
     """A PyTorch call read into a :class:`Call` (the arguments of :func:`torch_conv_transpose1d`)."""
@@ -125,7 +134,7 @@ def read(input: npt.ArrayLike, weight: npt.ArrayLike, bias: Optional[npt.ArrayLi
 
 
 def torch_conv_transpose1d(input: npt.ArrayLike, weight: npt.ArrayLike,
-                           bias: Optional[npt.ArrayLike] = None, stride: Any = 1,
+                           bias: npt.ArrayLike | None = None, stride: Any = 1,
                            padding: Any = 0, output_padding: Any = 0, groups: int = 1,
                            dilation: Any = 1, output_size: Any = None) -> np.ndarray:
     """``torch.nn.functional.conv_transpose1d``, computed by the reference.

@@ -9,8 +9,9 @@ registry (:mod:`deconv1d.frameworks.registry`), the same answers
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Tuple
+from typing import Any
 
 from ..core import geometry as shapes
 from ..frameworks import registry
@@ -46,7 +47,7 @@ class FrameworkCall:
     call: str
     kwargs: Mapping[str, Any]
     note: str
-    workaround: Optional[Workaround] = None
+    workaround: Workaround | None = None
 
     def __str__(self) -> str:
         first = self.call if self.expressible else "cannot express this crop"
@@ -82,7 +83,7 @@ def _formatted(spelling: Spelling) -> FrameworkCall:
                          error.workaround)
 
 
-def framework_calls(g: shapes.Geometry, kind: str) -> Tuple[FrameworkCall, ...]:
+def framework_calls(g: shapes.Geometry, kind: str) -> tuple[FrameworkCall, ...]:
     """``(Keras, PyTorch, ONNX)`` :class:`FrameworkCall` for the geometry ``g``.
 
     ``kind`` is the padding kind of the request (``"valid"``, ``"same"``,
