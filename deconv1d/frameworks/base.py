@@ -25,7 +25,7 @@ from ..core import geometry as shapes
 from ..core.transpose import conv1d_transpose
 
 __all__ = ["Call", "Framework", "InexpressibleError", "Spelling", "Workaround",
-           "advise", "describe_window", "full_length", "one_int", "same_layout", "spec_axes"]
+           "advise", "check_padding_word", "describe_window", "full_length", "one_int", "same_layout", "spec_axes"]
 
 Crops = tuple[int, int]
 
@@ -64,6 +64,15 @@ def spec_axes(spec: Any, letters: str, name: str) -> tuple[int, int, int]:
 def same_layout(weight: npt.ArrayLike, **_: Any) -> np.ndarray:
     """A copy of ``weight``: for frameworks whose weight layout is Keras's own."""
     return np.array(weight)
+
+
+def check_padding_word(framework: str, keywords: dict, words: Sequence[str]) -> dict:
+    """``keywords`` unchanged if its ``padding`` (from ``--padding``) is one of ``words``."""
+    padding = keywords.get("padding")
+    if padding is not None and padding.lower() not in [w.lower() for w in words]:
+        raise ValueError(f"--padding for {framework} must be same or valid. "
+                         f"Received: --padding={padding!r}")
+    return keywords
 
 
 def describe_window(crop_left: int, crop_right: int) -> str:

@@ -21,6 +21,7 @@ from .base import (
     InexpressibleError,
     Spelling,
     Workaround,
+    check_padding_word,
     describe_window,
     full_length,
     one_int,
@@ -170,11 +171,7 @@ def keras_conv1d_transpose(inputs: npt.ArrayLike, kernel: npt.ArrayLike,
 
 
 def _from_command_line(keywords: dict) -> dict:
-    padding = keywords.get("padding")
-    if padding is not None and padding.lower() not in shapes.KERAS_PADDINGS:
-        raise ValueError(f"--padding for keras must be same or valid. "
-                         f"Received: --padding={padding!r}")
-    return keywords
+    return check_padding_word("keras", keywords, shapes.KERAS_PADDINGS)
 
 
 FRAMEWORK = Framework(

@@ -20,6 +20,7 @@ from .base import (
     InexpressibleError,
     Workaround,
     advise,
+    check_padding_word,
     describe_window,
     full_length,
     one_int,
@@ -163,12 +164,8 @@ def tf_conv1d_transpose(input: npt.ArrayLike, filters: npt.ArrayLike, output_sha
 
 
 def _from_command_line(keywords: dict) -> dict:
-    padding = keywords.get("padding")
-    if padding is not None and padding.upper() not in _PADDINGS:
-        raise ValueError(f"--padding for tf must be same or valid. "
-                         f"Received: --padding={padding!r}")
     keywords.setdefault("strides", 1)
-    return keywords
+    return check_padding_word("tf", keywords, _PADDINGS)
 
 
 FRAMEWORK = Framework(
