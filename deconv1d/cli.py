@@ -14,6 +14,7 @@ import numpy as np
 
 from . import reference, shapes
 from .core.transpose import conv1d_transpose
+from .frameworks import registry
 
 
 def _padding_arg(text):
@@ -90,10 +91,10 @@ def _add_explain(subparsers):
     cmd.add_argument("--output-padding", type=int, default=None)
     cmd.add_argument("--dilation", type=int, default=1)
     parts = cmd.add_argument_group("parts (any combination; default: all)")
-    for flag, text in (("shape", "length walkthrough, guide relationship, framework "
-                                  "arguments"),
-                       ("connectivity", "(input, tap) pairs per output, overlap counts, "
-                                        "checkerboard"),
+    for flag, text in (("shape", ("length walkthrough, guide relationship, framework "
+                                  "arguments")),
+                       ("connectivity", ("(input, tap) pairs per output, overlap counts, "
+                                        "checkerboard")),
                        ("matrix", "C and C^T, symbolic, with a numeric check"),
                        ("direct", "equivalent direct convolution, with a numeric check"),
                        ("draw", "terminal strip drawing")):
@@ -139,24 +140,7 @@ def _run_explain(args):
     return status
 
 
-# --- verify (issue 6) ------------------------------------------------------- #
-#: Option -> each framework's own keyword; aliases let `--stride` work everywhere.
-_VERIFY_OPTIONS = {
-    "torch": {"stride": "stride", "padding": "padding", "output_padding": "output_padding",
-              "groups": "groups", "dilation": "dilation", "output_size": "output_size"},
-    "keras": {"stride": "strides", "padding": "padding", "output_padding": "output_padding",
-              "data_format": "data_format", "dilation": "dilation_rate"},
-    "tf": {"output_shape": "output_shape", "stride": "strides", "padding": "padding",
-           "data_format": "data_format", "dilation": "dilations"},
-    "onnx": {"stride": "strides", "pads": "pads", "auto_pad": "auto_pad",
-             "output_padding": "output_padding", "output_shape": "output_shape",
-             "dilation": "dilations", "groups": "group"},
-    "jax": {"stride": "strides", "padding": "padding", "dilation": "rhs_dilation",
-            "dimension_numbers": "dimension_numbers", "transpose_kernel": "transpose_kernel",
-            "use_consistent_padding": "use_consistent_padding"},
-}
-
-
+# --- verify ----------------------------------------------------------------- #
 def _load_array(name, spec):
     """An array from ``file.npy``, ``file.npz`` (one array) or ``file.npz:key``; no pickles."""
     path, _, key = spec.partition(".npz:")
@@ -178,41 +162,54 @@ def _ints(text):
     return [int(part) for part in text.split(",")]
 
 
+#: The options of `deconv1d verify` with their command-line spellings; each framework
+#: says which it takes (`Framework.options`) and what they mean to it.
+_VERIFY_FLAGS = {
+    "stride": (("--stride", "--strides"), {"type": int}),
+    "dilation": (("--dilation", "--dilations", "--dilation-rate", "--rhs-dilation"),
+                 {"type": int}),
+    "groups": (("--groups", "--group"), {"type": int}),
+    "padding": (("--padding",), {}),
+    "output_padding": (("--output-padding",), {"type": int}),
+    "output_size": (("--output-size",), {"type": int}),
+    "output_shape": (("--output-shape",), {"type": _ints}),
+    "pads": (("--pads",), {"type": _ints}),
+    "auto_pad": (("--auto-pad",), {}),
+    "data_format": (("--data-format",), {}),
+    "dimension_numbers": (("--dimension-numbers",), {"type": lambda t: t.split(",")}),
+    "transpose_kernel": (("--transpose-kernel",), {"action": "store_true", "default": None}),
+    "use_consistent_padding": (("--use-consistent-padding",),
+                               {"action": "store_true", "default": None}),
+}
+
+
+def _option_help(option):
+    """Which frameworks take ``option``, and what each accepts there."""
+    parts = []
+    for framework in registry.frameworks():
+        if option in framework.options:
+            accepts = framework.option_help.get(option)
+            parts.append(f"{framework.name}: {accepts}" if accepts else framework.name)
+    return "; ".join(parts)
+
+
 def _add_verify(subparsers):
+    layouts = "; ".join(f"{f.name}: {f.layouts}" for f in registry.frameworks())
+    with_bias = ", ".join(f.name for f in registry.frameworks() if f.takes_bias)
     cmd = subparsers.add_parser(
         "verify", help="check another framework's output against the reference",
         description="Check a framework's transposed-convolution output against the "
                     "float64 reference computed from the same input, weight and "
-                    "arguments, in that framework's own layouts and meanings (torch/onnx: "
-                    "x (N, C_in, L), weight (C_in, C_out/groups, K); keras/tf: x "
-                    "(N, L, C_in), kernel (K, C_out, C_in); jax: dimension_numbers, "
-                    "default NHC,HIO,NHC). Exits 0 on a match, 1 on a mismatch, 2 on an "
+                    "arguments, in that framework's own layouts and meanings "
+                    f"({layouts}). Exits 0 on a match, 1 on a mismatch, 2 on an "
                     "error. Arrays: .npy, .npz (one array) or FILE.npz:KEY; pickles refused.")
-    cmd.add_argument("--framework", required=True,
-                     choices=["torch", "keras", "tf", "onnx", "jax"])
+    cmd.add_argument("--framework", required=True, choices=list(registry.names()))
     cmd.add_argument("--x", required=True, help="input array file")
     cmd.add_argument("--w", required=True, help="weight / kernel array file")
     cmd.add_argument("--y", required=True, help="the framework's output, to check")
-    cmd.add_argument("--bias", "--b", dest="bias", help="bias array file (torch, keras, onnx)")
-    cmd.add_argument("--stride", "--strides", dest="stride", type=int)
-    cmd.add_argument("--dilation", "--dilations", "--dilation-rate", "--rhs-dilation",
-                     dest="dilation", type=int)
-    cmd.add_argument("--groups", "--group", dest="groups", type=int)
-    cmd.add_argument("--padding", help="torch: int; keras: same|valid; tf: SAME|VALID; "
-                                        "jax: SAME|VALID|lo,hi")
-    cmd.add_argument("--output-padding", type=int)
-    cmd.add_argument("--output-size", type=int, help="torch forward(output_size=...)")
-    cmd.add_argument("--output-shape", type=_ints,
-                     help="tf: N,L_out,C_out (or N,C_out,L_out for NCW); onnx: L_out")
-    cmd.add_argument("--pads", type=_ints, help="onnx: begin,end")
-    cmd.add_argument("--auto-pad", choices=["NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
-    cmd.add_argument("--data-format", help="keras: channels_last|channels_first; tf: NWC|NCW")
-    cmd.add_argument("--dimension-numbers", type=lambda t: t.split(","),
-                     help="jax: e.g. NHC,HIO,NHC")
-    cmd.add_argument("--transpose-kernel", action="store_true", default=None,
-                     help="jax: transpose_kernel=True")
-    cmd.add_argument("--use-consistent-padding", action="store_true", default=None,
-                     help="jax: use_consistent_padding=True")
+    cmd.add_argument("--bias", "--b", dest="bias", help=f"bias array file ({with_bias})")
+    for option, (flags, extra) in _VERIFY_FLAGS.items():
+        cmd.add_argument(*flags, dest=option, help=_option_help(option), **extra)
     cmd.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
@@ -221,45 +218,24 @@ def _run_verify(args):
 
     from . import verify
 
-    allowed = _VERIFY_OPTIONS[args.framework]
+    framework = registry.get(args.framework)
+    allowed = framework.options
     kwargs = {}
-    for option in ("stride", "dilation", "groups", "padding", "output_padding",
-                   "output_size", "output_shape", "pads", "auto_pad", "data_format",
-                   "dimension_numbers", "transpose_kernel", "use_consistent_padding"):
+    for option in _VERIFY_FLAGS:
         value = getattr(args, option)
         if value is None:
             continue
         if option not in allowed:
             names = ", ".join("--" + o.replace("_", "-") for o in allowed)
             raise ValueError(f"--{option.replace('_', '-')} is not an argument of "
-                             f"{args.framework}; it takes {names}")
-        if option == "padding" and args.framework == "torch":
-            try:
-                value = int(value)
-            except ValueError:
-                raise ValueError(
-                    f"--padding for torch must be an int (ConvTranspose1d has no string "
-                    f"padding; `deconv1d explain ... --shape` shows the int, if any, for a "
-                    f"Keras window). Received: --padding={value!r}") from None
-        elif option == "padding" and args.framework in ("keras", "tf") \
-                and value.lower() not in ("same", "valid"):
-            raise ValueError(f"--padding for {args.framework} must be same or valid. "
-                             f"Received: --padding={value!r}")
-        elif option == "padding" and args.framework == "jax" and "," in value:
-            value = [tuple(_ints(value))]
+                             f"{framework.name}; it takes {names}")
         kwargs[allowed[option]] = value
+    kwargs = framework.from_command_line(kwargs)
     x = _load_array("x", args.x)
     w = _load_array("w", args.w)
     y = _load_array("y", args.y)
     bias = None if args.bias is None else _load_array("bias", args.bias)
-    if args.framework == "tf" and "strides" not in kwargs:
-        kwargs["strides"] = 1
-    if args.framework == "jax":
-        kwargs.setdefault("strides", [1])
-        kwargs.setdefault("padding", "VALID")
-        if kwargs.get("dimension_numbers"):
-            kwargs["dimension_numbers"] = tuple(kwargs["dimension_numbers"])
-    report = verify.check(args.framework, y, x, w, bias, **kwargs)
+    report = verify.check(framework.name, y, x, w, bias, **kwargs)
     print(json.dumps(report.to_dict(), indent=2) if args.json else report)
     return 0 if report.ok else 1
 
@@ -268,7 +244,7 @@ _COMMANDS = {"demo": (_add_demo, _run_demo), "explain": (_add_explain, _run_expl
              "verify": (_add_verify, _run_verify)}
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``deconv1d`` command."""
     parser = argparse.ArgumentParser(
         prog="deconv1d",
@@ -282,7 +258,7 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Run the ``deconv1d`` command; returns the exit status.
 
     Parameters

@@ -36,12 +36,14 @@ transposed (``(N, L, C)`` against ``(N, C, L)``).
 from __future__ import annotations
 
 import textwrap
-
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from . import interop
+from . import interop, registry
 
 __all__ = ["Diagnosis", "Report", "check", "compare", "gamma", "unit_roundoff"]
 
@@ -49,7 +51,7 @@ _ROUNDOFF = {"float16": 2.0**-11, "bfloat16": 2.0**-8, "float32": 2.0**-24,
              "float64": 2.0**-53}
 
 
-def unit_roundoff(dtype):
+def unit_roundoff(dtype: npt.DTypeLike) -> float:
     """Unit round-off ``u`` of a floating-point dtype (half the machine epsilon).
 
     Integer and bool dtypes hold exact values: 0.  ``"bfloat16"`` is accepted by
@@ -73,7 +75,7 @@ def unit_roundoff(dtype):
     raise TypeError(f"`dtype` must be numeric. Received: dtype={dtype!r}")
 
 
-def gamma(n, u):
+def gamma(n: int, u: float) -> float:
     """Higham's ``gamma_n = n u / (1 - n u)``: the relative error bound of an ``n``-term sum.
 
     Examples
@@ -114,7 +116,7 @@ class Report:
     layout: str
     max_abs_error: float
     max_rel_error: float
-    worst_index: object
+    worst_index: tuple[int, ...] | None
     worst_actual: float
     worst_expected: float
     worst_tolerance: float
@@ -128,15 +130,15 @@ class Report:
     diagnoses: tuple = ()
     label: str = ""
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return self.ok
 
     @property
-    def codes(self):
+    def codes(self) -> list[str]:
         """The diagnosis codes, in order."""
         return [d.code for d in self.diagnoses]
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """Everything as plain Python values (JSON-serialisable)."""
         out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "diagnoses"}
         out["actual_shape"] = list(self.actual_shape)
@@ -146,26 +148,26 @@ class Report:
                             for d in self.diagnoses]
         return out
 
-    def __str__(self):
+    def __str__(self) -> str:
         verdict = "MATCH" if self.ok else "MISMATCH"
         head = f"deconv1d verify: {verdict}" + (f" ({self.label})" if self.label else "")
         eq = "==" if self.shapes_equal else "!="
         lines = [head,
-                 f"  shapes      actual {self.actual_shape} {eq} reference "
-                 f"{self.expected_shape}  (layout {self.layout})",
-                 f"  dtypes      actual {self.actual_dtype} (u = {self.unit_roundoff_actual:.3g}), "
-                 f"reference {self.expected_dtype} (u = {self.unit_roundoff_expected:.3g})"]
+                 (f"  shapes      actual {self.actual_shape} {eq} reference "
+                 f"{self.expected_shape}  (layout {self.layout})"),
+                 (f"  dtypes      actual {self.actual_dtype} (u = {self.unit_roundoff_actual:.3g}), "
+                 f"reference {self.expected_dtype} (u = {self.unit_roundoff_expected:.3g})")]
         if self.shapes_equal and self.size:
             lines += [
-                f"  max error   {self.max_abs_error:.3g} absolute, {self.max_rel_error:.3g} "
-                f"relative to max|reference|",
-                f"  worst at    {list(self.worst_index)} (largest error/tol): "
+                (f"  max error   {self.max_abs_error:.3g} absolute, {self.max_rel_error:.3g} "
+                f"relative to max|reference|"),
+                (f"  worst at    {list(self.worst_index or ())} (largest error/tol): "
                 f"actual {self.worst_actual:.9g}, "
-                f"reference {self.worst_expected:.9g}",
-                f"  tolerance   {self.worst_tolerance:.3g} there = {self.tolerance_basis}, "
-                f"n = {self.reduction_length}",
-                f"  error/tol   {self.error_to_tolerance:.3g} (must be <= 1); "
-                f"{self.mismatched} of {self.size} samples beyond tolerance",
+                f"reference {self.worst_expected:.9g}"),
+                (f"  tolerance   {self.worst_tolerance:.3g} there = {self.tolerance_basis}, "
+                f"n = {self.reduction_length}"),
+                (f"  error/tol   {self.error_to_tolerance:.3g} (must be <= 1); "
+                f"{self.mismatched} of {self.size} samples beyond tolerance"),
             ]
         for d in self.diagnoses:
             lines.append(textwrap.fill(f"  diagnosis   [{d.code}] {d.message}", width=92,
@@ -210,7 +212,7 @@ def _diagnose(a, e, tol, bias, candidates, scale):
                           "axes swapped: (N, L, C) against (N, C, L); transpose one of them "
                           "(PyTorch/ONNX are channels-first, Keras/TF/JAX channels-last)")]
     if (n, ca) == e.shape[::2] and la != le:
-        short, long_, longer = (a, e, "reference") if la < le else (e, a, "actual")
+        short, long_, _longer = (a, e, "reference") if la < le else (e, a, "actual")
         ls, ll = short.shape[1], long_.shape[1]
         for k in range(ll - ls + 1):
             if _close(short, long_[:, k:k + ls], t):
@@ -328,9 +330,12 @@ def _dtype_name(a):
     return str(a.dtype)
 
 
-def compare(actual, expected, *, layout="NLC", reduction_length=None, magnitude=None,
-            bias=None, unit_roundoff_actual=None, unit_roundoff_expected=None,
-            candidates=None, label=""):
+def compare(actual: npt.ArrayLike, expected: npt.ArrayLike, *, layout: str = "NLC",
+            reduction_length: int | None = None, magnitude: npt.ArrayLike | None = None,
+            bias: npt.ArrayLike | None = None, unit_roundoff_actual: float | None = None,
+            unit_roundoff_expected: float | None = None,
+            candidates: Mapping[str, tuple[npt.ArrayLike, str, str]] | None = None,
+            label: str = "") -> Report:
     """Compare an output with a reference under a round-off tolerance, and diagnose.
 
     Parameters
@@ -401,6 +406,7 @@ def compare(actual, expected, *, layout="NLC", reduction_length=None, magnitude=
     ef = e.astype(np.complex128 if e.dtype.kind == "c" else np.float64)
     finite = np.abs(ef[np.isfinite(ef)])
     scale = float(finite.max()) if finite.size else 0.0
+    m: float | np.ndarray
     if magnitude is None:
         m = scale
         basis = "(gamma_n(u_actual) + gamma_n(u_ref)) * max|reference|"
@@ -416,10 +422,10 @@ def compare(actual, expected, *, layout="NLC", reduction_length=None, magnitude=
     tiny = n_terms * float(np.finfo(np.float64).tiny if ua == 0 else
                            np.finfo(a.dtype if a.dtype.kind == "f" else np.float32).tiny)
     shapes_equal = a.shape == e.shape
-    common = dict(actual_shape=tuple(a.shape), expected_shape=tuple(e.shape),
-                  actual_dtype=_dtype_name(a), expected_dtype=_dtype_name(e), layout=layout,
-                  unit_roundoff_actual=ua, unit_roundoff_expected=ue,
-                  reduction_length=n_terms, tolerance_basis=basis, label=label)
+    common = {"actual_shape": tuple(a.shape), "expected_shape": tuple(e.shape),
+                  "actual_dtype": _dtype_name(a), "expected_dtype": _dtype_name(e), "layout": layout,
+                  "unit_roundoff_actual": ua, "unit_roundoff_expected": ue,
+                  "reduction_length": n_terms, "tolerance_basis": basis, "label": label}
     nl_bias = None if bias is None else np.asarray(bias, dtype=np.float64)
     if not shapes_equal or a.size == 0:
         diag = () if a.size == 0 and shapes_equal else tuple(_diagnose(
@@ -456,19 +462,8 @@ def compare(actual, expected, *, layout="NLC", reduction_length=None, magnitude=
         diagnoses=diag, **common)
 
 
-def _positional(framework, x, w, bias):
-    """Positional arguments of the interop entry point."""
-    if framework in ("tf", "jax"):
-        if bias is not None:
-            raise ValueError(
-                f"`bias`: {framework}'s transposed convolution takes no bias; add it to "
-                f"the output yourself. Received: bias with shape {np.shape(bias)}"
-            )
-        return (x, w)
-    return (x, w, bias)
-
-
-def check(framework, actual, x, w, bias=None, **arguments):
+def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayLike,
+          bias: npt.ArrayLike | None = None, **arguments: Any) -> Report:
     """Check a framework's output against the reference computed from its own call.
 
     Parameters
@@ -507,8 +502,18 @@ def check(framework, actual, x, w, bias=None, **arguments):
       tolerance   3.58e-07 there = (gamma_n(u_actual) + gamma_n(u_ref)) * sum|x||w|, n = 3
       error/tol   0 (must be <= 1); 0 of 6 samples beyond tolerance
     """
-    key = interop._framework(framework)
-    call = interop.plan(key, *_positional(key, x, w, bias), **arguments)
+    found = registry.get(framework)
+    key = found.name
+    if found.takes_bias:
+        positional: tuple[Any, ...] = (x, w, bias)
+    elif bias is not None:
+        raise ValueError(
+            f"`bias`: {key}'s transposed convolution takes no bias; add it to "
+            f"the output yourself. Received: bias with shape {np.shape(bias)}"
+        )
+    else:
+        positional = (x, w)
+    call = interop.plan(key, *positional, **arguments)
     expected = call.run(dtype=np.float64)
     absb = None if call.bias is None else np.abs(np.asarray(call.bias, np.float64))
     magnitude = call.run(x=np.abs(np.asarray(call.x, np.float64)),
@@ -517,27 +522,27 @@ def check(framework, actual, x, w, bias=None, **arguments):
     k = np.asarray(call.kernel, np.float64)
     candidates = {
         "flipped": (call.run(kernel=k[::-1], dtype=np.float64), "kernel_flipped",
-                    "the actual output is the reference with the kernel flipped in time: "
+                    ("the actual output is the reference with the kernel flipped in time: "
                     "a true convolution instead of the transposed one, or JAX "
                     "lax.conv_transpose without transpose_kernel=True (jax#14337); flip "
-                    "the weight's kernel axis ([::-1])"),
+                    "the weight's kernel axis ([::-1])")),
     }
     if k.shape[1] == k.shape[2] and k.shape[1] > 1:
         candidates["io_swapped"] = (
             call.run(kernel=k.transpose(0, 2, 1), dtype=np.float64), "kernel_io_swapped",
-            "the actual output is the reference with the kernel's input and output "
+            ("the actual output is the reference with the kernel's input and output "
             "channel axes swapped: the weight was read as (C_out, C_in, K) "
-            "(a Conv1d layout) instead of (C_in, C_out, K)")
+            "(a Conv1d layout) instead of (C_in, C_out, K)"))
         candidates["flipped_io_swapped"] = (
             call.run(kernel=k[::-1].transpose(0, 2, 1), dtype=np.float64), "kernel_flipped",
-            "the actual output is the reference with the kernel flipped and its channel "
-            "axes swapped: JAX transpose_kernel toggled (jax#14337)")
+            ("the actual output is the reference with the kernel flipped and its channel "
+            "axes swapped: JAX transpose_kernel toggled (jax#14337)"))
     if k.shape == k.shape[::-1] and k.shape[0] > 1:
         candidates["layout_reversed"] = (
             call.run(kernel=k.transpose(2, 1, 0), dtype=np.float64), "weight_layout",
-            "the actual output is the reference with the weight's kernel and input-channel "
+            ("the actual output is the reference with the weight's kernel and input-channel "
             "axes exchanged: the weight was given in the other layout (Keras (K, C_out, "
-            "C_in) against PyTorch/ONNX (C_in, C_out, K)); transpose it by (2, 1, 0)")
+            "C_in) against PyTorch/ONNX (C_in, C_out, K)); transpose it by (2, 1, 0)"))
     actual = np.asarray(actual)
     return compare(actual, expected, layout=call.layout,
                    reduction_length=call.reduction_length, magnitude=magnitude,

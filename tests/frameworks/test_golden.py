@@ -2,8 +2,8 @@
 
 No framework is needed here: the files hold each framework's own inputs,
 arguments and outputs.  Every recorded output must agree with the reference
-within the round-off bound of deconv1d.verify, except the known disagreements of
-frameworks.md, which must be *diagnosed* as such.  Every recorded refusal must be
+within the round-off bound of deconv1d.verify, except the known disagreements
+recognised by known_disagreement below, which must be *diagnosed* as such.  Every recorded refusal must be
 a documented limitation (or an argument we refuse too).
 """
 
@@ -13,6 +13,7 @@ import pathlib
 import numpy as np
 import pytest
 
+from deconv1d.frameworks import registry
 from deconv1d import interop, verify
 
 DATA = pathlib.Path(__file__).parents[1] / "data"
@@ -35,7 +36,7 @@ def one(v, default):
 
 
 def known_disagreement(source, case, x, w, b):
-    """The diagnosis frameworks.md predicts for this recorded case, or None."""
+    """The diagnosis predicted for this recorded case (a known disagreement), or None."""
     kw = case["kwargs"]
     if source not in ("onnx_reference", "onnxruntime"):
         return None
@@ -57,7 +58,7 @@ def known_disagreement(source, case, x, w, b):
 
 
 def documented_refusal(source, case, x, w):
-    """Why a framework may refuse a call the reference computes (frameworks.md)."""
+    """Why a framework may refuse a call the reference computes (its documented limits)."""
     kw = case["kwargs"]
     if source == "tf":
         return kw["data_format"] == "NCW" or one(kw.get("dilations"), 1) > 1
@@ -76,7 +77,7 @@ def documented_refusal(source, case, x, w):
 
 
 def positional(entry, x, w, b):
-    return (x, w) if entry in ("tf", "jax") else (x, w, b)
+    return (x, w, b) if registry.get(entry).takes_bias else (x, w)
 
 
 @pytest.mark.parametrize("source", SOURCES)
@@ -121,7 +122,7 @@ def test_reference_agrees_with_each_framework(source):
 
 
 def test_known_disagreements_are_present():
-    """The recorded data still contains each disagreement frameworks.md lists."""
+    """The recorded data still contains each known disagreement."""
     seen = set()
     for source in ("onnx_reference", "onnxruntime"):
         z, meta = load(source)
@@ -133,7 +134,7 @@ def test_known_disagreements_are_present():
             ("onnxruntime", "window")} <= seen
 
 
-def test_onnx_same_upper_example_from_frameworks_md():
+def test_onnx_same_upper_with_stride_above_the_kernel():
     """x=[1,2,3], w=[1], s=2, SAME_UPPER: reference evaluator [0,1,0,2,0,3], onnxruntime 5."""
     for source, expected in (("onnx_reference", [0, 1, 0, 2, 0, 3]),
                              ("onnxruntime", None)):
@@ -159,7 +160,7 @@ def test_onnx_backend_case():
 
 
 def test_keras_golden_table_cases_ran_in_keras3():
-    """semantics.md's table cases (ones input, arange kernel) are real Keras 3 outputs."""
+    """The Keras length-table cases (ones input, arange kernel) are real Keras 3 outputs."""
     z, meta = load("keras3")
     table = [(i, c) for i, c in enumerate(meta["cases"]) if "-table-" in c["id"]]
     assert len(table) >= 30

@@ -30,7 +30,7 @@ def test_weight_layout_table():
     np.testing.assert_array_equal(interop.kernel_for("tf", k), k)
 
 
-# frameworks.md: Keras 'same' (op None, d=1) -> crops, PyTorch, ONNX.
+# Keras 'same' (op None, d=1) -> crops, PyTorch, ONNX.
 TABLE = [(2, 1, (0, 1), None, [0, 1], 0), (3, 1, (1, 1), (1, 0), [1, 1], 0),
          (3, 2, (0, 1), None, [0, 1], 0), (4, 2, (1, 1), (1, 0), [1, 1], 0),
          (5, 2, (1, 2), None, [1, 2], 0), (1, 2, (0, -1), (0, 1), [0, 0], 1),

@@ -17,8 +17,7 @@ import strategies
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import deconv1d.teaching.arguments as _arguments
-from deconv1d import conv1d_transpose, explain, reference, shapes
+from deconv1d import conv1d_transpose, explain, interop, reference, shapes
 from deconv1d.cli import main
 
 DATA = pathlib.Path(__file__).parents[1] / "data" / "explain"
@@ -118,7 +117,9 @@ def test_framework_translations_give_the_same_window(args):
                             kw["output_padding"], kw["dilation_rate"])
         assert (h.crop_left, h.output_length) == (g.crop_left, g.output_length)
     else:
-        assert not _arguments._keras_spellings(g)
+        with pytest.raises(interop.InexpressibleError):
+            interop.arguments_for("keras", g.length, g.kernel_size, g.crop_left, g.crop_right,
+                                  stride=g.stride, dilation=g.dilation)
     torch_call = w.framework("PyTorch")
     if torch_call.expressible:
         kw = torch_call.kwargs
@@ -126,16 +127,20 @@ def test_framework_translations_give_the_same_window(args):
         assert 0 <= kw["output_padding"] < max(g.stride, g.dilation)
     else:
         assert _pytorch_pairs(g) == []
-    kw = w.framework("ONNX").kwargs
-    assert min(kw["pads"]) >= 0 and kw["output_padding"][0] >= 0
-    assert (kw["pads"][0], kw["pads"][1] - kw["output_padding"][0]) == (g.crop_left, g.crop_right)
+    onnx_call = w.framework("ONNX")
+    if onnx_call.expressible:
+        kw = onnx_call.kwargs
+        assert min(kw["pads"]) >= 0 and 0 <= kw["output_padding"][0] < g.stride
+        assert (kw["pads"][0], kw["pads"][1] - kw["output_padding"][0]) == (
+            g.crop_left, g.crop_right)
+    else:
+        assert -g.crop_right >= g.stride
 
 
 @SETTINGS
 @given(geometries())
 def test_translations_agree_with_interop(args):
-    """explain keeps its own small translation; it must agree with deconv1d.interop."""
-    interop = pytest.importorskip("deconv1d.interop")
+    """explain shows the arguments and the workaround deconv1d.interop gives."""
     w = explain.shape(*args)
     g = w.geometry
     where = dict(stride=g.stride, dilation=g.dilation)
@@ -151,11 +156,30 @@ def test_translations_agree_with_interop(args):
                     "output_padding": call.kwargs["output_padding"]}
             assert interop.crops_from(key, g.length, g.kernel_size, **where, **ours) == (
                 g.crop_left, g.crop_right)
+            assert ours == theirs or key == "keras"   # Keras: the spelling asked for
+        else:
+            with pytest.raises(interop.InexpressibleError) as info:
+                interop.arguments_for(key, g.length, g.kernel_size, g.crop_left,
+                                      g.crop_right, **where)
+            assert call.workaround == info.value.workaround
+            assert info.value.reason in " ".join(str(call).split())
         assert call.expressible == (theirs is not None), (name, theirs)
-    kw = w.framework("ONNX").kwargs
-    assert interop.crops_from("onnx", g.length, g.kernel_size, **where, pads=kw["pads"],
-                              output_padding=kw["output_padding"][0]) == (
-        g.crop_left, g.crop_right)
+    onnx_call = w.framework("ONNX")
+    if onnx_call.expressible:
+        kw = onnx_call.kwargs
+        assert interop.crops_from("onnx", g.length, g.kernel_size, **where, pads=kw["pads"],
+                                  output_padding=kw["output_padding"][0]) == (
+            g.crop_left, g.crop_right)
+
+
+def test_explain_and_interop_give_one_workaround():
+    """L=6, K=4, s=2 with crops (3, 1): one answer, from explain and from interop."""
+    call = explain.shape(6, 4, stride=2, padding=(3, 1)).framework("PyTorch")
+    assert not call.expressible
+    assert "Workaround: padding=1, output_padding=0, then y[..., 2:12]." in str(call)
+    with pytest.raises(interop.InexpressibleError,
+                       match=r"use padding=1, output_padding=0 and slice \[2:12\] yourself"):
+        interop.arguments_for("torch", 6, 4, 3, 1, stride=2)
 
 
 def test_keras_same_k3_s2_is_not_pytorch_and_says_why():
@@ -163,7 +187,7 @@ def test_keras_same_k3_s2_is_not_pytorch_and_says_why():
     pt = w.framework("PyTorch")
     assert not pt.expressible
     text = " ".join(str(pt).split())   # undo the wrapping
-    assert "crop_left >= crop_right; here (0, 1)" in text
+    assert "crop 0 at the start and crop 1 at the end (full length 7)" in text
     assert "padding=1, output_padding=1 gives the same length 6" in text
     assert "y[..., 0:6]" in text
     assert "pads=[0, 1]" in w.framework("ONNX").call
@@ -188,13 +212,12 @@ def test_pytorch_call_and_workaround_reproduce_the_output(args, seed):
             xt, wt, stride=kw["stride"], padding=kw["padding"],
             output_padding=kw["output_padding"], dilation=kw["dilation"])
         got = got.numpy().transpose(0, 2, 1)
-    else:  # the workaround the text gives: padding=0, then slice (and zero-extend)
-        full = torch.nn.functional.conv_transpose1d(xt, wt, stride=g.stride,
-                                                    dilation=g.dilation)
-        full = full.numpy().transpose(0, 2, 1)
-        got = np.zeros_like(want)
-        kept = full[:, g.crop_left:g.crop_left + g.output_length]
-        got[:, :kept.shape[1]] = kept
+    else:  # the workaround the text gives: a wider call, then slice (and zero-extend)
+        kw = call.workaround.arguments
+        wider = torch.nn.functional.conv_transpose1d(
+            xt, wt, stride=g.stride, padding=kw["padding"],
+            output_padding=kw["output_padding"], dilation=g.dilation)
+        got = call.workaround.apply(wider.numpy()).transpose(0, 2, 1)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
