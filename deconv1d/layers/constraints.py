@@ -15,19 +15,21 @@ from __future__ import annotations
 import numpy as np
 
 from . import _keras
-from ._keras import snake_case
+from ._keras import as_float, snake_case
 
-__all__ = ["CONSTRAINTS", "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm",
-           "get", "serialize", "EPSILON"]
+__all__ = [
+    "CONSTRAINTS",
+    "EPSILON",
+    "Constraint",
+    "MaxNorm",
+    "MinMaxNorm",
+    "NonNeg",
+    "UnitNorm",
+    "get",
+    "serialize",
+]
 
 EPSILON = 1e-7
-
-
-def _float(w):
-    w = np.asarray(w)
-    if w.dtype.kind not in "fc":
-        w = w.astype(np.float64)
-    return w
 
 
 def _axis(axis):
@@ -62,7 +64,7 @@ class MaxNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w):
-        w = _float(w)
+        w = as_float(w)
         norms = _norms(w, self.axis)
         desired = np.clip(norms, 0, self.max_value)
         return w * (desired / (EPSILON + norms))
@@ -95,7 +97,7 @@ class MinMaxNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w):
-        w = _float(w)
+        w = as_float(w)
         norms = _norms(w, self.axis)
         desired = (self.rate * np.clip(norms, self.min_value, self.max_value)
                    + (1 - self.rate) * norms)
@@ -116,7 +118,7 @@ class NonNeg(Constraint):
     """
 
     def __call__(self, w):
-        w = _float(w)
+        w = as_float(w)
         return w * (w >= 0).astype(w.dtype)
 
 
@@ -134,7 +136,7 @@ class UnitNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w):
-        w = _float(w)
+        w = as_float(w)
         return w / (EPSILON + _norms(w, self.axis))
 
     def get_config(self):

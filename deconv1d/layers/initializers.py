@@ -37,25 +37,27 @@ from ._keras import snake_case
 
 __all__ = [
     "INITIALIZERS",
-    "Initializer",
-    "Zeros",
-    "Ones",
+    "TRUNCATED_STDDEV",
     "Constant",
+    "GlorotNormal",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "Identity",
+    "Initializer",
+    "LecunNormal",
+    "LecunUniform",
+    "Ones",
+    "Orthogonal",
     "RandomNormal",
     "RandomUniform",
     "TruncatedNormal",
     "VarianceScaling",
-    "GlorotUniform",
-    "GlorotNormal",
-    "HeUniform",
-    "HeNormal",
-    "LecunUniform",
-    "LecunNormal",
-    "Orthogonal",
-    "Identity",
+    "Zeros",
     "compute_fans",
     "get",
-    "serialize", "TRUNCATED_STDDEV"]
+    "serialize",
+]
 
 #: Standard deviation of a unit normal truncated to [-2, 2] (Keras's constant).
 TRUNCATED_STDDEV = 0.87962566103423978
