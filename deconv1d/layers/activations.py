@@ -17,6 +17,11 @@ config included).  At kinks (``relu`` at its threshold, the ends of a clip)
 the slope is that of the side TensorFlow's gradient takes: 0 at the kink of
 ``relu``, 0 at the ends of ``hard_sigmoid``'s ramp.
 
+>>> relu.vjp(np.array([-1.0, 0.0, 2.0]), np.ones(3))
+array([0., 0., 1.])
+>>> relu.vjp(np.array([-1.0, 2.0]), np.ones(2), alpha=0.1)
+array([0.1, 1. ])
+
 Keras 3 differs from Keras 2.9 in one formula: ``hard_sigmoid`` is
 ``clip(x / 6 + 0.5, 0, 1)`` in Keras 3 and ``clip(0.2 * x + 0.5, 0, 1)`` in
 Keras 2.  Both are here (:func:`hard_sigmoid`, :func:`hard_sigmoid_keras3`);
@@ -114,7 +119,7 @@ def _defvjp(fn, vjp):
 
 
 def _defprime(fn, prime):
-    """For an elementwise ``fn``: its slope ``prime(x, *args, **kwargs)``; vjp is ``dy * f'(x)``."""
+    """Elementwise ``fn`` with slope ``prime(x, *args, **kwargs)``: vjp is ``dy * f'(x)``."""
     _defvjp(fn, lambda x, dy, *args, **kwargs: dy * prime(x, *args, **kwargs))
 
 

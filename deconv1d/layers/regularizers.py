@@ -191,8 +191,8 @@ def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
 
 
 #: Names :func:`get` accepts, mapped to the class built with default arguments.
-REGULARIZERS: dict[str, Callable[..., Regularizer]] = {"l1": L1, "l2": L2, "l1_l2": l1_l2, "l1l2": L1L2,
-                "L1": L1, "L2": L2, "L1L2": L1L2}
+REGULARIZERS: dict[str, Callable[..., Regularizer]] = {
+    "l1": L1, "l2": L2, "l1_l2": l1_l2, "l1l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
 
 
 def get(identifier: Any, *, argument: str = "regularizer") -> Callable[..., Any] | None:
