@@ -5,7 +5,8 @@
 callables; this module holds the one reader of the identifiers Keras writes (a
 name, a Keras 2 ``{'class_name', 'config'}`` dict, a Keras 3 dict with ``module``
 and ``registered_name`` too, or a callable), and the base class that gives their
-objects ``get_config`` / ``from_config`` / ``repr``.
+objects ``get_config`` / ``from_config`` / ``repr``; and :func:`as_float`, the one
+promotion of their array arguments to a floating dtype.
 """
 
 from __future__ import annotations
@@ -13,29 +14,59 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from typing import Any, Callable
 
-__all__ = ["Serializable", "check_number", "get", "serialize", "snake_case",
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Serializable", "as_float", "check_number", "get", "serialize", "snake_case",
            "split_identifier"]
+
+
+def as_float(x: npt.ArrayLike) -> np.ndarray:
+    """``x`` as an array of a floating (or complex) dtype: integer and bool become float64.
+
+    A copy is made only when needed: a float array comes back as it is, so
+    callers must not write into the result.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+
+    Returns
+    -------
+    ndarray, shape of ``x``
+
+    Examples
+    --------
+    >>> as_float([1, 2]).dtype, as_float(np.ones(2, np.float32)).dtype
+    (dtype('float64'), dtype('float32'))
+    """
+    x = np.asarray(x)
+    if x.dtype.kind not in "fc":
+        x = x.astype(np.float64)
+    return x
 
 
 class Serializable:
     """Base of the Keras-named objects: ``from_config(config)`` is ``cls(**config)``."""
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The constructor arguments, as Keras writes them."""
         return {}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Any:
         """Rebuild from :meth:`get_config`'s output."""
         return cls(**config)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
 
-def check_number(name, value, minimum=None, what="a finite number"):
+def check_number(name: str, value: Any, minimum: float | None = None,
+                 what: str = "a finite number") -> Any:
     """Return ``value`` if it is a finite real number ``>= minimum``, else raise.
 
     Examples
@@ -50,7 +81,7 @@ def check_number(name, value, minimum=None, what="a finite number"):
     return value
 
 
-def snake_case(name):
+def snake_case(name: str) -> str:
     """``"GlorotUniform" -> "glorot_uniform"``, as Keras converts class names.
 
     Examples
@@ -62,7 +93,7 @@ def snake_case(name):
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-def split_identifier(identifier, argument):
+def split_identifier(identifier: dict[str, Any], argument: str) -> tuple[str, dict[str, Any]]:
     """``(name, config)`` from a Keras 2 or Keras 3 serialization dict.
 
     Keras 2 writes ``{"class_name": ..., "config": {...}}``; Keras 3 adds
@@ -88,14 +119,16 @@ def split_identifier(identifier, argument):
     if name == "function" and isinstance(config, str):
         return config, {}
     if not isinstance(name, str) or not isinstance(config, dict):
-        raise ValueError(
+        # A bad value inside a dict the user gave: ValueError, as for the other shapes.
+        raise ValueError(  # noqa: TRY004
             f"`{argument}` has a malformed Keras serialization. "
             f"Received: {argument}={identifier!r}"
         )
     return name, dict(config)
 
 
-def get(identifier, table, kind, argument, fix_config=None):
+def get(identifier: Any, table: dict[str, Any], kind: str, argument: str,
+        fix_config: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Any:
     """The object an identifier names, built from ``table`` (name -> class or factory).
 
     Parameters
@@ -124,11 +157,11 @@ def get(identifier, table, kind, argument, fix_config=None):
     """
     if identifier is None:
         return None
-    config = {}
+    config: dict[str, Any] = {}
     if isinstance(identifier, dict):
         identifier, config = split_identifier(identifier, argument)
     if isinstance(identifier, str):
-        factory = table.get(identifier) or table.get(snake_case(identifier))
+        factory: Any = table.get(identifier) or table.get(snake_case(identifier))
         if factory is None:
             raise ValueError(
                 f"Unknown {kind} for `{argument}`: {identifier!r}. Known names: "
@@ -138,7 +171,7 @@ def get(identifier, table, kind, argument, fix_config=None):
         if fix_config is not None:
             config = fix_config(config)
         try:
-            if isinstance(factory, type):
+            if isinstance(factory, type) and issubclass(factory, Serializable):
                 return factory.from_config(config)
             return factory(**config)
         except TypeError as error:
@@ -154,7 +187,7 @@ def get(identifier, table, kind, argument, fix_config=None):
     )
 
 
-def serialize(obj, base):
+def serialize(obj: Any, base: type[Serializable]) -> Any:
     """Keras 2 serialization ``{'class_name': ..., 'config': {...}}`` of a ``base`` object;
     a plain callable gives its ``__name__``.
 

@@ -12,36 +12,44 @@ C_in)`` kernel that is the norm over the ``K`` taps of each ``(f, c)`` pair; use
 
 from __future__ import annotations
 
+from typing import Any, Callable, Union
+
 import numpy as np
+import numpy.typing as npt
 
 from . import _keras
-from ._keras import snake_case
+from ._keras import as_float, snake_case
 
-__all__ = ["CONSTRAINTS", "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm",
-           "get", "serialize", "EPSILON"]
+__all__ = [
+    "CONSTRAINTS",
+    "EPSILON",
+    "Constraint",
+    "MaxNorm",
+    "MinMaxNorm",
+    "NonNeg",
+    "UnitNorm",
+    "get",
+    "serialize",
+]
 
 EPSILON = 1e-7
 
-
-def _float(w):
-    w = np.asarray(w)
-    if w.dtype.kind not in "fc":
-        w = w.astype(np.float64)
-    return w
+#: An ``axis`` argument: one axis, several (a list or tuple), or ``None`` for all.
+Axis = Union[int, list[int], tuple[int, ...], None]
 
 
-def _axis(axis):
+def _axis(axis: Axis) -> int | tuple[int, ...] | None:
     return tuple(axis) if isinstance(axis, (list, tuple)) else axis
 
 
-def _norms(w, axis):
+def _norms(w: np.ndarray, axis: Axis) -> np.ndarray:
     return np.sqrt(np.sum(np.square(w), axis=_axis(axis), keepdims=True))
 
 
 class Constraint(_keras.Serializable):
     """Base class: ``c(w) -> w'``; ``get_config``/``from_config`` as in Keras."""
 
-    def __call__(self, w):  # pragma: no cover - abstract
+    def __call__(self, w: npt.ArrayLike) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
@@ -57,17 +65,17 @@ class MaxNorm(Constraint):
            [0.8]])
     """
 
-    def __init__(self, max_value=2, axis=0):
+    def __init__(self, max_value: float = 2, axis: Axis = 0) -> None:
         self.max_value = _keras.check_number("max_value", max_value, 0)
         self.axis = axis
 
-    def __call__(self, w):
-        w = _float(w)
+    def __call__(self, w: npt.ArrayLike) -> np.ndarray:
+        w = as_float(w)
         norms = _norms(w, self.axis)
         desired = np.clip(norms, 0, self.max_value)
         return w * (desired / (EPSILON + norms))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"max_value": self.max_value, "axis": self.axis}
 
 
@@ -83,7 +91,8 @@ class MinMaxNorm(Constraint):
            [1.6]])
     """
 
-    def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
+    def __init__(self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0,
+                 axis: Axis = 0) -> None:
         self.min_value = _keras.check_number("min_value", min_value, 0)
         self.max_value = _keras.check_number("max_value", max_value, 0)
         if self.max_value < self.min_value:
@@ -94,14 +103,14 @@ class MinMaxNorm(Constraint):
         self.rate = _keras.check_number("rate", rate, 0)
         self.axis = axis
 
-    def __call__(self, w):
-        w = _float(w)
+    def __call__(self, w: npt.ArrayLike) -> np.ndarray:
+        w = as_float(w)
         norms = _norms(w, self.axis)
         desired = (self.rate * np.clip(norms, self.min_value, self.max_value)
                    + (1 - self.rate) * norms)
         return w * (desired / (EPSILON + norms))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"min_value": self.min_value, "max_value": self.max_value,
                 "rate": self.rate, "axis": self.axis}
 
@@ -115,8 +124,8 @@ class NonNeg(Constraint):
     array([-0.,  2.])
     """
 
-    def __call__(self, w):
-        w = _float(w)
+    def __call__(self, w: npt.ArrayLike) -> np.ndarray:
+        w = as_float(w)
         return w * (w >= 0).astype(w.dtype)
 
 
@@ -130,14 +139,14 @@ class UnitNorm(Constraint):
            [0.8]])
     """
 
-    def __init__(self, axis=0):
+    def __init__(self, axis: Axis = 0) -> None:
         self.axis = axis
 
-    def __call__(self, w):
-        w = _float(w)
+    def __call__(self, w: npt.ArrayLike) -> np.ndarray:
+        w = as_float(w)
         return w / (EPSILON + _norms(w, self.axis))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"axis": self.axis}
 
 
@@ -150,7 +159,7 @@ CONSTRAINTS.update({"maxnorm": MaxNorm, "nonneg": NonNeg, "unitnorm": UnitNorm})
 CONSTRAINTS.update({c.__name__: c for c in _CLASSES})
 
 
-def get(identifier, *, argument="constraint"):
+def get(identifier: Any, *, argument: str = "constraint") -> Callable[..., Any] | None:
     """Return a constraint for ``identifier``.
 
     Parameters
@@ -175,7 +184,7 @@ def get(identifier, *, argument="constraint"):
     return _keras.get(identifier, CONSTRAINTS, "constraint", argument)
 
 
-def serialize(constraint):
+def serialize(constraint: Any) -> dict[str, Any] | str | None:
     """Keras 2 serialization ``{'class_name': ..., 'config': {...}}``.
 
     Examples

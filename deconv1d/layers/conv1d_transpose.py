@@ -18,32 +18,35 @@ arXiv:1603.07285.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from ..core import geometry as shapes
+from .. import shapes
 from ..core.adjoint import conv1d_transpose_vjp
 from ..core.transpose import conv1d_transpose
 from . import activations, constraints, initializers, regularizers
-from .derivatives import activation_vjp, regularizer_gradient
+from .activations import activation_vjp
+from .optimizers import constrain, sgd
+from .regularizers import regularizer_gradient
 
 __all__ = ["Conv1DTranspose", "Convolution1DTranspose"]
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
 _MIXED = {"mixed_float16": "float16"}
 _LAYER_KWARGS = ("name", "dtype", "trainable", "input_shape", "batch_input_shape",
-                 "batch_size", "input_dim", "weights", "groups", "autocast",
-                 "_keras_version")
-_NAME_COUNTERS = {}
+                 "batch_size", "input_dim", "weights", "groups", "autocast")
+_NAME_COUNTERS: dict[str, itertools.count] = {}
 
 
-def _unique_name(base):
+def _unique_name(base: str) -> str:
     counter = _NAME_COUNTERS.setdefault(base, itertools.count())
     n = next(counter)
     return base if n == 0 else f"{base}_{n}"
 
 
-def _policy(dtype):
+def _policy(dtype: Any) -> tuple[str, str, str]:
     """``(variable_dtype, compute_dtype, policy_name)`` from a Keras ``dtype`` argument."""
     received = dtype
     if isinstance(dtype, dict):                     # Keras 3 DTypePolicy / Keras 2 Policy
@@ -65,13 +68,13 @@ def _policy(dtype):
     return name, name, name
 
 
-def _check_bool(name, value):
+def _check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"`{name}` must be True or False. Received: {name}={value!r}")
     return bool(value)
 
 
-def _is_keras3_config(config):
+def _is_keras3_config(config: dict[str, Any]) -> bool:
     """Whether a layer config was written by Keras 3.
 
     Keras 3 writes objects as ``{'module': ..., 'class_name': ...}`` dicts; so does
@@ -171,19 +174,22 @@ class Conv1DTranspose:
     (2,)
     """
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid",
-                 output_padding=None, data_format=None, dilation_rate=1,
-                 activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(self, filters: int, kernel_size: int | tuple[int],
+                 strides: int | tuple[int] = 1, padding: str = "valid",
+                 output_padding: int | tuple[int] | None = None,
+                 data_format: str | None = None,
+                 dilation_rate: int | tuple[int] = 1, activation: Any = None,
+                 use_bias: bool = True, kernel_initializer: Any = "glorot_uniform",
+                 bias_initializer: Any = "zeros", kernel_regularizer: Any = None,
+                 bias_regularizer: Any = None, activity_regularizer: Any = None,
+                 kernel_constraint: Any = None, bias_constraint: Any = None,
+                 **kwargs: Any) -> None:
         unknown = sorted(set(kwargs) - set(_LAYER_KWARGS))
         if unknown:
             raise TypeError(
                 f"Keyword argument not understood by Conv1DTranspose: {unknown[0]!r}. "
                 f"Received: {unknown[0]}={kwargs[unknown[0]]!r}"
             )
-        keras_version = kwargs.pop("_keras_version", 2)
         self.filters = shapes.check_int("filters", filters, minimum=1)
         self.kernel_size = shapes.check_int("kernel_size", kernel_size, minimum=1)
         self.strides = shapes.check_int("strides", strides, minimum=1)
@@ -195,7 +201,8 @@ class Conv1DTranspose:
                 "(deconv1d.conv1d_transpose accepts both.)"
             )
         if not isinstance(padding, str):
-            raise ValueError(
+            # A value of `padding` Conv1DTranspose lacks (crops): ValueError, as for "causal".
+            raise ValueError(  # noqa: TRY004
                 "`padding` must be 'valid' or 'same' for Conv1DTranspose (int and pair "
                 "crops are for deconv1d.conv1d_transpose). "
                 f"Received: padding={padding!r}"
@@ -210,8 +217,7 @@ class Conv1DTranspose:
                 f"`groups` must divide `filters`. Received: groups={self.groups}, "
                 f"filters={self.filters}"
             )
-        self.activation = activations.get(activation, keras_version=keras_version,
-                                          argument="activation")
+        self.activation = activations.get(activation, argument="activation")
         self.use_bias = _check_bool("use_bias", use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer,
                                                    argument="kernel_initializer")
@@ -237,15 +243,15 @@ class Conv1DTranspose:
             raise TypeError(f"`name` must be a string. Received: name={name!r}")
         self.name = name or _unique_name("conv1d_transpose")
 
-        self.kernel = None
-        self.bias = None
+        self.kernel: np.ndarray | None = None
+        self.bias: np.ndarray | None = None
         self.built = False
-        self._input_channels = None
-        self._batch_input_shape = None
+        self._input_channels: int | None = None
+        self._batch_input_shape: tuple[int | None, ...] | None = None
         self._initial_weights = kwargs.get("weights")
-        self._activity_losses = []
-        self._last_inputs = None
-        self._last_pre_activation = None
+        self._activity_losses: list[Any] = []
+        self._last_inputs: np.ndarray | None = None
+        self._last_pre_activation: np.ndarray | None = None
 
         batch_input_shape = kwargs.get("batch_input_shape")
         input_shape = kwargs.get("input_shape")
@@ -261,17 +267,17 @@ class Conv1DTranspose:
     # Shapes and building.                                               #
     # ------------------------------------------------------------------ #
     @property
-    def _channel_axis(self):
+    def _channel_axis(self) -> int:
         return -1 if self.data_format == "channels_last" else 1
 
-    def _check_rank(self, shape, what):
+    def _check_rank(self, shape: tuple[Any, ...], what: str) -> None:
         if len(shape) != 3:
             raise ValueError(
                 f"Inputs should have rank 3 ((batch, steps, channels) for "
                 f"{self.data_format}). Received: {what}={tuple(shape)!r}"
             )
 
-    def build(self, input_shape):
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
         """Create ``kernel`` ``(K, filters // groups, C_in)`` and ``bias`` ``(filters,)``.
 
         Parameters
@@ -310,7 +316,7 @@ class Conv1DTranspose:
             weights, self._initial_weights = self._initial_weights, None
             self.set_weights(weights)
 
-    def _initial(self, what, initializer, shape):
+    def _initial(self, what: str, initializer: Any, shape: tuple[int, ...]) -> np.ndarray:
         value = np.array(initializer(shape, dtype=self.dtype), dtype=self.dtype)
         if value.shape != shape:
             raise ValueError(
@@ -319,7 +325,8 @@ class Conv1DTranspose:
             )
         return value
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple[int | None, ...],
+                             ) -> tuple[int | None, ...]:
         """Output shape for ``input_shape``; ``None`` batch or length pass through.
 
         Parameters
@@ -351,7 +358,7 @@ class Conv1DTranspose:
     # ------------------------------------------------------------------ #
     # Forward.                                                           #
     # ------------------------------------------------------------------ #
-    def convolution_op(self, inputs, kernel):
+    def convolution_op(self, inputs: npt.ArrayLike, kernel: npt.ArrayLike) -> np.ndarray:
         """The bare transposed convolution with this layer's geometry (no bias, no activation).
 
         (In Keras 2.9 the method inherited by ``Conv1DTranspose`` is the forward
@@ -378,7 +385,7 @@ class Conv1DTranspose:
                                 self.output_padding, dilation=self.dilation_rate,
                                 groups=self.groups, data_format=self.data_format)
 
-    def __call__(self, inputs):
+    def __call__(self, inputs: npt.ArrayLike) -> np.ndarray:
         """Build if needed, then :meth:`call`.
 
         Parameters
@@ -396,13 +403,13 @@ class Conv1DTranspose:
             self.build(x.shape)
         return self.call(x)
 
-    def call(self, inputs):
+    def call(self, inputs: npt.ArrayLike) -> np.ndarray:
         """``activation(conv1d_transpose(inputs, kernel) + bias)`` on a built layer.
 
         Also records the activity-regularization loss and what a backward pass
         needs (``_last_inputs``, ``_last_pre_activation``).
         """
-        if not self.built:
+        if not self.built or self.kernel is None:
             raise ValueError(f"Layer {self.name!r} is not built: call build() or the layer.")
         x = np.asarray(inputs)
         self._check_rank(x.shape, "inputs.shape")
@@ -441,23 +448,23 @@ class Conv1DTranspose:
     # Weights, losses, constraints.                                      #
     # ------------------------------------------------------------------ #
     @property
-    def weights(self):
+    def weights(self) -> list[np.ndarray]:
         """``[kernel, bias]`` (``[kernel]`` without bias; ``[]`` before build): the live arrays."""
         if not self.built:
             return []
-        return [self.kernel] if self.bias is None else [self.kernel, self.bias]
+        return [w for w in (self.kernel, self.bias) if w is not None]
 
     @property
-    def trainable_weights(self):
+    def trainable_weights(self) -> list[np.ndarray]:
         """:attr:`weights` if ``trainable`` else ``[]``."""
         return self.weights if self.trainable else []
 
     @property
-    def non_trainable_weights(self):
+    def non_trainable_weights(self) -> list[np.ndarray]:
         """``[]`` if ``trainable`` else :attr:`weights`."""
         return [] if self.trainable else self.weights
 
-    def count_params(self):
+    def count_params(self) -> int:
         """Number of scalars in the weights.
 
         Examples
@@ -469,7 +476,7 @@ class Conv1DTranspose:
             raise ValueError(f"Layer {self.name!r} is not built: its size is unknown.")
         return int(sum(w.size for w in self.weights))
 
-    def get_weights(self):
+    def get_weights(self) -> list[np.ndarray]:
         """Copies of the weights: ``[kernel, bias]``.
 
         Examples
@@ -480,7 +487,7 @@ class Conv1DTranspose:
         """
         return [w.copy() for w in self.weights]
 
-    def set_weights(self, weights):
+    def set_weights(self, weights: list[npt.ArrayLike]) -> None:
         """Set ``[kernel, bias]`` (copied and cast to the layer dtype), shape-checked.
 
         An unbuilt layer is built from the kernel's last axis (``C_in``) first
@@ -499,38 +506,38 @@ class Conv1DTranspose:
         >>> layer.built, layer.kernel.shape
         (True, (2, 1, 3))
         """
-        weights = [np.asarray(w) for w in weights]
+        arrays = [np.asarray(w) for w in weights]
         expected = 2 if self.use_bias else 1
-        if len(weights) != expected:
+        if len(arrays) != expected:
             raise ValueError(
                 f"Layer {self.name!r} expects {expected} weights "
                 f"({'[kernel, bias]' if self.use_bias else '[kernel]'}), but received "
-                f"a list of {len(weights)}: shapes {[w.shape for w in weights]}"
+                f"a list of {len(arrays)}: shapes {[w.shape for w in arrays]}"
             )
         if not self.built:
-            kernel = weights[0]
+            kernel = arrays[0]
             if kernel.ndim != 3:
                 raise ValueError(
                     "The kernel must have rank 3, (kernel_size, filters // groups, C_in). "
                     f"Received: kernel with shape {kernel.shape}"
                 )
-            shape = [None, None, None]
+            shape: list[int | None] = [None, None, None]
             shape[self._channel_axis] = kernel.shape[-1]
             pending, self._initial_weights = self._initial_weights, None
             self.build(tuple(shape))
             self._initial_weights = pending
-        for name, current, new in zip(("kernel", "bias"), self.weights, weights):
+        for name, current, new in zip(("kernel", "bias"), self.weights, arrays):
             if new.shape != current.shape:
                 raise ValueError(
                     f"Layer {self.name!r} weight shape {current.shape} is not compatible "
                     f"with the provided {name} shape {new.shape}"
                 )
-        self.kernel = np.array(weights[0], dtype=self.dtype)
+        self.kernel = np.array(arrays[0], dtype=self.dtype)
         if self.use_bias:
-            self.bias = np.array(weights[1], dtype=self.dtype)
+            self.bias = np.array(arrays[1], dtype=self.dtype)
 
     @property
-    def losses(self):
+    def losses(self) -> list[Any]:
         """Activity loss of the last call, then the kernel and bias penalties (Keras's order).
 
         The activity term is ``activity_regularizer(output) / batch_size``; the
@@ -551,7 +558,7 @@ class Conv1DTranspose:
                 losses.append(self.bias_regularizer(self.bias))
         return losses
 
-    def apply_constraints(self):
+    def apply_constraints(self) -> None:
         """Project the weights with their constraints, as Keras does after an update.
 
         Examples
@@ -562,21 +569,18 @@ class Conv1DTranspose:
         >>> layer.kernel.ravel()            # w * (w >= 0), as Keras: -0.0 stays signed
         array([-0.,  2.], dtype=float32)
         """
-        if not self.built:
-            return
-        if self.kernel_constraint is not None:
-            self.kernel = np.array(self.kernel_constraint(self.kernel), dtype=self.dtype)
-        if self.bias_constraint is not None and self.bias is not None:
-            self.bias = np.array(self.bias_constraint(self.bias), dtype=self.dtype)
+        if self.built:
+            self._set_named_weights(constrain(self._named_weights(), self._constraints()))
 
     # ------------------------------------------------------------------ #
     # Gradients and a plain SGD step.                                    #
     # ------------------------------------------------------------------ #
-    def backward(self, dy, regularization=True):
+    def backward(self, dy: npt.ArrayLike, regularization: bool = True,
+                 ) -> dict[str, np.ndarray | None]:
         """Gradients after a call, given ``dy``, the gradient of a loss w.r.t. the output.
 
         Back through the activation (exact derivatives,
-        :func:`deconv1d.layers.derivatives.activation_vjp`), the bias and the transposed
+        :func:`deconv1d.activations.activation_vjp`), the bias and the transposed
         convolution (:func:`deconv1d.conv1d_transpose_vjp`).
 
         Parameters
@@ -611,12 +615,12 @@ class Conv1DTranspose:
         >>> grads["kernel"].ravel(), grads["bias"], grads["inputs"].ravel()
         (array([3., 3.]), array([4.]), array([2., 2.]))
         """
-        if self._last_inputs is None:
+        x, pre, kernel = self._last_inputs, self._last_pre_activation, self.kernel
+        if x is None or pre is None or kernel is None:
             raise ValueError(
                 f"Layer {self.name!r} has no call to differentiate: call the layer first."
             )
         regularization = _check_bool("regularization", regularization)
-        pre = self._last_pre_activation
         dy = np.asarray(dy)
         if dy.shape != pre.shape:
             raise ValueError(
@@ -631,23 +635,25 @@ class Conv1DTranspose:
         d_pre = np.asarray(activation_vjp(self.activation, pre, dy), dtype=pre.dtype)
         compute = np.dtype(self.compute_dtype)
         dx, dkernel, dbias = conv1d_transpose_vjp(
-            d_pre, self._last_inputs, self.kernel.astype(compute, copy=False),
+            d_pre, x, kernel.astype(compute, copy=False),
             self.strides, self.padding, self.output_padding,
             dilation=self.dilation_rate, groups=self.groups, data_format=self.data_format)
         dkernel = dkernel.astype(self.dtype)
         dbias = None if self.bias is None else dbias.astype(self.dtype)
         if regularization and self.kernel_regularizer is not None:
-            dkernel += regularizer_gradient(self.kernel_regularizer, self.kernel)
+            dkernel += regularizer_gradient(self.kernel_regularizer, kernel)
         if regularization and self.bias_regularizer is not None and self.bias is not None:
             dbias += regularizer_gradient(self.bias_regularizer, self.bias)
         return {"kernel": dkernel, "bias": dbias, "inputs": dx}
 
-    def apply_gradients(self, grads, learning_rate=0.01):
+    def apply_gradients(self, grads: dict[str, Any] | list[Any],
+                        learning_rate: float = 0.01) -> None:
         """One plain SGD step, ``w -= learning_rate * grad``, then the constraints.
 
         As a Keras optimizer does: the update, then each weight's constraint
-        (:meth:`apply_constraints`).  A layer with ``trainable=False`` is left
-        unchanged.
+        (:meth:`apply_constraints`); the step is
+        :func:`deconv1d.layers.optimizers.sgd`.  A layer with ``trainable=False``
+        checks its arguments and is left unchanged.
 
         Parameters
         ----------
@@ -666,47 +672,37 @@ class Conv1DTranspose:
         >>> layer.kernel.ravel()                        # 1 - 1.5 = -0.5, then non_neg
         array([-0.])
         """
-        if isinstance(learning_rate, bool) or not isinstance(
-                learning_rate, (int, float, np.floating, np.integer)) \
-                or not np.isfinite(learning_rate) or learning_rate < 0:
-            raise ValueError(
-                "`learning_rate` must be a finite number >= 0. "
-                f"Received: learning_rate={learning_rate!r}"
-            )
         if not self.built:
             raise ValueError(f"Layer {self.name!r} is not built: it has no weights.")
+        named = self._named_weights()
         if isinstance(grads, dict):
-            grads = [grads.get("kernel"), grads.get("bias")][:len(self.weights)]
+            grads = [grads.get(name) for name in named]
         grads = list(grads)
-        if len(grads) != len(self.weights):
+        if len(grads) != len(named):
             raise ValueError(
-                f"`grads` must hold one gradient per weight ({len(self.weights)}). "
+                f"`grads` must hold one gradient per weight ({len(named)}). "
                 f"Received: a list of {len(grads)}"
             )
-        if not self.trainable:
-            return
-        new = []
-        for name, weight, grad in zip(("kernel", "bias"), self.weights, grads):
-            if grad is None:
-                new.append(weight)
-                continue
-            grad = np.asarray(grad)
-            if grad.shape != weight.shape:
-                raise ValueError(
-                    f"The gradient of `{name}` must have shape {weight.shape}. "
-                    f"Received: grads[{name!r}] with shape {grad.shape}"
-                )
-            step = np.asarray(learning_rate, dtype=weight.dtype) * grad.astype(weight.dtype)
-            new.append(weight - step)
-        self.kernel = new[0]
+        new = sgd(named, dict(zip(named, grads)), learning_rate, self._constraints())
+        if self.trainable:
+            self._set_named_weights(new)
+
+    def _named_weights(self) -> dict[str, np.ndarray]:
+        """:attr:`weights` by name: ``{"kernel": ..., "bias": ...}`` (no bias: no entry)."""
+        return dict(zip(("kernel", "bias"), self.weights))
+
+    def _set_named_weights(self, named: dict[str, np.ndarray]) -> None:
+        self.kernel = named["kernel"]
         if self.bias is not None:
-            self.bias = new[1]
-        self.apply_constraints()
+            self.bias = named["bias"]
+
+    def _constraints(self) -> dict[str, Any]:
+        return {"kernel": self.kernel_constraint, "bias": self.bias_constraint}
 
     # ------------------------------------------------------------------ #
     # Config.                                                            #
     # ------------------------------------------------------------------ #
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """Every entry Keras 2.9 writes, in Keras 2's format.
 
         Examples
@@ -717,6 +713,7 @@ class Conv1DTranspose:
         >>> Conv1DTranspose.from_config(config).get_config() == config
         True
         """
+        dtype: Any
         if self._policy_name in _MIXED:
             dtype = {"class_name": "Policy", "config": {"name": self._policy_name}}
         else:
@@ -746,7 +743,7 @@ class Conv1DTranspose:
         })
         return config
 
-    def _serialize_activation(self):
+    def _serialize_activation(self) -> Any:
         if self.activation is activations.hard_sigmoid_keras3:
             # Keras 3's formula under Keras's name: written the way Keras 3 writes
             # a function, so that from_config reads it back as Keras 3's.
@@ -755,7 +752,8 @@ class Conv1DTranspose:
         return activations.serialize(self.activation)
 
     @classmethod
-    def from_config(cls, config, keras_version=None):
+    def from_config(cls, config: dict[str, Any],
+                    keras_version: int | None = None) -> Conv1DTranspose:
         """Build a layer from :meth:`get_config`, or from a tf-keras or Keras 3 config.
 
         Keras 3 configs are recognised (objects written as ``{'module',
@@ -784,10 +782,13 @@ class Conv1DTranspose:
             raise ValueError(
                 f"`keras_version` must be 2, 3 or None. Received: keras_version={keras_version!r}"
             )
-        config["_keras_version"] = keras_version
+        # The one place the Keras version matters: which formula a name means.
+        config["activation"] = activations.get(config.get("activation"),
+                                               keras_version=keras_version,
+                                               argument="activation")
         return cls(**config)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"Conv1DTranspose(filters={self.filters}, kernel_size={self.kernel_size}, "
                 f"strides={self.strides}, padding={self.padding!r}, name={self.name!r})")
 

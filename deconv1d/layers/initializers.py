@@ -29,39 +29,48 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
+from typing import Any, Callable, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _keras
 from ._keras import snake_case
 
+#: A ``seed`` argument: a uint32 (Keras's seeds), a NumPy ``Generator``, or ``None``.
+Seed = Union[int, np.random.Generator, None]
+
 __all__ = [
     "INITIALIZERS",
-    "Initializer",
-    "Zeros",
-    "Ones",
+    "TRUNCATED_STDDEV",
     "Constant",
+    "GlorotNormal",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "Identity",
+    "Initializer",
+    "LecunNormal",
+    "LecunUniform",
+    "Ones",
+    "Orthogonal",
     "RandomNormal",
     "RandomUniform",
     "TruncatedNormal",
     "VarianceScaling",
-    "GlorotUniform",
-    "GlorotNormal",
-    "HeUniform",
-    "HeNormal",
-    "LecunUniform",
-    "LecunNormal",
-    "Orthogonal",
-    "Identity",
+    "Zeros",
     "compute_fans",
     "get",
-    "serialize", "TRUNCATED_STDDEV"]
+    "serialize",
+]
 
 #: Standard deviation of a unit normal truncated to [-2, 2] (Keras's constant).
 TRUNCATED_STDDEV = 0.87962566103423978
 
 
-def compute_fans(shape, input_axes=None, output_axes=None):
+def compute_fans(shape: Sequence[int], input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None) -> tuple[float, float]:
     """Keras's ``(fan_in, fan_out)`` for a weight shape.
 
     For rank >= 3 the leading axes are the receptive field and the last two are
@@ -99,7 +108,7 @@ def compute_fans(shape, input_axes=None, output_axes=None):
     return shape[-2] * receptive, shape[-1] * receptive
 
 
-def _check_shape(shape):
+def _check_shape(shape: Any) -> tuple[int, ...]:
     try:
         dims = tuple(shape)
     except TypeError:
@@ -113,7 +122,7 @@ def _check_shape(shape):
     return tuple(int(d) for d in dims)
 
 
-def _check_seed(seed):
+def _check_seed(seed: Any) -> Seed:
     if seed is None or isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
@@ -121,11 +130,12 @@ def _check_seed(seed):
             "`seed` must be None, an integer in [0, 2**32) or a numpy.random.Generator. "
             f"Received: seed={seed!r}"
         )
-    if not 0 <= seed < 2 ** 32:
+    value = int(seed)
+    if not 0 <= value < 2 ** 32:
         raise ValueError(
             f"`seed` must be in [0, 2**32) (Keras seeds are uint32). Received: seed={seed!r}"
         )
-    return int(seed)
+    return value
 
 
 class Initializer(_keras.Serializable):
@@ -135,7 +145,8 @@ class Initializer(_keras.Serializable):
     is ``cls(**config)``, as in Keras.
     """
 
-    def __call__(self, shape, dtype="float32"):  # pragma: no cover - abstract
+    def __call__(self, shape: Sequence[int],
+                 dtype: npt.DTypeLike = "float32") -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
@@ -148,7 +159,7 @@ class Zeros(Initializer):
     array([0., 0.], dtype=float32)
     """
 
-    def __call__(self, shape, dtype="float32"):
+    def __call__(self, shape: Sequence[int], dtype: npt.DTypeLike = "float32") -> np.ndarray:
         return np.zeros(_check_shape(shape), dtype=dtype)
 
 
@@ -161,7 +172,7 @@ class Ones(Initializer):
     array([1., 1.])
     """
 
-    def __call__(self, shape, dtype="float32"):
+    def __call__(self, shape: Sequence[int], dtype: npt.DTypeLike = "float32") -> np.ndarray:
         return np.ones(_check_shape(shape), dtype=dtype)
 
 
@@ -174,14 +185,14 @@ class Constant(Initializer):
     array([0.5, 0.5, 0.5], dtype=float32)
     """
 
-    def __init__(self, value=0.0):
+    def __init__(self, value: float = 0.0) -> None:
         self.value = value
 
-    def __call__(self, shape, dtype="float32"):
+    def __call__(self, shape: Sequence[int], dtype: npt.DTypeLike = "float32") -> np.ndarray:
         shape = _check_shape(shape)
         return np.array(np.broadcast_to(np.asarray(self.value, dtype=dtype), shape))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         value = self.value
         if isinstance(value, np.ndarray):
             value = value.tolist()
@@ -189,7 +200,7 @@ class Constant(Initializer):
 
 
 class _Random(Initializer):
-    def __init__(self, seed=None):
+    def __init__(self, seed: Seed = None) -> None:
         self.seed = _check_seed(seed)
 
     def _rng(self):
@@ -200,7 +211,7 @@ class _Random(Initializer):
         # Keras 3: draw_seed(int) -> uint32 tensor [seed, 0] -> default_rng(that).
         return np.random.default_rng(np.array([self.seed, 0], dtype=np.uint32))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         seed = self.seed if isinstance(self.seed, int) else None
         return {"seed": seed}
 
@@ -225,16 +236,17 @@ class RandomNormal(_Random):
     (2,)
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05,
+                 seed: Seed = None) -> None:
         self.mean = mean
         self.stddev = stddev
         super().__init__(seed)
 
-    def __call__(self, shape, dtype="float32"):
+    def __call__(self, shape: Sequence[int], dtype: npt.DTypeLike = "float32") -> np.ndarray:
         shape = _check_shape(shape)
         return self._rng().normal(size=shape, loc=self.mean, scale=self.stddev).astype(dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
 
 
@@ -248,17 +260,18 @@ class RandomUniform(_Random):
     True
     """
 
-    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05,
+                 seed: Seed = None) -> None:
         self.minval = minval
         self.maxval = maxval
         super().__init__(seed)
 
-    def __call__(self, shape, dtype="float32"):
+    def __call__(self, shape: Sequence[int], dtype: npt.DTypeLike = "float32") -> np.ndarray:
         shape = _check_shape(shape)
         return self._rng().uniform(size=shape, low=self.minval,
                                    high=self.maxval).astype(dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"minval": self.minval, "maxval": self.maxval, **super().get_config()}
 
 
@@ -272,16 +285,17 @@ class TruncatedNormal(_Random):
     True
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05,
+                 seed: Seed = None) -> None:
         self.mean = mean
         self.stddev = stddev
         super().__init__(seed)
 
-    def __call__(self, shape, dtype="float32"):
+    def __call__(self, shape: Sequence[int], dtype: npt.DTypeLike = "float32") -> np.ndarray:
         shape = _check_shape(shape)
         return _truncated_normal(self._rng(), shape, self.mean, self.stddev, dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
 
 
@@ -315,8 +329,16 @@ class VarianceScaling(_Random):
     True
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal",
-                 seed=None, input_axes=None, output_axes=None):
+    scale: float
+    mode: str
+    distribution: str
+    input_axes: Sequence[int] | None
+    output_axes: Sequence[int] | None
+
+    def __init__(self, scale: float = 1.0, mode: str = "fan_in",
+                 distribution: str = "truncated_normal", seed: Seed = None,
+                 input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None) -> None:
         if isinstance(scale, bool) or not isinstance(scale, numbers.Real) \
                 or not scale > 0 or not math.isfinite(scale):
             raise ValueError(
@@ -343,7 +365,7 @@ class VarianceScaling(_Random):
         self.output_axes = output_axes
         super().__init__(seed)
 
-    def __call__(self, shape, dtype="float32"):
+    def __call__(self, shape: Sequence[int], dtype: npt.DTypeLike = "float32") -> np.ndarray:
         shape = _check_shape(shape)
         fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         # The same float operations, in the same order, as Keras 3.
@@ -364,7 +386,7 @@ class VarianceScaling(_Random):
         limit = math.sqrt(3.0 * scale)
         return rng.uniform(size=shape, low=-limit, high=limit).astype(dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = {"scale": self.scale, "mode": self.mode,
                   "distribution": self.distribution, **super().get_config()}
         if self.input_axes is not None or self.output_axes is not None:
@@ -377,12 +399,13 @@ class _Named(VarianceScaling):
 
     _scale, _mode, _distribution = 1.0, "fan_in", "truncated_normal"
 
-    def __init__(self, seed=None, input_axes=None, output_axes=None):
+    def __init__(self, seed: Seed = None, input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None) -> None:
         super().__init__(scale=self._scale, mode=self._mode,
                          distribution=self._distribution, seed=seed,
                          input_axes=input_axes, output_axes=output_axes)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = {"seed": _Random.get_config(self)["seed"]}
         if self.input_axes is not None or self.output_axes is not None:
             config.update(input_axes=self.input_axes, output_axes=self.output_axes)
@@ -478,11 +501,11 @@ class Orthogonal(_Random):
     True
     """
 
-    def __init__(self, gain=1.0, seed=None):
+    def __init__(self, gain: float = 1.0, seed: Seed = None) -> None:
         self.gain = gain
         super().__init__(seed)
 
-    def __call__(self, shape, dtype="float32"):
+    def __call__(self, shape: Sequence[int], dtype: npt.DTypeLike = "float32") -> np.ndarray:
         shape = _check_shape(shape)
         if len(shape) < 2:
             raise ValueError(
@@ -498,7 +521,7 @@ class Orthogonal(_Random):
             q = q.T
         return (np.asarray(self.gain, dtype=dtype) * q.reshape(shape)).astype(dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"gain": self.gain, **super().get_config()}
 
 
@@ -512,19 +535,19 @@ class Identity(Initializer):
            [0., 1., 0.]], dtype=float32)
     """
 
-    def __init__(self, gain=1.0):
+    def __init__(self, gain: float = 1.0) -> None:
         self.gain = gain
 
-    def __call__(self, shape, dtype="float32"):
+    def __call__(self, shape: Sequence[int], dtype: npt.DTypeLike = "float32") -> np.ndarray:
         shape = _check_shape(shape)
         if len(shape) != 2:
             raise ValueError(
                 "Identity is only for 2-D shapes (a Conv1DTranspose kernel is 3-D). "
                 f"Received: shape={shape!r}"
             )
-        return (self.gain * np.eye(*shape)).astype(dtype)
+        return (self.gain * np.eye(shape[0], shape[1])).astype(dtype)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"gain": self.gain}
 
 
@@ -543,7 +566,7 @@ INITIALIZERS.update({
 INITIALIZERS.update({c.__name__: c for c in _CLASSES})
 
 
-def get(identifier, *, argument="initializer"):
+def get(identifier: Any, *, argument: str = "initializer") -> Callable[..., Any] | None:
     """Return an initializer for ``identifier``.
 
     Parameters
@@ -576,7 +599,7 @@ def get(identifier, *, argument="initializer"):
     return _keras.get(identifier, INITIALIZERS, "initializer", argument, fix_config)
 
 
-def serialize(initializer):
+def serialize(initializer: Any) -> dict[str, Any] | str | None:
     """Keras 2 serialization ``{'class_name': ..., 'config': {...}}``.
 
     A callable that is not an :class:`Initializer` gives its ``__name__``.

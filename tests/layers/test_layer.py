@@ -386,6 +386,28 @@ def test_from_hand_written_keras2_config():
     assert Conv1DTranspose.from_config(lists).get_config() == KERAS2_CONFIG
 
 
+def test_private_keras_version_is_not_a_constructor_argument():
+    """Bug fixed: the constructor accepted `_keras_version`, meant only for from_config."""
+    with pytest.raises(TypeError, match="'_keras_version'"):
+        Conv1DTranspose(1, 2, activation="hard_sigmoid", _keras_version=3)
+    config = Conv1DTranspose(1, 2, activation="hard_sigmoid").get_config()
+    with pytest.raises(TypeError, match="'_keras_version'"):
+        Conv1DTranspose.from_config({**config, "_keras_version": 3})
+    assert Conv1DTranspose.from_config(config, keras_version=3).activation \
+        is activations.hard_sigmoid_keras3
+    assert Conv1DTranspose.from_config(config).activation is activations.hard_sigmoid
+
+
+def test_from_config_keeps_activation_arguments_and_names_a_bad_activation():
+    config = Conv1DTranspose(1, 2).get_config()
+    config["activation"] = {"class_name": "relu", "config": {"alpha": 0.1}}
+    layer = Conv1DTranspose.from_config(config, keras_version=3)
+    np.testing.assert_array_equal(layer.activation(np.array([-1.0, 2.0])), [-0.1, 2.0])
+    assert layer.get_config()["activation"] == "relu"
+    with pytest.raises(ValueError, match="activation='nope'"):
+        Conv1DTranspose.from_config({**config, "activation": "nope"})
+
+
 def test_from_hand_written_keras3_config():
     layer = Conv1DTranspose.from_config(KERAS3_CONFIG)
     assert layer.dtype == "float32" and layer.activation is activations.hard_sigmoid_keras3

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from deconv1d import Conv1DTranspose, conv1d_transpose_vjp
+from deconv1d.constraints import MaxNorm, NonNeg
 from deconv1d.initializers import GlorotUniform
+from deconv1d.layers.optimizers import constrain, sgd
 
 LAYERS = [
     dict(filters=3, kernel_size=3, strides=2, padding="same", activation="tanh",
@@ -114,6 +116,43 @@ def test_sgd_step_then_constraint():
     expected = np.array([3.0, 2.0]) * 2 / (np.sqrt(13.0) + 1e-7)
     np.testing.assert_allclose(layer.kernel.ravel(), expected, rtol=1e-15)
     assert layer.bias[0] == 0
+
+
+def test_sgd_is_a_function_of_the_weights():
+    weights = {"kernel": np.array([[1.0, -1.0]]), "bias": np.array([0.5], np.float32)}
+    grads = {"kernel": np.array([[2.0, 2.0]]), "bias": [1.0], "inputs": np.zeros(9)}
+    before = {k: v.copy() for k, v in weights.items()}
+    new = sgd(weights, grads, learning_rate=0.5, constraints={"bias": NonNeg()})
+    np.testing.assert_array_equal(new["kernel"], [[0.0, -2.0]])
+    assert new["bias"].dtype == np.float32 and new["bias"][0] == 0   # 0.5 - 0.5, then non_neg
+    for name in weights:                                             # arguments untouched
+        np.testing.assert_array_equal(weights[name], before[name])
+    assert sorted(new) == ["bias", "kernel"]                         # "inputs" ignored
+
+
+def test_sgd_without_gradient_still_applies_the_constraint():
+    w = {"kernel": np.array([[3.0], [4.0]])}
+    new = sgd(w, {}, constraints={"kernel": MaxNorm(1.0)})
+    np.testing.assert_allclose(new["kernel"], [[0.6], [0.8]], rtol=1e-6)
+    assert constrain(w)["kernel"] is w["kernel"]
+
+
+@pytest.mark.parametrize("learning_rate", [-0.1, float("inf"), float("nan"), True, "0.1"])
+def test_sgd_refuses_a_bad_learning_rate(learning_rate):
+    with pytest.raises(ValueError, match="learning_rate="):
+        sgd({"w": np.ones(2)}, {"w": np.ones(2)}, learning_rate)
+
+
+def test_sgd_refuses_a_gradient_of_the_wrong_shape_before_any_step():
+    with pytest.raises(ValueError, match=r"grads\['bias'\] with shape \(2,\)"):
+        sgd({"kernel": np.ones(3), "bias": np.ones(1)}, {"kernel": np.ones(3), "bias": np.ones(2)})
+
+
+def test_frozen_layer_refuses_gradients_of_the_wrong_shape():
+    """Bug fixed: a layer with trainable=False accepted any gradient shapes silently."""
+    layer = Conv1DTranspose(1, 2, dtype="float64", trainable=False, input_shape=(None, 1))
+    with pytest.raises(ValueError, match=r"shape \(3, 1, 1\)"):
+        layer.apply_gradients([np.ones((3, 1, 1)), np.ones(1)])
 
 
 def test_frozen_layer_does_not_move():
