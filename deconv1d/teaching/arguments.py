@@ -16,11 +16,9 @@ from typing import Any
 from ..core import geometry as shapes
 from ..frameworks import registry
 from ..frameworks.base import Spelling, Workaround
+from .text import COLUMNS
 
 __all__ = ["FrameworkCall", "framework_calls"]
-
-#: Width the text views wrap to (the same as :data:`deconv1d.explain.COLUMNS`).
-COLUMNS = 80
 
 
 @dataclass(frozen=True)
