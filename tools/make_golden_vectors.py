@@ -300,7 +300,6 @@ def jax_cases(info):
 # ONNX: reference evaluator and onnxruntime                                   #
 # --------------------------------------------------------------------------- #
 def onnx_cases(info):
-    import onnx
     import onnxruntime as ort
     from onnx import TensorProto, helper
     from onnx.reference import ReferenceEvaluator
@@ -349,7 +348,7 @@ def onnx_cases(info):
         x = rng.standard_normal((g["N"], cin, L))
         w = rng.standard_normal((cin, cout_g, g["K"]))
         b = rng.standard_normal(cout_g * group) if g["bias"] else None
-        specs.append((f"grid", x, w, b, attrs))
+        specs.append(("grid", x, w, b, attrs))
     for source, runner in (("onnx_reference", "ref"), ("onnxruntime", "ort")):
         rec = Recorder(source)
         for n, (kind, x0, w0, b0, attrs) in enumerate(specs):

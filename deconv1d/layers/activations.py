@@ -599,7 +599,7 @@ ACTIVATIONS = {
 #: Names whose Keras 3 formula differs from Keras 2.9's.
 KERAS3_OVERRIDES = {"hard_sigmoid": hard_sigmoid_keras3}
 
-_REVERSE = {}
+_REVERSE: dict[object, str] = {}
 for _name, _fn in ACTIVATIONS.items():
     _REVERSE.setdefault(_fn, _name)
 _REVERSE[hard_sigmoid_keras3] = "hard_sigmoid"

@@ -34,7 +34,7 @@ _MIXED = {"mixed_float16": "float16"}
 _LAYER_KWARGS = ("name", "dtype", "trainable", "input_shape", "batch_input_shape",
                  "batch_size", "input_dim", "weights", "groups", "autocast",
                  "_keras_version")
-_NAME_COUNTERS = {}
+_NAME_COUNTERS: dict[str, itertools.count] = {}
 
 
 def _unique_name(base):

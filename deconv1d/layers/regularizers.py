@@ -135,7 +135,7 @@ def l1_l2(l1=0.01, l2=0.01):
 
 
 #: Names :func:`get` accepts, mapped to the class built with default arguments.
-REGULARIZERS = {"l1": L1, "l2": L2, "l1_l2": l1_l2, "l1l2": L1L2,
+REGULARIZERS: dict[str, object] = {"l1": L1, "l2": L2, "l1_l2": l1_l2, "l1l2": L1L2,
                 "L1": L1, "L2": L2, "L1L2": L1L2}
 
 
