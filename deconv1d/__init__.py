@@ -9,6 +9,10 @@ conventions and the verifier) and ``teaching/`` (explain and its pictures).
 ``reference.py`` holds the slow, obvious oracles and depends on nothing else here.
 """
 
+#: The package version, written only here: pyproject.toml reads it
+#: (``[tool.setuptools.dynamic]``) and ``deconv1d --version`` prints it.
+__version__ = "0.1.0"
+
 from . import reference, shapes
 from .core.adjoint import conv1d, conv1d_transpose_vjp
 from .core.geometry import output_length
@@ -18,7 +22,6 @@ from . import activations, constraints, initializers, regularizers
 from .layers.conv1d_transpose import Conv1DTranspose, Convolution1DTranspose
 from . import explain, interop, verify
 
-__version__ = "0.1.0"
 
 __all__ = ["Conv1DTranspose", "Conv1DTransposeStream", "Convolution1DTranspose",
            "activations", "constraints", "conv1d", "conv1d_transpose",

@@ -1,8 +1,11 @@
-"""Golden values from semantics.md, shared by the functional and layer tests.
+"""Golden values of Keras's Conv1DTranspose, shared by the core and layer tests.
 
 ``x = ones((1, 3, 1))``, kernel ``arange(1, K + 1)`` shaped ``(K, 1, 1)``, no bias;
 outputs agreed by Keras 3 and tf-keras (the last three: Keras 3 only, where
-TensorFlow raises for same + output_padding=0 + an even kernel).
+TensorFlow raises for same + output_padding=0 + an even kernel).  The same calls
+are recorded from the live frameworks in ``tests/data/golden_*.npz`` by
+``tools/make_golden_vectors.py``; the length table they exercise is in
+``docs/window.md``.
 """
 
 GOLDEN = [

@@ -1,5 +1,5 @@
-"""reference: the oracles on hand-worked cases (they are compared to each other in
-test_functional.py)."""
+"""reference: the oracles on hand-worked cases (they are compared to each other and to
+the fast path in tests/core/test_transpose.py)."""
 
 import numpy as np
 
@@ -7,7 +7,8 @@ from deconv1d import reference
 
 
 def test_transpose_matrix_teaching_example():
-    # teaching.md: Keras same, L=3, K=3, s=2 -> 6 outputs, overlap counts [1 1 2 1 2 1].
+    # The README's explain example: Keras same, L=3, K=3, s=2 -> 6 outputs,
+    # overlap counts [1 1 2 1 2 1].
     w = np.array([10.0, 20.0, 30.0]).reshape(3, 1, 1)
     ct = reference.transpose_matrix(3, w, stride=2, padding="same")
     expected = np.array([[10, 0, 0], [20, 0, 0], [30, 10, 0], [0, 20, 0], [0, 30, 10],

@@ -106,7 +106,8 @@ def torch_cases(info):
 
     rec = Recorder("torch")
     rng = np.random.default_rng(1)
-    # PyTorch's own sample inputs (frameworks.md), then a random grid.
+    # PyTorch's own sample inputs (sample_inputs_conv_transpose1d in
+    # torch/testing/_internal/common_methods_invocations.py), then a random grid.
     samples = [((1, 3, 4), (3, 3, 3), True, dict(stride=2, padding=2, output_padding=1)),
                ((2, 2, 4), (2, 2, 4), True, dict(stride=3, padding=1, output_padding=2,
                                                  groups=2, dilation=4)),
@@ -196,7 +197,7 @@ def tf_cases(info):
 def keras_layer_cases(rec, keras_module, rng):
     """Conv1DTranspose layers: every padding / output_padding form, golden table first."""
     specs = []
-    # semantics.md's golden table: x = ones((1, 3, 1)), kernel arange(1, K + 1).
+    # The golden table of tests/keras_golden.py: x = ones((1, 3, 1)), kernel arange(1, K + 1).
     for K, s, pad, op in [(3, 1, "valid", None), (3, 1, "same", None), (3, 2, "valid", None),
                           (3, 2, "same", None), (3, 2, "same", 0), (3, 2, "same", 1),
                           (3, 2, "valid", 1), (2, 2, "same", None), (2, 2, "same", 1),
@@ -300,7 +301,6 @@ def jax_cases(info):
 # ONNX: reference evaluator and onnxruntime                                   #
 # --------------------------------------------------------------------------- #
 def onnx_cases(info):
-    import onnx
     import onnxruntime as ort
     from onnx import TensorProto, helper
     from onnx.reference import ReferenceEvaluator
@@ -317,7 +317,7 @@ def onnx_cases(info):
 
     rng = np.random.default_rng(6)
     specs = []
-    # frameworks.md: the ONNX backend's only 1-D case, and SAME_UPPER with s > dk.
+    # ONNX's backend test test_convtranspose_1d, and SAME_UPPER with s > dk (docs/frameworks.md).
     specs.append(("backend", np.arange(3.0).reshape(1, 1, 3), np.ones((1, 2, 3)), None, {}))
     specs.append(("same_upper_s_gt_k", np.array([[[1.0, 2.0, 3.0]]]), np.ones((1, 1, 1)),
                   None, dict(strides=[2], auto_pad="SAME_UPPER")))
@@ -349,7 +349,7 @@ def onnx_cases(info):
         x = rng.standard_normal((g["N"], cin, L))
         w = rng.standard_normal((cin, cout_g, g["K"]))
         b = rng.standard_normal(cout_g * group) if g["bias"] else None
-        specs.append((f"grid", x, w, b, attrs))
+        specs.append(("grid", x, w, b, attrs))
     for source, runner in (("onnx_reference", "ref"), ("onnxruntime", "ort")):
         rec = Recorder(source)
         for n, (kind, x0, w0, b0, attrs) in enumerate(specs):
@@ -371,7 +371,7 @@ def onnx_cases(info):
 
 
 # --------------------------------------------------------------------------- #
-# Pairs: two frameworks given calls that "should" agree (frameworks.md)       #
+# Pairs: two frameworks given calls that "should" agree (docs/frameworks.md)  #
 # --------------------------------------------------------------------------- #
 def pair_cases(info):
     """Real outputs of two frameworks on the same data, for each known disagreement.

@@ -204,14 +204,14 @@ def _blocks(n_batch, length, row_bytes):
 
 def _patches(view_block, groups):
     """im2col of one block: (G, rows, K * C_g), copied contiguous."""
-    n, l, k_size, channels = view_block.shape
+    n, steps, k_size, channels = view_block.shape
     c_g = channels // groups
     if groups == 1:
         # Always a real copy: a reshape could return overlapping rows, which
         # BLAS cannot take (NumPy would fall back to a slow loop).
-        return np.ascontiguousarray(view_block).reshape(1, n * l, k_size * channels)
-    split = view_block.reshape(n, l, k_size, groups, c_g).transpose(3, 0, 1, 2, 4)
-    return np.ascontiguousarray(split).reshape(groups, n * l, k_size * c_g)
+        return np.ascontiguousarray(view_block).reshape(1, n * steps, k_size * channels)
+    split = view_block.reshape(n, steps, k_size, groups, c_g).transpose(3, 0, 1, 2, 4)
+    return np.ascontiguousarray(split).reshape(groups, n * steps, k_size * c_g)
 
 
 def _grouped_kernel(w, groups):
@@ -240,20 +240,20 @@ def _correlate(y_pad, w, stride, dilation, groups, out, x=None):
     row_bytes = k_size * c_g * groups * y_pad.dtype.itemsize
     for nb, ib in _blocks(n_batch, length, row_bytes):
         cols = _patches(view[nb, ib], groups)          # (G, rows, K * C_g)
-        n, l = cols.shape[1] // (ib.stop - ib.start), ib.stop - ib.start
+        n, steps = cols.shape[1] // (ib.stop - ib.start), ib.stop - ib.start
         if groups == 1:
             target = out[nb, ib]
             if target.flags.c_contiguous:
-                np.matmul(cols[0], wg[0], out=target.reshape(n * l, d))
+                np.matmul(cols[0], wg[0], out=target.reshape(n * steps, d))
             else:
-                target[...] = (cols[0] @ wg[0]).reshape(n, l, d)
+                target[...] = (cols[0] @ wg[0]).reshape(n, steps, d)
             if x is not None:
-                dw[0] += cols[0].T @ x[nb, ib].reshape(n * l, d)
+                dw[0] += cols[0].T @ x[nb, ib].reshape(n * steps, d)
             continue
         res = np.matmul(cols, wg)                      # (G, rows, D_g)
-        out[nb, ib] = res.transpose(1, 0, 2).reshape(n, l, d)
+        out[nb, ib] = res.transpose(1, 0, 2).reshape(n, steps, d)
         if x is not None:
-            xg = x[nb, ib].reshape(n * l, groups, d_g).transpose(1, 0, 2)
+            xg = x[nb, ib].reshape(n * steps, groups, d_g).transpose(1, 0, 2)
             dw += np.matmul(cols.transpose(0, 2, 1), xg)
     if x is None:
         return None

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _engine as _kernels
 from . import geometry as shapes
-from .arrays import as_numeric, check_bias, check_time_steps, dtypes, physical_memory, rank3
+from .arrays import check_bias, check_time_steps, dtypes, physical_memory, rank3
 
 __all__ = ["conv1d_transpose", "prepare"]
 

@@ -53,7 +53,8 @@ def test_float32_within_the_dot_product_bound(problem):
     actual = conv1d_transpose(x, w, **kwargs)
     assert actual.dtype == np.float32
     bias = kwargs.pop("bias")
-    wide = (lambda a: None if a is None else a.astype(np.float64))
+    def wide(a):
+        return None if a is None else a.astype(np.float64)
     expected = reference.scatter_loops(wide(x), wide(w), bias=wide(bias), **kwargs)
     magnitude = reference.scatter_loops(np.abs(wide(x)), np.abs(wide(w)),
                                         bias=None if bias is None else np.abs(wide(bias)),
