@@ -72,4 +72,6 @@ def test_version(capsys):
     import pytest
     with pytest.raises(SystemExit) as stop:
         main(["--version"])
-    assert stop.value.code == 0 and "deconv1d 0.1.0" in capsys.readouterr().out
+    import deconv1d
+    assert stop.value.code == 0
+    assert f"deconv1d {deconv1d.__version__}" in capsys.readouterr().out

@@ -8,27 +8,11 @@ from deconv1d import interop, verify
 
 torch = pytest.importorskip("torch")
 
-
-@st.composite
-def calls(draw):
-    groups = draw(st.sampled_from([1, 1, 2, 3]))
-    cin, cout_g = groups * draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    K, s, d = draw(st.integers(1, 5)), draw(st.integers(1, 4)), draw(st.integers(1, 3))
-    L, N = draw(st.integers(1, 7)), draw(st.integers(1, 2))
-    p = draw(st.integers(0, 3))
-    q = draw(st.integers(0, max(s, d) - 1))
-    if (L - 1) * s + (K - 1) * d + 1 - 2 * p + q < 1:
-        p = 0
-    dtype = draw(st.sampled_from(["float32", "float64"]))
-    rng = np.random.default_rng(draw(st.integers(0, 2**31)))
-    x = rng.standard_normal((N, cin, L)).astype(dtype)
-    w = rng.standard_normal((cin, cout_g, K)).astype(dtype)
-    b = rng.standard_normal(cout_g * groups).astype(dtype) if draw(st.booleans()) else None
-    return x, w, b, dict(stride=s, padding=p, output_padding=q, groups=groups, dilation=d)
+from strategies import torch_calls  # noqa: E402
 
 
 @settings(max_examples=150, deadline=None)
-@given(calls())
+@given(torch_calls(dtypes=("float32", "float64")))
 def test_reference_matches_torch(call):
     x, w, b, kw = call
     tb = None if b is None else torch.from_numpy(b)

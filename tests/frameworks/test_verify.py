@@ -6,33 +6,24 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from deconv1d import conv1d_transpose, interop, shapes, verify
+from deconv1d import conv1d_transpose, interop, verify
 from deconv1d.cli import main
 
+import strategies
 
-@st.composite
-def problems(draw):
-    K = draw(st.integers(1, 5))
-    s = draw(st.integers(1, 3))
-    d = draw(st.integers(1, 3))
-    groups = draw(st.sampled_from([1, 2]))
-    cin = groups * draw(st.integers(1, 3))
-    cout_g = draw(st.integers(1, 3))
-    L = draw(st.integers(1, 6))
-    N = draw(st.integers(1, 2))
-    padding = draw(st.sampled_from(["valid", "same"]))
-    op = draw(st.one_of(st.none(), st.integers(0, max(s, d) - 1)))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((N, L, cin))
-    w = rng.standard_normal((K, cout_g, cin))
-    b = rng.standard_normal(cout_g * groups) if draw(st.booleans()) else None
-    try:
-        shapes.geometry(L, K, s, padding, op, d)
-    except ValueError:
-        padding, op = "valid", None
-    return x, w, b, dict(stride=s, padding=padding, output_padding=op, dilation=d,
-                         groups=groups)
+
+def _keras_problem(problem):
+    """``(x, w, bias, kwargs)`` channels last, from a shared-strategy draw."""
+    x, w, kwargs = problem
+    kwargs = dict(kwargs)
+    if kwargs.pop("data_format") == "channels_first":
+        x = np.ascontiguousarray(x.transpose(0, 2, 1))
+    return x, w, kwargs.pop("bias"), kwargs
+
+
+def problems():
+    """Keras-string problems (valid/same), channels last, groups 1 or 2."""
+    return strategies.problems(keras_only=True, max_groups=2).map(_keras_problem)
 
 
 def torch_args(x, w, b, kw):
