@@ -1,0 +1,71 @@
+"""The ``deconv1d`` command.
+
+Each subcommand is a module of this package with two functions: ``add(subparsers)``
+declares its arguments and ``run(args)`` does the work and returns the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from . import demo, explain, verify
+
+__all__ = ["build_parser", "main"]
+
+_COMMANDS = {"demo": demo, "explain": explain, "verify": verify}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``deconv1d`` command."""
+    parser = argparse.ArgumentParser(
+        prog="deconv1d",
+        description="A pure-NumPy reference for the 1-D transposed convolution.")
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"deconv1d {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for command in _COMMANDS.values():
+        command.add(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``deconv1d`` command; returns the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``deconv1d`` (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success; 1 when a check disagrees (``demo``, ``explain``,
+        ``verify``); 2 on a bad argument; 3 when ``explain --plot`` finds no
+        matplotlib.
+
+    Examples
+    --------
+    >>> main(["demo", "--kernel-size", "2"])  # doctest: +ELLIPSIS
+    x = [1.0, 2.0, 3.0]   (N=1, L=3, C_in=1)
+    ...
+    max |difference| = 0: agree
+    0
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command].run(args)
+    except (TypeError, ValueError) as error:
+        print(f"deconv1d {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`deconv1d explain ... | head`): stop quietly,
+        # and keep Python from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""``deconv1d verify``: check another framework's output against the reference."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..frameworks import registry
+from ._args import ints, load_array
+
+
+#: The options of `deconv1d verify` with their command-line spellings; each framework
+#: says which it takes (`Framework.options`) and what they mean to it.
+_VERIFY_FLAGS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "stride": (("--stride", "--strides"), {"type": int}),
+    "dilation": (("--dilation", "--dilations", "--dilation-rate", "--rhs-dilation"),
+                 {"type": int}),
+    "groups": (("--groups", "--group"), {"type": int}),
+    "padding": (("--padding",), {}),
+    "output_padding": (("--output-padding",), {"type": int}),
+    "output_size": (("--output-size",), {"type": int}),
+    "output_shape": (("--output-shape",), {"type": ints}),
+    "pads": (("--pads",), {"type": ints}),
+    "auto_pad": (("--auto-pad",), {}),
+    "data_format": (("--data-format",), {}),
+    "dimension_numbers": (("--dimension-numbers",), {"type": lambda t: t.split(",")}),
+    "transpose_kernel": (("--transpose-kernel",), {"action": "store_true", "default": None}),
+    "use_consistent_padding": (("--use-consistent-padding",),
+                               {"action": "store_true", "default": None}),
+}
+
+
+def _option_help(option):
+    """Which frameworks take ``option``, and what each accepts there."""
+    parts = []
+    for framework in registry.frameworks():
+        if option in framework.options:
+            accepts = framework.option_help.get(option)
+            parts.append(f"{framework.name}: {accepts}" if accepts else framework.name)
+    return "; ".join(parts)
+
+
+def add(subparsers: argparse._SubParsersAction) -> None:
+    layouts = "; ".join(f"{f.name}: {f.layouts}" for f in registry.frameworks())
+    with_bias = ", ".join(f.name for f in registry.frameworks() if f.takes_bias)
+    cmd = subparsers.add_parser(
+        "verify", help="check another framework's output against the reference",
+        description="Check a framework's transposed-convolution output against the "
+                    "float64 reference computed from the same input, weight and "
+                    "arguments, in that framework's own layouts and meanings "
+                    f"({layouts}). Exits 0 on a match, 1 on a mismatch, 2 on an "
+                    "error. Arrays: .npy, .npz (one array) or FILE.npz:KEY; pickles refused.")
+    cmd.add_argument("--framework", required=True, choices=list(registry.names()))
+    cmd.add_argument("--x", required=True, help="input array file")
+    cmd.add_argument("--w", required=True, help="weight / kernel array file")
+    cmd.add_argument("--y", required=True, help="the framework's output, to check")
+    cmd.add_argument("--bias", "--b", dest="bias", help=f"bias array file ({with_bias})")
+    for option, (flags, extra) in _VERIFY_FLAGS.items():
+        cmd.add_argument(*flags, dest=option, help=_option_help(option), **extra)
+    cmd.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from .. import verify
+
+    framework = registry.get(args.framework)
+    allowed = framework.options
+    kwargs = {}
+    for option in _VERIFY_FLAGS:
+        value = getattr(args, option)
+        if value is None:
+            continue
+        if option not in allowed:
+            names = ", ".join("--" + o.replace("_", "-") for o in allowed)
+            raise ValueError(f"--{option.replace('_', '-')} is not an argument of "
+                             f"{framework.name}; it takes {names}")
+        kwargs[allowed[option]] = value
+    kwargs = framework.from_command_line(kwargs)
+    x = load_array("x", args.x)
+    w = load_array("w", args.w)
+    y = load_array("y", args.y)
+    bias = None if args.bias is None else load_array("bias", args.bias)
+    report = verify.check(framework.name, y, x, w, bias, **kwargs)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report)
+    return 0 if report.ok else 1
