@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core import geometry as shapes
+from ..frameworks import keras as keras_framework
 from ..frameworks import registry
 from ..frameworks.base import Spelling, Workaround
 from .text import COLUMNS
 
-__all__ = ["FrameworkCall", "framework_calls"]
+__all__ = ["FrameworkCall", "framework_calls", "keras_refusal", "tensorflow_caveats",
+           "tensorflow_refusal"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,99 @@ def _formatted(spelling: Spelling) -> FrameworkCall:
                          error.workaround)
 
 
+def keras_refusal(kernel_size: int, strides: int, padding: str, output_padding: int | None,
+                  dilation_rate: int) -> str | None:
+    """Why the Keras layer refuses these arguments at construction, or ``None``.
+
+    Keras 3 and tf-keras both check ``output_padding < strides`` and refuse
+    ``strides > 1`` with ``dilation_rate > 1`` (``kernel_size`` and ``padding``
+    do not matter).  Recorded from the real layers by
+    ``tools/make_tensorflow_refusals.py``.
+
+    Examples
+    --------
+    >>> keras_refusal(3, 2, "same", 2, 1)
+    'Keras needs output_padding < strides (here 2 >= 2)'
+    >>> keras_refusal(3, 2, "same", 1, 1) is None
+    True
+    """
+    if output_padding is not None and output_padding >= strides:
+        return f"Keras needs output_padding < strides (here {output_padding} >= {strides})"
+    if strides > 1 and dilation_rate > 1:
+        return "Keras refuses strides > 1 with dilation_rate > 1"
+    return None
+
+
+def tensorflow_refusal(length: int, kernel_size: int, strides: int, padding: str,
+                       output_padding: int | None, dilation_rate: int, *,
+                       onednn: bool = True) -> str | None:
+    """Why TensorFlow on CPU fails to run a ``Conv1DTranspose`` Keras accepts, or ``None``.
+
+    Both of TensorFlow's CPU kernels fail for ``padding='same'``,
+    ``output_padding=0`` and an even dilated span ``dk = (K - 1)*d + 1`` (when the
+    output is not empty); TensorFlow's own kernels (``TF_ENABLE_ONEDNN_OPTS=0``)
+    also refuse every ``dilation_rate > 1``, while oneDNN's (the x86 default) run
+    it.  This is what ``tools/make_tensorflow_refusals.py`` recorded from
+    TensorFlow 2.21 with tf-keras and with Keras 3 on TensorFlow
+    (``tests/data/tensorflow_refusals.json``); Keras 3 on JAX or torch runs all
+    of these.
+
+    Examples
+    --------
+    >>> tensorflow_refusal(3, 4, 2, "same", 0, 1)
+    "TensorFlow raises for padding='same', output_padding=0 with an even dk = 4"
+    >>> tensorflow_refusal(3, 3, 1, "valid", None, 2) is None
+    True
+    >>> tensorflow_refusal(3, 3, 1, "valid", None, 2, onednn=False)
+    "TensorFlow's own CPU kernels refuse dilation_rate > 1"
+    """
+    dk = (kernel_size - 1) * dilation_rate + 1
+    output_length = (length - 1) * strides + dk % 2 + (output_padding or 0)
+    if padding == "same" and output_padding == 0 and dk % 2 == 0 and (
+            output_length > 0 or not onednn):
+        return f"TensorFlow raises for padding='same', output_padding=0 with an even dk = {dk}"
+    if dilation_rate > 1 and not onednn:
+        return "TensorFlow's own CPU kernels refuse dilation_rate > 1"
+    return None
+
+
+def tensorflow_caveats(g: shapes.Geometry, kwargs: Mapping[str, Any]) -> tuple[str, ...]:
+    """The notes a Keras suggestion ``kwargs`` needs where TensorFlow cannot run it.
+
+    Each names the setting, who refuses it, and what runs instead (another Keras
+    spelling of the same window, or the ``'valid'`` call and a slice).
+
+    Examples
+    --------
+    >>> g = shapes.geometry(3, 4, 2, "same", 0)
+    >>> print(tensorflow_caveats(g, {"kernel_size": 4, "strides": 2, "padding": "same",
+    ...                              "output_padding": 0, "dilation_rate": 1})[0])
+    TensorFlow raises for padding='same', output_padding=0 with an even dk = 4 (on CPU, tf.keras and Keras 3 on TensorFlow; Keras 3 on JAX or torch runs it). There: padding='valid', output_padding=None, then y[:, 2:6].
+    """
+    notes = []
+    args = (g.length, kwargs["kernel_size"], kwargs["strides"], kwargs["padding"],
+            kwargs["output_padding"], kwargs["dilation_rate"])
+    why = tensorflow_refusal(*args)
+    if why is not None:
+        runs = [(word, op) for word, op in keras_framework.spellings(
+                    g.length, g.kernel_size, g.stride, g.dilation, g.crop_left, g.crop_right)
+                if tensorflow_refusal(g.length, g.kernel_size, g.stride, word, op,
+                                      g.dilation) is None]
+        if runs:
+            instead = (f"padding={runs[0][0]!r}, output_padding={runs[0][1]} keeps the "
+                       "window and runs there.")
+        else:
+            stop = g.crop_left + g.output_length
+            instead = (f"There: padding='valid', output_padding=None, then "
+                       f"y[:, {g.crop_left}:{stop}].")
+        notes.append(f"{why} (on CPU, tf.keras and Keras 3 on TensorFlow; Keras 3 on JAX or "
+                     f"torch runs it). {instead}")
+    if kwargs["dilation_rate"] > 1 and kwargs["strides"] == 1:
+        notes.append("TensorFlow on CPU runs dilation_rate > 1 only with its oneDNN kernels "
+                     "(the x86 default); with TF_ENABLE_ONEDNN_OPTS=0 it refuses.")
+    return tuple(notes)
+
+
 def framework_calls(g: shapes.Geometry, kind: str) -> tuple[FrameworkCall, ...]:
     """``(Keras, PyTorch, ONNX)`` :class:`FrameworkCall` for the geometry ``g``.
 
@@ -88,7 +183,16 @@ def framework_calls(g: shapes.Geometry, kind: str) -> tuple[FrameworkCall, ...]:
     ``"int"`` or ``"pair"``), so that the Keras spelling asked for is the one shown.
     """
     request = (g.padding, g.output_padding) if kind in shapes.KERAS_PADDINGS else None
-    return tuple(
-        _formatted(framework.spell(g.length, g.kernel_size, g.stride, g.dilation,
-                                   g.crop_left, g.crop_right, request))
-        for framework in registry.frameworks() if framework.spell is not None)
+    calls = []
+    for framework in registry.frameworks():
+        if framework.spell is None:
+            continue
+        call = _formatted(framework.spell(g.length, g.kernel_size, g.stride, g.dilation,
+                                          g.crop_left, g.crop_right, request))
+        if framework.name == "keras" and call.expressible:
+            caveats = tensorflow_caveats(g, call.kwargs)
+            if caveats:
+                note = "\n".join(filter(None, [call.note, *caveats]))
+                call = FrameworkCall(call.framework, True, call.call, call.kwargs, note)
+        calls.append(call)
+    return tuple(calls)

@@ -3,8 +3,10 @@
 Input ``i`` and tap ``k`` land on position ``t = i*s + k*d`` of the full scatter,
 and output ``o`` is position ``t = o + crop_left``.  :func:`connectivity` lists the
 pairs of every output, the overlap counts and the checkerboard pattern
-(A. Odena, V. Dumoulin and C. Olah, "Deconvolution and Checkerboard Artifacts",
-Distill, 2016); :func:`inputs_of` answers for one output.
+and the weight sums per residue class that decide whether a constant input
+ripples (A. Odena, V. Dumoulin and C. Olah, "Deconvolution and Checkerboard
+Artifacts", Distill, 2016: uneven overlap makes the artifact likely, the weights
+decide it); :func:`inputs_of` answers for one output.
 
 Examples
 --------
@@ -15,13 +17,14 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..core import geometry as shapes
-from .request import Padding, describe, setup
-from .text import COLUMNS, fit, ints
+from .request import Padding, channel_arrays, describe, setup, transposed_channels
+from .text import COLUMNS, fit, floats, html_pre, ints
 
 __all__ = ["Connectivity", "OutputSources", "connectivity", "inputs_of"]
 
@@ -79,10 +82,25 @@ class Connectivity:
     residue_counts : tuple of int, length s
         Taps landing on each residue ``t % s`` of the full scatter: the counts
         away from the edges repeat with this period.
-    checkerboard : bool
+    uneven_overlap : bool
         True when ``residue_counts`` are uneven (for ``d = 1``: ``K % s != 0``).
+        This is geometry only: whether an output ripples depends on the weights
+        (``residue_sums``).
     interior : range
         Outputs away from both edges, where every residue gets all its taps.
+    x : ndarray, shape (N, L, C_in), or None
+    w : ndarray, shape (K, C_out, C_in), or None
+        The numbers given (``None``: the view is symbolic only).
+    values : tuple of tuple of float, or None
+        ``values[o][j]``: the product ``x_i*w_k`` of ``pairs[o][j]`` for sample 0
+        and output channel 0 (summed over the input channels).
+    y : ndarray, shape (L_out,), or None
+        ``conv1d_transpose(x, w)`` for sample 0, output channel 0: ``sum(values[o])``.
+    residue_sums : ndarray, shape (s, C_out), or None
+        The sum of the weights on each residue class: ``residue_sums[r, f]`` is
+        the sum of ``w[k, f, c]`` over the taps with ``k*d % s == r`` and over
+        the input channels.  Away from the edges a constant input ``c`` gives
+        ``y[o, f] = c * residue_sums[(o + crop_left) % s, f]``.
     """
 
     geometry: shapes.Geometry
@@ -90,8 +108,29 @@ class Connectivity:
     pairs: tuple[tuple[tuple[int, int], ...], ...]
     counts: npt.NDArray[np.int64]
     residue_counts: tuple[int, ...]
-    checkerboard: bool
+    uneven_overlap: bool
     interior: range
+    x: npt.NDArray[np.float64] | None = None
+    w: npt.NDArray[np.float64] | None = None
+    values: tuple[tuple[float, ...], ...] | None = None
+    y: npt.NDArray[np.float64] | None = None
+    residue_sums: npt.NDArray[np.float64] | None = None
+
+    @property
+    def checkerboard(self) -> bool:
+        """Same as ``uneven_overlap`` (the older name; the ripple depends on the weights)."""
+        return self.uneven_overlap
+
+    @property
+    def ripples(self) -> bool | None:
+        """Whether a constant input ripples away from the edges (``None``: no weights given).
+
+        True when the weight sums of the residue classes differ (in some output
+        channel), whatever the overlap counts.
+        """
+        if self.residue_sums is None:
+            return None
+        return _unequal(self.residue_sums)
 
     def sources(self, output: int) -> OutputSources:
         """The :class:`OutputSources` of one output."""
@@ -103,6 +142,8 @@ class Connectivity:
         lines = ["Connectivity", f"  {self.request}",
                  "  input i, tap k -> output o when o + crop_left = i*s + k*d,",
                  f"  here o + {g.crop_left} = {g.stride}*i + {g.dilation}*k", ""]
+        if self.values is not None:
+            lines += _number_lines(self)
         width = max([len(" + ".join(f"x{i}*w{k}" for i, k in p)) for p in self.pairs] + [5])
         width = min(width, COLUMNS - 20)
         lines.append(f"  {'output':<7} {'sum':<{width}}  count")
@@ -111,26 +152,55 @@ class Connectivity:
             if len(terms) > width:
                 terms = terms[:width - 3] + "..."
             lines.append(f"  y{o:<6} {terms:<{width}}  {len(pairs)}")
+            if self.values is not None and self.y is not None:
+                numbers = " + ".join(f"{v:g}" for v in self.values[o]) or "0"
+                if len(numbers) > width:
+                    numbers = numbers[:width - 3] + "..."
+                lines.append(f"  {'':<7} {numbers:<{width}}  = {self.y[o]:g}")
         lines += ["", f"Overlap counts: {ints(self.counts)}"]
-        lines += _checkerboard_text(self)
+        lines += _overlap_text(self)
         return fit("\n".join(lines))
 
+    def _repr_html_(self) -> str:
+        return html_pre(str(self))
 
-def _checkerboard_text(c: Connectivity) -> list[str]:
+
+def _unequal(sums: npt.NDArray[np.float64]) -> bool:
+    """True when the rows of ``sums`` (residue classes) differ beyond rounding."""
+    scale = max(float(np.abs(sums).max(initial=0.0)), 1.0)
+    return bool(np.any(np.abs(sums - sums[:1]) > 1e-12 * scale))
+
+
+def _number_lines(c: Connectivity) -> list[str]:
+    assert c.x is not None and c.w is not None
+    n, _, c_in = c.x.shape
+    c_out = c.w.shape[1]
+    if (n, c_in, c_out) == (1, 1, 1):
+        return [f"  with x = {floats(c.x[0, :, 0])}, w = {floats(c.w[:, 0, 0])}:", ""]
+    return [f"  with your x {c.x.shape} and w {c.w.shape}: sample 0, output channel 0;",
+            f"  x_i*w_k is the sum over the {c_in} input channel{'s' * (c_in != 1)} of "
+            "x[0, i, c]*w[k, 0, c]", ""]
+
+
+def _overlap_text(c: Connectivity) -> list[str]:
     g = c.geometry
     K, s, d = g.kernel_size, g.stride, g.dilation
     groups = {r: [k for k in range(K) if (k * d) % s == r] for r in range(s)}
     if s == 1:
-        return [("Checkerboard: no. With stride 1 every position gets all K taps away "
-                 "from the edges.")]
+        if len(c.interior):
+            return [f"Uneven overlap: no. With stride 1 the outputs away from the edges "
+                    f"({c.interior.start}..{c.interior.stop - 1}) each get all K = {K} taps."]
+        return [f"Uneven overlap: no (stride 1), but no output is away from both edges: "
+                f"each gets fewer than K = {K} taps (L = {g.length} < dk = "
+                f"{g.effective_kernel})."]
     lines = []
     pattern = " ".join(str(n) for n in c.residue_counts)
-    if c.checkerboard:
+    if c.uneven_overlap:
         why = (f"K = {K} is not a multiple of s = {s}" if d == 1 else
                f"the taps k*d = k*{d} do not cover the residues mod {s} evenly")
-        lines.append(f"Checkerboard: YES, {why}.")
+        lines.append(f"Uneven overlap: YES, {why}.")
     else:
-        lines.append(f"Checkerboard: no, every residue mod s = {s} gets "
+        lines.append(f"Uneven overlap: no, every residue mod s = {s} gets "
                      f"{c.residue_counts[0]} taps.")
     lines.append(f"  Away from the edges the counts repeat with period s = {s}: [{pattern}]")
     lines.append(f"  for t % {s} = " + ", ".join(map(str, range(s)))
@@ -139,13 +209,29 @@ def _checkerboard_text(c: Connectivity) -> list[str]:
         f"{r} <- " + (f"tap{'s' * (len(groups[r]) != 1)} {','.join(map(str, groups[r]))}"
                       if groups[r] else "no tap")
         for r in range(s)) + ".")
-    if c.checkerboard:
-        lines.append("  Outputs on richer residues sum more products, so even a constant "
-                     "input gives a periodic ripple: the checkerboard artifact (Odena et al., "
-                     "Distill 2016).")
-        if 0 in c.residue_counts:
-            lines.append("  Some residues get no tap at all: those outputs are always 0 "
-                         "(+ bias).")
+    lines.append("  The counts do not decide the checkerboard artifact (Odena et al., Distill "
+                 "2016): the sum of the weights on each residue class does. A constant "
+                 "input c gives c * (that sum) away from the edges.")
+    if c.residue_sums is None:
+        lines.append("  With equal weights the sums follow the counts"
+                     + (", so the output ripples" if c.uneven_overlap else
+                        ", so the interior is flat")
+                     + "; other weights can "
+                     + ("cancel it (equal sums on every class)." if c.uneven_overlap else
+                        "still ripple (unequal sums).")
+                     + " Give --w (or w=) to see the sums.")
+    else:
+        sums = c.residue_sums[:, 0]
+        lines.append(f"  Weight sums per residue r = 0..{s - 1}"
+                     + (" (output channel 0)" if c.residue_sums.shape[1] > 1 else "")
+                     + f": {floats(sums)}: "
+                     + ("unequal, so a constant input ripples (checkerboard)."
+                        if _unequal(sums) else
+                        "equal, so a constant input gives a flat interior"
+                        + (" despite the uneven overlap." if c.uneven_overlap else ".")))
+    if 0 in c.residue_counts:
+        lines.append("  Some residues get no tap at all: those outputs are always 0 "
+                     "(+ bias).")
     if len(c.interior):
         lines.append(f"  Interior outputs {c.interior.start}..{c.interior.stop - 1}: "
                      f"{ints(c.counts[c.interior.start:c.interior.stop])}")
@@ -164,10 +250,20 @@ def _check_output(g: shapes.Geometry, output: int) -> int:
 
 
 def connectivity(length: int, kernel_size: int, stride: int = 1, padding: Padding = "valid",
-                 output_padding: int | None = None, dilation: int = 1) -> Connectivity:
-    """For each output, the ``(input, tap)`` pairs reaching it; overlap counts; checkerboard.
+                 output_padding: int | None = None, dilation: int = 1, *,
+                 x: npt.ArrayLike | None = None,
+                 w: npt.ArrayLike | None = None) -> Connectivity:
+    """For each output, the ``(input, tap)`` pairs reaching it; overlap counts; ripple.
 
-    Parameters are those of :func:`deconv1d.explain.shape`.
+    Parameters
+    ----------
+    length, kernel_size, stride, padding, output_padding, dilation
+        As :func:`deconv1d.explain.shape`.
+    x : array_like, shape (L,), (L, C_in) or (N, L, C_in), optional
+    w : array_like, shape (K,) or (K, C_out, C_in), optional
+        Your numbers: each sum is then written out with values, and the weight
+        sums per residue class (what decides the ripple) are shown.  Giving only
+        one of them uses ``1..L`` or ``1..K`` for the other.
 
     Returns
     -------
@@ -183,10 +279,13 @@ def connectivity(length: int, kernel_size: int, stride: int = 1, padding: Paddin
     >>> c = connectivity(3, 3, stride=2, padding="same")
     >>> c.pairs[2]
     ((0, 2), (1, 0))
-    >>> c.counts.tolist(), c.checkerboard
+    >>> c.counts.tolist(), c.uneven_overlap
     ([1, 1, 2, 1, 2, 1], True)
-    >>> connectivity(5, 4, stride=2).checkerboard
+    >>> connectivity(5, 4, stride=2).uneven_overlap
     False
+    >>> flat = connectivity(5, 3, stride=2, w=[0.5, 1, 0.5])   # uneven overlap, no ripple
+    >>> flat.residue_sums[:, 0].tolist(), flat.ripples
+    ([1.0, 1.0], False)
     """
     g, kind = setup(length, kernel_size, stride, padding, output_padding, dilation)
     s, d, K = g.stride, g.dilation, g.kernel_size
@@ -199,10 +298,19 @@ def connectivity(length: int, kernel_size: int, stride: int = 1, padding: Paddin
     residue = tuple(sum(1 for k in range(K) if (k * d) % s == r) for r in range(s))
     first = max(g.effective_kernel - 1 - g.crop_left, 0)
     stop = min((g.length - 1) * s - g.crop_left + 1, g.output_length)
+    numbers: dict[str, Any] = {}
+    if x is not None or w is not None:
+        x3, w3 = channel_arrays(g, x, w)
+        products = np.einsum("ic,kc->ik", x3[0], w3[:, 0, :])
+        numbers = {"x": x3, "w": w3,
+                   "values": tuple(tuple(float(products[i, k]) for i, k in p) for p in pairs),
+                   "y": transposed_channels(g, x3, w3)[0, :, 0],
+                   "residue_sums": np.array([w3[[k for k in range(K) if (k * d) % s == r]]
+                                             .sum(axis=(0, 2)) for r in range(s)])}
     return Connectivity(geometry=g, request=describe(g, kind), pairs=tuple(pairs),
                         counts=counts, residue_counts=residue,
-                        checkerboard=len(set(residue)) > 1,
-                        interior=range(first, max(stop, first)))
+                        uneven_overlap=len(set(residue)) > 1,
+                        interior=range(first, max(stop, first)), **numbers)
 
 
 def inputs_of(output: int, length: int, kernel_size: int, stride: int = 1,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..core import geometry as shapes
 from .request import Padding, describe, setup
-from .text import COLUMNS
+from .text import COLUMNS, html_pre
 
 __all__ = ["Drawing", "draw"]
 
@@ -55,6 +55,9 @@ class Drawing:
 
     def __str__(self) -> str:
         return "\n".join(self.lines)
+
+    def _repr_html_(self) -> str:
+        return html_pre(str(self))
 
 
 def draw(length: int, kernel_size: int, stride: int = 1, padding: Padding = "valid",

@@ -3,7 +3,12 @@
 The transposed relationships of V. Dumoulin and F. Visin, "A guide to convolution
 arithmetic for deep learning" (arXiv:1603.07285, section 4; Relationship 15 for
 dilation) give the output length of the transpose of a forward convolution
-padded by the same ``p`` at both ends: crops ``(p, p - a)`` with ``0 <= a < s``.
+padded by the same ``p`` at both ends: crops ``(p, p - a)`` with ``0 <= a < s``
+(``p`` at the start, ``p - a`` at the end; the guide's ``a`` is PyTorch's and
+ONNX's ``output_padding``).  Its equivalent direct convolution has ``k' = k``,
+``s' = 1`` and padding ``p' = k - p - 1`` (plus ``a`` at the end).  ``C^T`` is
+the transpose of the forward convolution's matrix ``C``, not its inverse: it
+restores the length, not the values (the guide, sections 4.2-4.3).
 
 Examples
 --------
@@ -66,6 +71,9 @@ class Relationship:
         return "\n".join(lines)
 
 
+#: The guide's sections of the transposed relationships: unit strides (8-11), non-unit (12-14).
+_SECTIONS = {False: "4.3-4.4", True: "4.5-4.6"}
+
 _GUIDE = {
     8: ("no zero padding, unit strides, transposed", "o' = i' + (k - 1)"),
     9: ("zero padding, unit strides, transposed", "o' = i' + (k - 1) - 2p"),
@@ -120,15 +128,23 @@ def relationship(g: shapes.Geometry) -> Relationship:
             14: f"{s}*({i} - 1) + {a} + {k} - 2*{p}",
         }[number]
         note = (f"with i' = L = {i}, k = dk = {k}, s = {s}, p = crop_left = {p}"
-                + (f", a = crop_left - crop_right = {a}" if s > 1 else "") + ".\n")
+                + (f", a = crop_left - crop_right = {a} (PyTorch's and ONNX's "
+                   "output_padding)" if s > 1 else "") + ".\n")
         note += dil
         o = g.output_length
-        note += (f"Check: C (kernel {k}, stride {s}, padding {p} at both ends) maps "
-                 f"o' = {o} back to floor(({o} + 2*{p} - {k})/{s}) + 1 = "
-                 f"{(o + 2 * p - k) // s + 1} = L.")
+        note += (f"Check: C (kernel {k}, stride {s}, padding {p} at both ends) maps a "
+                 f"length o' = {o} back to floor(({o} + 2*{p} - {k})/{s}) + 1 = "
+                 f"{(o + 2 * p - k) // s + 1} = L: lengths, not values. C^T is C's "
+                 "transpose, not its inverse: C (C^T x) is not x in general (sec. 4.2-4.3).\n")
+        p_direct = k - p - 1
+        end = f" and p' + a = {p_direct + a} at the end" if a else " at both ends"
+        note += (f"Direct form (sec. {_SECTIONS[s > 1]}): stride 1, k' = k, "
+                 + ("s - 1 zeros inserted, " if s > 1 else "")
+                 + f"padding p' = k - p - 1 = {k} - {p} - 1 = {p_direct}"
+                 + (" at the start" + end if a else end) + ".")
         if p > k - 1:
-            note += (f"\np = {p} > k - 1 = {k - 1}: beyond the guide's range (its direct "
-                     f"form pads k - p - 1 = {k - p - 1} < 0, i.e. crops).")
+            note += (f"\np = {p} > k - 1 = {k - 1}: beyond the guide's range (p' = "
+                     f"{p_direct} < 0: the direct form crops instead of padding).")
         return Relationship(number=number, name=_GUIDE[number][0],
                             formula=_GUIDE[number][1], numbers=numbers_text,
                             value=eval_relationship(number, i, k, s, p, a),
@@ -136,15 +152,17 @@ def relationship(g: shapes.Geometry) -> Relationship:
     formula = "o' = s(i' - 1) + k - p_left - p_right"
     numbers_text = f"{s}*({i} - 1) + {k} - {signed(cl)} - {signed(cr)}"
     if a < 0:
-        note = (f"Not one of Relationships 8-14: they crop p at both ends plus a < s "
-                f"at the end, i.e. crop_left >= crop_right; here ({cl}, {cr}). This is "
+        note = (f"Not one of Relationships 8-14: they crop p at the start and p - a at "
+                f"the end with 0 <= a < s, i.e. crop_left >= crop_right; here ({cl}, {cr}). "
+                f"This is "
                 f"C^T of a forward convolution padded (p_left, p_right) = ({cl}, {cr})"
                 + (" (odd padding at the end, as TensorFlow's 'SAME' does)" if cr == cl + 1
                    else "") + ".\n")
         o = g.output_length
         note += dil
-        note += (f"Check: C maps o' = {o} back to floor(({o} + {cl} + {cr} - {k})/{s}) + 1 = "
-                 f"{(o + cl + cr - k) // s + 1} = L.")
+        note += (f"Check: C maps a length o' = {o} back to floor(({o} + {cl} + {cr} - "
+                 f"{k})/{s}) + 1 = {(o + cl + cr - k) // s + 1} = L: lengths, not values "
+                 "(C^T is C's transpose, not its inverse).")
     else:
         note = (f"Not one of Relationships 8-14: a = crop_left - crop_right = {a} >= s = {s}"
                 ", and the guide has 0 <= a < s.\n" + dil)

@@ -28,9 +28,9 @@ from ..core import geometry as shapes
 from ..core.transpose import conv1d_transpose
 from .text import floats
 
-__all__ = ["Padding", "added_output_padding", "agrees", "check_lines", "describe", "example_arrays",
-           "max_abs_difference", "padding_kind", "requested_crops", "setup",
-           "transposed"]
+__all__ = ["Padding", "added_output_padding", "agrees", "channel_arrays", "check_lines",
+           "describe", "example_arrays", "max_abs_difference", "padding_kind",
+           "requested_crops", "setup", "transposed", "transposed_channels"]
 
 #: What the views accept as ``padding``: a Keras word, an int, or a pair of crops.
 Padding = Union[str, int, tuple[int, int], Sequence[int]]
@@ -111,6 +111,55 @@ def example_arrays(g: shapes.Geometry, x: npt.ArrayLike | None,
     return x, w
 
 
+def channel_arrays(g: shapes.Geometry, x: npt.ArrayLike | None, w: npt.ArrayLike | None
+                   ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The student's numbers as ``x (N, L, C_in)`` and ``w (K, C_out, C_in)`` float64 copies.
+
+    ``x`` may be ``(L,)``, ``(L, C_in)`` or ``(N, L, C_in)``; ``w`` may be ``(K,)``
+    or ``(K, C_out, C_in)`` (the Keras layout).  Left out, they are ``1..L`` and
+    ``1..K`` (one channel).  A wrong shape raises ``ValueError`` naming ``x`` or ``w``.
+
+    Examples
+    --------
+    >>> x, w = channel_arrays(shapes.geometry(3, 2), [[1, 2], [3, 4], [5, 6]], None)
+    Traceback (most recent call last):
+    ...
+    ValueError: `w` (K,) has one input channel, `x` has 2. Received: w with shape (2,), x with shape (3, 2)
+    >>> x, w = channel_arrays(shapes.geometry(3, 2), [1, 2, 3], [1, -1])
+    >>> x.shape, w.shape
+    ((1, 3, 1), (2, 1, 1))
+    """
+    x_given = x is not None
+    x = np.arange(1.0, g.length + 1) if x is None else x
+    w = np.arange(1.0, g.kernel_size + 1) if w is None else w
+    xa, wa = np.array(x, dtype=np.float64), np.array(w, dtype=np.float64)
+    if xa.ndim not in (1, 2, 3) or xa.shape[-2 if xa.ndim > 1 else 0] != g.length:
+        raise ValueError(
+            f"`x` must be (L,), (L, C_in) or (N, L, C_in) with L = {g.length} samples "
+            f"(the length). Received: x with shape {xa.shape}")
+    if wa.ndim not in (1, 3) or wa.shape[0] != g.kernel_size:
+        raise ValueError(
+            f"`w` must be (K,) or (K, C_out, C_in) with K = {g.kernel_size} taps (the "
+            f"kernel_size). Received: w with shape {wa.shape}")
+    x3 = xa.reshape((1, -1, 1) if xa.ndim == 1 else (1, *xa.shape) if xa.ndim == 2 else xa.shape)
+    w3 = wa.reshape(-1, 1, 1) if wa.ndim == 1 else wa
+    if x3.shape[2] != w3.shape[2]:
+        shown = "(K,) has one input channel" if wa.ndim == 1 else f"has C_in = {w3.shape[2]}"
+        raise ValueError(
+            f"`w` {shown}, `x` has {x3.shape[2]}. Received: w with shape {wa.shape}, x with "
+            f"shape {xa.shape if x_given else '(default)'}")
+    if 0 in x3.shape or 0 in w3.shape:
+        raise ValueError(f"`x` and `w` need at least one sample and channel. Received: x "
+                         f"with shape {xa.shape}, w with shape {wa.shape}")
+    return x3.copy(), w3.copy()
+
+
+def transposed_channels(g: shapes.Geometry, x: npt.NDArray[np.float64],
+                        w: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``conv1d_transpose`` of ``x`` (N, L, C_in) with ``w`` (K, C_out, C_in): (N, L_out, C_out)."""
+    return conv1d_transpose(x, w, g.stride, g.padding, g.output_padding, dilation=g.dilation)
+
+
 def transposed(g: shapes.Geometry, x: npt.NDArray[np.float64],
                w: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """``conv1d_transpose`` of one single-channel signal ``x`` (L,) with ``w`` (K,): (L_out,)."""
@@ -141,8 +190,20 @@ def agrees(difference: float, y_fast: npt.NDArray[np.float64]) -> bool:
 def check_lines(x: npt.NDArray[np.float64], w: npt.NDArray[np.float64],
                 rows: Sequence[tuple[str, npt.NDArray[np.float64]]],
                 difference: float, agree: bool) -> list[str]:
-    """The "Numeric check" paragraph: the numbers used, one row per result, the verdict."""
-    lines = ["", f"Numeric check with x = {floats(x)}, w = {floats(w)}:"]
-    lines += [f"  {label:<22} = {floats(values)}" for label, values in rows]
+    """The "Numeric check" paragraph: the numbers used, one row per result, the verdict.
+
+    With channels (``x`` of shape ``(N, L, C_in)``) the rows are shown for sample
+    0, channel 0 (``rows`` then hold ``(N, ., C)`` arrays or kernels ``(., C_out,
+    C_in)``); the difference covers every sample and channel.
+    """
+    if x.ndim == 1 and w.ndim == 1:
+        lines = ["", f"Numeric check with x = {floats(x)}, w = {floats(w)}:"]
+        lines += [f"  {label:<22} = {floats(values)}" for label, values in rows]
+    else:
+        lines = ["", f"Numeric check with your x {x.shape}, w {w.shape} (shown: sample 0, "
+                     "channel 0; the difference covers all):"]
+        lines += [f"  {label:<22} = "
+                  f"{floats(values[:, 0, 0] if 'kernel' in label else values[0, :, 0])}"
+                  for label, values in rows]
     lines.append(f"  max |difference| = {difference:g}: " + ("agree" if agree else "DISAGREE"))
     return lines

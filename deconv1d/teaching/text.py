@@ -10,11 +10,13 @@ Examples
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
 
-__all__ = ["COLUMNS", "equation", "fit", "floats", "ints", "put_in", "signed"]
+__all__ = ["COLUMNS", "equation", "fit", "floats", "html_pre", "ints", "put_in", "signed",
+           "signed_float"]
 
 #: Width of the terminal the text views are laid out for.
 COLUMNS = 80
@@ -29,6 +31,17 @@ def signed(value: int) -> str:
     ('2', '(-1)')
     """
     return f"({value})" if value < 0 else str(value)
+
+
+def signed_float(value: float) -> str:
+    """A float as it reads after an operator: shortest form, negatives in parentheses.
+
+    Examples
+    --------
+    >>> signed_float(0.5), signed_float(-1.0)
+    ('0.5', '(-1)')
+    """
+    return f"({value:g})" if value < 0 else f"{value:g}"
 
 
 def fit(text: str, columns: int = COLUMNS) -> str:
@@ -99,3 +112,14 @@ def ints(values: Iterable[int]) -> str:
     '[1 2 1]'
     """
     return "[" + " ".join(str(int(v)) for v in values) + "]"
+
+
+def html_pre(text: str) -> str:
+    """``text`` as an escaped HTML ``<pre>`` block: what a notebook shows for a text view.
+
+    Examples
+    --------
+    >>> html_pre("y0 = x0*w0 < 2 & more")
+    '<pre class="deconv1d-explain">y0 = x0*w0 &lt; 2 &amp; more</pre>'
+    """
+    return f'<pre class="deconv1d-explain">{html.escape(text, quote=False)}</pre>'

@@ -20,7 +20,7 @@ from ..core import geometry as shapes
 from .arguments import FrameworkCall, framework_calls
 from .relationships import Relationship, relationship
 from .request import Padding, added_output_padding, describe, requested_crops, setup
-from .text import equation, fit, put_in
+from .text import equation, fit, html_pre, put_in
 
 __all__ = ["ShapeWalkthrough", "Step", "shape"]
 
@@ -91,6 +91,11 @@ class ShapeWalkthrough:
         if g.crop_right < 0:
             lines.append(f"  {'':<16} (negative: {-g.crop_right} zero"
                          f"{'s' * (g.crop_right != -1)} appended at the end)")
+        op = g.output_padding
+        if isinstance(g.padding, str) and op is not None and op >= g.stride:
+            lines.append(f"  Keras refuses this request: its layer needs output_padding < strides "
+                         f"(here {op} >= {g.stride}); deconv1d accepts output_padding < "
+                         f"max(s, d) = {max(g.stride, g.dilation)} and extends the table.")
         lines += ["", "Guide (arXiv:1603.07285):"]
         lines += [f"  {line}" for line in str(self.relationship).splitlines()]
         lines += ["", "Frameworks:"]
@@ -98,6 +103,9 @@ class ShapeWalkthrough:
             lines += [f"  {line}" for line in str(f).splitlines()]
         lines.append("  PyTorch and ONNX weights: the Keras kernel w.transpose(2, 1, 0).")
         return fit("\n".join(lines))
+
+    def _repr_html_(self) -> str:
+        return html_pre(str(self))
 
 
 def _table_step(name: str, formula: shapes.Formula, g: shapes.Geometry) -> Step:

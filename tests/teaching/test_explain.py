@@ -289,8 +289,8 @@ def test_connectivity_text_and_checkerboard_call_out():
     text = str(c)
     assert "y2      x0*w2 + x1*w0  2" in text
     assert "Overlap counts: [1 1 2 1 2 1]" in text
-    assert "Checkerboard: YES, K = 3 is not a multiple of s = 2." in text
-    assert "Checkerboard: no" in str(explain.connectivity(5, 4, stride=2))
+    assert "Uneven overlap: YES, K = 3 is not a multiple of s = 2." in text
+    assert "Uneven overlap: no" in str(explain.connectivity(5, 4, stride=2))
 
 
 def test_inputs_of():
