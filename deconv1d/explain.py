@@ -17,6 +17,7 @@ from .teaching.matrices import (
     matrices,
 )
 from .teaching.relationships import Relationship, eval_relationship
+from .teaching.stacked import StackedLayers, parse_layers, stacked
 from .teaching.text import COLUMNS
 from .teaching.walkthrough import ShapeWalkthrough, Step, shape
 
@@ -33,6 +34,7 @@ __all__ = [
     "OutputSources",
     "Relationship",
     "ShapeWalkthrough",
+    "StackedLayers",
     "Step",
     "connectivity",
     "direct",
@@ -41,5 +43,7 @@ __all__ = [
     "explain",
     "inputs_of",
     "matrices",
+    "parse_layers",
     "shape",
+    "stacked",
 ]

@@ -8,7 +8,20 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ._args import padding_arg
+from ._args import load_array, padding_arg
+
+
+def _numbers(name: str, text: str | None) -> Any:
+    """``--x``/``--w``: comma-separated numbers, or an array file (.npy, .npz[:KEY])."""
+    if text is None:
+        return None
+    if text.endswith(".npy") or ".npz" in text:
+        return load_array(name, text)
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise ValueError(f"`--{name}` must be numbers like 1,0.5,-1 or a .npy/.npz file. "
+                         f"Received: --{name}={text!r}") from None
 
 
 def add(subparsers: argparse._SubParsersAction) -> None:
@@ -36,16 +49,41 @@ def add(subparsers: argparse._SubParsersAction) -> None:
         parts.add_argument(f"--{flag}", action="store_true", help=text)
     cmd.add_argument("--output", type=int, metavar="O", default=None,
                      help="which inputs feed output O")
+    # -- your numbers and stacked layers (teaching views with numbers) --
+    numbers = cmd.add_argument_group(
+        "your numbers", "the connectivity, matrix and direct views then compute with them")
+    numbers.add_argument("--x", metavar="X", default=None,
+                         help="input: 1,2,3 or a .npy/.npz file shaped (L,), (L, C_in) or "
+                              "(N, L, C_in); --length is taken from it")
+    numbers.add_argument("--w", metavar="W", default=None,
+                         help="kernel: 1,0.5,-1 or a .npy/.npz file shaped (K,) or "
+                              "(K, C_out, C_in); --kernel-size is taken from it")
+    stacked = cmd.add_argument_group(
+        "stacked layers", "overlap compounding through layers, against resize-then-convolve")
+    stacked.add_argument("--layers", metavar="K,S[,P];...", default=None,
+                         help="e.g. '3,2;3,2;3,1' (kernel,stride[,padding] per layer; "
+                              "input length --length): prints the stacked view")
+    # -- end of your numbers and stacked layers --
     cmd.add_argument("--plot", metavar="FILE", default=None,
                      help="also write a figure (.png, .svg, .pdf; .gif animates; "
                           "needs matplotlib)")
 
 
+def _time_length(x: Any) -> int:
+    """The number of samples of ``--x``: its only axis, or the one before the channels."""
+    shape = getattr(x, "shape", (len(x),))
+    return int(shape[0] if len(shape) < 3 else shape[1]) if shape else 0
+
+
 def run(args: argparse.Namespace) -> int:
     from .. import explain
 
-    geometry = (args.length, args.kernel_size, args.stride, args.padding,
+    x, w = _numbers("x", args.x), _numbers("w", args.w)
+    length = args.length if x is None else _time_length(x)
+    kernel_size = args.kernel_size if w is None else len(w)
+    geometry = (length, kernel_size, args.stride, args.padding,
                 args.output_padding, args.dilation)
+    numbers = {"x": x, "w": w} if x is not None or w is not None else {}
     make: dict[str, Callable[..., Any]] = {"shape": explain.shape, "draw": explain.draw,
             "connectivity": explain.connectivity, "matrix": explain.matrices,
             "direct": explain.direct}
@@ -55,9 +93,13 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"--plot: no folder {folder!r} to write into. "
                              f"Received: --plot={args.plot!r}")
     chosen = [name for name in make if getattr(args, name)]
-    if not chosen and args.output is None:
+    if not chosen and args.output is None and args.layers is None:
         chosen = list(make)
-    parts = [make[name](*geometry) for name in chosen]
+    takes_numbers = ("connectivity", "matrix", "direct")
+    parts: list[Any] = [make[name](*geometry, **(numbers if name in takes_numbers else {}))
+                        for name in chosen]
+    if args.layers is not None:
+        parts.append(explain.stacked(length, explain.parse_layers(args.layers)))
     if args.output is not None:
         parts.append(explain.inputs_of(args.output, *geometry))
     print(f"\n{'-' * explain.COLUMNS}\n".join(str(part) for part in parts))

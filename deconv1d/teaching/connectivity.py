@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from ..core import geometry as shapes
 from .request import Padding, channel_arrays, describe, setup, transposed_channels
-from .text import COLUMNS, fit, floats, html_pre, ints
+from .text import COLUMNS, fit, floats, html_pre, ints, signed_float
 
 __all__ = ["Connectivity", "OutputSources", "connectivity", "inputs_of"]
 
@@ -65,6 +65,9 @@ class OutputSources:
         lines += [f"  position t = o + crop_left = {o} + {g.crop_left} = {t} = i*s + k*d:"
                   f" " + ", ".join(f"{i}*{g.stride} + {k}*{g.dilation}" for i, k in self.pairs)]
         return fit("\n".join(lines))
+
+    def _repr_html_(self) -> str:
+        return html_pre(str(self))
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ class Connectivity:
                 terms = terms[:width - 3] + "..."
             lines.append(f"  y{o:<6} {terms:<{width}}  {len(pairs)}")
             if self.values is not None and self.y is not None:
-                numbers = " + ".join(f"{v:g}" for v in self.values[o]) or "0"
+                numbers = _products(self, o)
                 if len(numbers) > width:
                     numbers = numbers[:width - 3] + "..."
                 lines.append(f"  {'':<7} {numbers:<{width}}  = {self.y[o]:g}")
@@ -163,6 +166,15 @@ class Connectivity:
 
     def _repr_html_(self) -> str:
         return html_pre(str(self))
+
+
+def _products(c: Connectivity, o: int) -> str:
+    """Output ``o``'s sum with your numbers: factors for one channel, products otherwise."""
+    assert c.x is not None and c.w is not None and c.values is not None
+    if c.x.shape[0] == c.x.shape[2] == c.w.shape[1] == 1:
+        return " + ".join(f"{c.x[0, i, 0]:g}*{signed_float(c.w[k, 0, 0])}"
+                          for i, k in c.pairs[o]) or "0"
+    return " + ".join(signed_float(v) for v in c.values[o]) or "0"
 
 
 def _unequal(sums: npt.NDArray[np.float64]) -> bool:

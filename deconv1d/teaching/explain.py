@@ -18,6 +18,8 @@ tests.  One module a view:
 - :mod:`.drawing`: :func:`~deconv1d.explain.draw`, a strip drawing for an
   80-column terminal;
 - :mod:`.plot`: pictures and animations with matplotlib;
+- :mod:`.stacked`: :func:`~deconv1d.explain.stacked`, overlap compounding through
+  stacked layers, against resize-then-convolve;
 - this module: :func:`explain`, all of the text views.
 
 :mod:`.text` and :mod:`.request` hold what the views share.  The public path of
@@ -39,12 +41,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy.typing as npt
+
 from .connectivity import Connectivity, connectivity
 from .direct import Direct, direct
 from .drawing import Drawing, draw
 from .matrices import Matrices, matrices
 from .request import Padding
-from .text import COLUMNS
+from .text import COLUMNS, html_pre
 from .walkthrough import ShapeWalkthrough, shape
 
 __all__ = ["Explanation", "explain"]
@@ -74,12 +78,22 @@ class Explanation:
         rule = "-" * COLUMNS
         return f"\n{rule}\n".join(str(p) for p in parts)
 
+    def _repr_html_(self) -> str:
+        return html_pre(str(self))
+
 
 def explain(length: int, kernel_size: int, stride: int = 1, padding: Padding = "valid",
-            output_padding: int | None = None, dilation: int = 1) -> Explanation:
+            output_padding: int | None = None, dilation: int = 1, *,
+            x: npt.ArrayLike | None = None, w: npt.ArrayLike | None = None) -> Explanation:
     """Every teaching view of one transposed convolution.
 
-    Parameters are those of :func:`deconv1d.explain.shape`.
+    Parameters
+    ----------
+    length, kernel_size, stride, padding, output_padding, dilation
+        As :func:`deconv1d.explain.shape`.
+    x : array_like, shape (L,), (L, C_in) or (N, L, C_in), optional
+    w : array_like, shape (K,) or (K, C_out, C_in), optional
+        Your numbers: the connectivity, matrix and direct views then show them.
 
     Returns
     -------
@@ -96,7 +110,13 @@ def explain(length: int, kernel_size: int, stride: int = 1, padding: Padding = "
     >>> e = explain(3, 3, stride=2, padding="same")
     >>> e.shape.geometry.output_length, e.matrices.agree, e.direct.agree
     (6, True, True)
+    >>> explain(3, 3, 2, "same", x=[1, 2, 3], w=[1, 0.5, -1]).connectivity.y.tolist()
+    [1.0, 0.5, 1.0, 1.0, 1.0, 1.5]
+    >>> explain(3, 3, 2, "same")._repr_html_().startswith("<pre")
+    True
     """
     args = (length, kernel_size, stride, padding, output_padding, dilation)
-    return Explanation(shape=shape(*args), connectivity=connectivity(*args),
-                       matrices=matrices(*args), direct=direct(*args), drawing=draw(*args))
+    numbers = {"x": x, "w": w}
+    return Explanation(shape=shape(*args), connectivity=connectivity(*args, **numbers),
+                       matrices=matrices(*args, **numbers), direct=direct(*args, **numbers),
+                       drawing=draw(*args))

@@ -135,12 +135,12 @@ def channel_arrays(g: shapes.Geometry, x: npt.ArrayLike | None, w: npt.ArrayLike
     xa, wa = np.array(x, dtype=np.float64), np.array(w, dtype=np.float64)
     if xa.ndim not in (1, 2, 3) or xa.shape[-2 if xa.ndim > 1 else 0] != g.length:
         raise ValueError(
-            f"`x` must be (L,), (L, C_in) or (N, L, C_in) with L = {g.length} samples "
-            f"(the length). Received: x with shape {xa.shape}")
+            f"`x` must have {g.length} samples (the length), shaped (L,), (L, C_in) or "
+            f"(N, L, C_in). Received: x with shape {xa.shape}")
     if wa.ndim not in (1, 3) or wa.shape[0] != g.kernel_size:
         raise ValueError(
-            f"`w` must be (K,) or (K, C_out, C_in) with K = {g.kernel_size} taps (the "
-            f"kernel_size). Received: w with shape {wa.shape}")
+            f"`w` must have {g.kernel_size} taps (the kernel_size), shaped (K,) or "
+            f"(K, C_out, C_in). Received: w with shape {wa.shape}")
     x3 = xa.reshape((1, -1, 1) if xa.ndim == 1 else (1, *xa.shape) if xa.ndim == 2 else xa.shape)
     w3 = wa.reshape(-1, 1, 1) if wa.ndim == 1 else wa
     if x3.shape[2] != w3.shape[2]:
