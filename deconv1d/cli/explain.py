@@ -71,8 +71,10 @@ def add(subparsers: argparse._SubParsersAction) -> None:
 
 def _time_length(x: Any) -> int:
     """The number of samples of ``--x``: its only axis, or the one before the channels."""
-    shape = getattr(x, "shape", (len(x),))
-    return int(shape[0] if len(shape) < 3 else shape[1]) if shape else 0
+    shape: tuple[int, ...] = tuple(getattr(x, "shape", (len(x),)))
+    if not shape:
+        return 0
+    return int(shape[1] if len(shape) == 3 else shape[0])
 
 
 def run(args: argparse.Namespace) -> int:

@@ -116,7 +116,6 @@ def explain(length: int, kernel_size: int, stride: int = 1, padding: Padding = "
     True
     """
     args = (length, kernel_size, stride, padding, output_padding, dilation)
-    numbers = {"x": x, "w": w}
-    return Explanation(shape=shape(*args), connectivity=connectivity(*args, **numbers),
-                       matrices=matrices(*args, **numbers), direct=direct(*args, **numbers),
+    return Explanation(shape=shape(*args), connectivity=connectivity(*args, x=x, w=w),
+                       matrices=matrices(*args, x=x, w=w), direct=direct(*args, x=x, w=w),
                        drawing=draw(*args))

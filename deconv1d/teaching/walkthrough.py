@@ -92,7 +92,7 @@ class ShapeWalkthrough:
             lines.append(f"  {'':<16} (negative: {-g.crop_right} zero"
                          f"{'s' * (g.crop_right != -1)} appended at the end)")
         op = g.output_padding
-        if isinstance(g.padding, str) and op is not None and op >= g.stride:
+        if isinstance(g.padding, str) and isinstance(op, int) and op >= g.stride:
             lines.append(f"  Keras refuses this request: its layer needs output_padding < strides "
                          f"(here {op} >= {g.stride}); deconv1d accepts output_padding < "
                          f"max(s, d) = {max(g.stride, g.dilation)} and extends the table.")

@@ -353,3 +353,13 @@ def test_views_render_as_escaped_html(view):
     body = out[out.index(">") + 1:-len("</pre>")]
     assert html.unescape(body) == str(v)
     assert "<" not in body and ">" not in body
+
+
+@SETTINGS
+@given(geometries(max_length=30, max_kernel=10, max_stride=4), st.integers(0, 2**31 - 1))
+def test_views_with_numbers_fit_80_columns(args, seed):
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal(args[0]), rng.standard_normal(args[1])
+    for part in (explain.connectivity(*args, x=x, w=w), explain.matrices(*args, x=x, w=w),
+                 explain.direct(*args, x=x, w=w)):
+        assert max(len(line) for line in str(part).splitlines()) <= 80, str(part)
