@@ -208,7 +208,9 @@ def _strip(ax: Axes, g: Geometry, upto: int | None = None,
     for i in range(0, g.length, step):
         ax.text(i * g.stride, y_in, f"x{i}", ha="center", va="center", fontsize=8,
                 color="black" if active[i] else "0.6")
-    segments, colors, widths = [], [], []
+    segments: list[Any] = []
+    colors: list[Any] = []
+    widths: list[float] = []
     for t, i in zip(*np.nonzero(full >= 0)):
         if not active[i]:
             continue
@@ -223,11 +225,11 @@ def _strip(ax: Axes, g: Geometry, upto: int | None = None,
     if segments:
         ax.add_collection(LineCollection(segments, colors=colors, linewidths=widths))
     _legend(ax, g.kernel_size)
-    side = ax.get_yaxis_transform()  # x in axes fractions, y in data
-    ax.text(-0.01, y_in, "input", ha="right", va="center", fontsize=9, transform=side)
-    ax.text(-0.01, y_out, "output", ha="right", va="center", fontsize=9, transform=side)
+    margin = ax.get_yaxis_transform()  # x in axes fractions, y in data
+    ax.text(-0.01, y_in, "input", ha="right", va="center", fontsize=9, transform=margin)
+    ax.text(-0.01, y_out, "output", ha="right", va="center", fontsize=9, transform=margin)
     ax.text(-0.01, y_out - 0.3, "overlap", ha="right", va="center", fontsize=8,
-            color="0.25", transform=side)
+            color="0.25", transform=margin)
     ax.set_xlim(-0.7, positions - 0.3)
     ax.set_ylim(-0.55, 1.35)
     step = _every(cell_px, len(str(positions - 1)))
