@@ -581,8 +581,22 @@ def direct_animation(length: int, kernel_size: int, stride: int = 1,
 def direct_still(length: int, kernel_size: int, stride: int = 1, padding: Padding = "valid",
                  output_padding: int | None = None, dilation: int = 1, *,
                  x: npt.ArrayLike | None = None, w: npt.ArrayLike | None = None,
-                 output: int | None = None) -> Figure:
+                 output: int | None = None, finished: bool = False) -> Figure:
     """One frame of :func:`direct_animation`: the kernel at ``output`` (default the middle one).
+
+    Parameters
+    ----------
+    length, kernel_size, stride, padding, output_padding, dilation, x, w
+        As :func:`direct_animation`.
+    output : int, optional
+        The output whose dot product is shown, ``0 <= output < L_out``.
+    finished : bool, default False
+        Draw the last frame instead: both views finished, with equal outputs.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        1200 x 560 pixels at :data:`DPI`.
 
     Examples
     --------
@@ -598,7 +612,7 @@ def direct_still(length: int, kernel_size: int, stride: int = 1, padding: Paddin
         raise ValueError(f"`output` must be in 0..{g.output_length - 1}. Received: "
                          f"output={output}")
     fig, axes = _direct_figure(dc, c)
-    _draw_direct_frame(fig, axes, dc, c, "slide", o)
+    _draw_direct_frame(fig, axes, dc, c, "end" if finished else "slide", o)
     return fig
 
 
