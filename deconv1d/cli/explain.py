@@ -67,6 +67,7 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     cmd.add_argument("--plot", metavar="FILE", default=None,
                      help="also write a figure (.png, .svg, .pdf; .gif animates; "
                           "needs matplotlib)")
+    _add_page_and_view(cmd)
 
 
 def _time_length(x: Any) -> int:
@@ -89,12 +90,16 @@ def run(args: argparse.Namespace) -> int:
     make: dict[str, Callable[..., Any]] = {"shape": explain.shape, "draw": explain.draw,
             "connectivity": explain.connectivity, "matrix": explain.matrices,
             "direct": explain.direct}
-    if args.plot:
-        folder = os.path.dirname(os.path.abspath(args.plot))
-        if not os.path.isdir(folder):
-            raise ValueError(f"--plot: no folder {folder!r} to write into. "
-                             f"Received: --plot={args.plot!r}")
+    for flag in ("plot", "html"):
+        target = getattr(args, flag)
+        folder = os.path.dirname(os.path.abspath(target)) if target else ""
+        if target and not os.path.isdir(folder):
+            raise ValueError(f"--{flag}: no folder {folder!r} to write into. "
+                             f"Received: --{flag}={target!r}")
     chosen = [name for name in make if getattr(args, name)]
+    if (args.html and not chosen and args.output is None and not args.plot
+            and args.layers is None):
+        return _write_page(args.html)
     if not chosen and args.output is None and args.layers is None:
         chosen = list(make)
     takes_numbers = ("connectivity", "matrix", "direct")
@@ -110,10 +115,35 @@ def run(args: argparse.Namespace) -> int:
         try:
             from ..teaching import plot
 
-            path = plot.save(args.plot, *geometry)
+            path = plot.save(args.plot, *geometry, view=args.view, **numbers)
         except ImportError as error:
             print(f"deconv1d explain: --plot needs matplotlib (pip install "
                   f"'deconv1d[plot]'): {error}", file=sys.stderr)
             return 3
         print(f"wrote {path}")
+    if args.html:
+        _write_page(args.html)
     return status
+
+
+# --------------------------------------------------------------------------- #
+# The classroom page (--html) and the view of --plot (--view)                 #
+# --------------------------------------------------------------------------- #
+def _add_page_and_view(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--view", choices=("scatter", "direct"), default="scatter",
+                     help="what --plot draws: the scatter (default) or the direct "
+                          "convolution beside it (a .gif animates it)")
+    cmd.add_argument("--html", metavar="FILE", default=None,
+                     help="write the interactive classroom page: one self-contained "
+                          "HTML file holding every setting of a grid (the length "
+                          "arguments only choose what else is printed)")
+
+
+def _write_page(path: str) -> int:
+    """Write the classroom page (:func:`deconv1d.teaching.page.write`) and say so."""
+    from ..teaching import page
+
+    written = page.write(path)
+    print(f"wrote {written} ({os.path.getsize(written)} bytes); open it at a setting with "
+          f"{written}#{page.fragment(5, 3, 2, 'same', None, 1)}")
+    return 0

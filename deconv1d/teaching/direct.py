@@ -184,13 +184,13 @@ def _seq(items: Iterable[str]) -> str:
 
 
 def _pad(items: Iterable[_T], left: int, right: int, zero: _T) -> list[_T]:
-    seq = list(items)
-    seq = [zero] * max(left, 0) + seq[max(-left, 0):] if left >= 0 else seq[-left:]
-    if right >= 0:
-        seq = seq + [zero] * right
-    else:
-        seq = seq[:len(seq) + right]
-    return seq
+    """Add ``left``/``right`` zeros at the ends; a negative count removes samples instead.
+
+    Zeros are added before anything is removed, so a crop longer than the samples
+    goes on into the zeros added at the other end.
+    """
+    seq = [zero] * max(left, 0) + list(items) + [zero] * max(right, 0)
+    return seq[max(-left, 0):len(seq) - max(-right, 0)]
 
 
 def direct(length: int, kernel_size: int, stride: int = 1, padding: Padding = "valid",
