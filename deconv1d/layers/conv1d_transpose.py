@@ -22,7 +22,7 @@ import itertools
 import numpy as np
 
 from ..core import geometry as shapes
-from ..core.adjoint import conv1d_transpose_vjp
+from ..core.vjp import conv1d_transpose_vjp
 from ..core.transpose import conv1d_transpose
 from . import activations, constraints, initializers, regularizers
 from .derivatives import activation_vjp, regularizer_gradient
