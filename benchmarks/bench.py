@@ -7,7 +7,8 @@ one process: both sides run alternately, each round keeps the minimum of
 whole suite, and the BLAS / OpenMP / torch thread counts are pinned
 (``--threads``, default 2) before NumPy is imported.  PyTorch is optional:
 without it the torch columns are blank.  ``--paths`` also times every path of
-deconv1d forced (what the path rule in ``deconv1d/_kernels.py`` was tuned on).
+deconv1d forced through the documented seam ``deconv1d.core.engine.compute``
+(what the path rule ``engine.choose`` was tuned on).
 
 Columns: the time of deconv1d (its automatic path choice), of PyTorch, their
 ratio, the bare GEMM ``x.reshape(N*L, C_in) @ W`` (``W`` of shape
@@ -130,8 +131,8 @@ def main(argv=None):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     import deconv1d
     from deconv1d import reference
-    from deconv1d.core import _engine as _kernels
-    from deconv1d.core import transpose as functional
+    from deconv1d.core import engine
+    from deconv1d.core.transpose import prepare
 
     torch = None
     if not args.no_torch:
@@ -163,10 +164,8 @@ def main(argv=None):
         for index, (name, n, length, c_in, c_out, k, s, d, g) in enumerate(cases, 1):
             x = rng.standard_normal((n, length, c_in)).astype(dtype)
             w = rng.standard_normal((k, c_out // g, c_in)).astype(dtype)
-            problem = functional._problem(x, w, s, "valid", None, dilation=d, groups=g,
-                                          data_format="channels_last", bias=None,
-                                          convert=False)
-            path, options = _kernels.choose(problem.geometry, c_in, c_out, g, n)
+            problem = prepare(x, w, s, dilation=d, groups=g)
+            path, options = engine.choose(problem.geometry, c_in, c_out, g, n)
             fns = [lambda x=x, w=w, s=s, d=d, g=g:
                    deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g)]
             # the GEMM floor: (N*L, C_in/G) @ (C_in/G, K*C_out/G) per group
@@ -227,7 +226,7 @@ def main(argv=None):
                     continue
                 if p == "gather" and (d > 1 and (s > 1 or opts["time_batch"] > 1)):
                     continue
-                fns.append(lambda p=p, opts=opts: functional._compute(problem, p, **opts))
+                fns.append(lambda p=p, opts=opts: engine.compute(problem, p, **opts))
                 labels.append(p + ("" if not opts else f",B{opts['time_batch']}"))
             for label, t in zip(labels, side_by_side(fns, repeat, settle / 6)):
                 print(f"{'':>2} {'':<19} {'':<7} {'':<26} {label:<15} {t * 1e3:>7.2f}ms")

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from deconv1d import conv1d, conv1d_transpose, conv1d_transpose_vjp, reference, shapes
@@ -494,3 +494,23 @@ def test_conv1d_equals_keras3_conv1d():
         expected = data[f"c{i}_out"]
         assert got.shape == expected.shape, case
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12, err_msg=str(case))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=problems(), crops=st.tuples(st.integers(-4, 4), st.integers(-4, 4)))
+def test_vjp_of_any_window_negative_crops_included(problem, crops):
+    """The gradients are the adjoint of the forward map, for any Window:
+    <T(x, w), dy> == <x, dx> == <w, dw> (T is linear in x and in w)."""
+    x, w, kwargs = problem
+    kwargs.pop("bias")
+    kwargs["padding"], kwargs["output_padding"] = shapes.Window(*crops), None
+    full = (_last(x, kwargs["data_format"]).shape[1] - 1) * kwargs["stride"] + (
+        w.shape[0] - 1) * kwargs["dilation"] + 1
+    assume(kwargs["padding"].output_length(full) >= 1)
+    y = conv1d_transpose(x, w, **kwargs)
+    dy = np.random.default_rng(y.size).standard_normal(y.shape)
+    dx, dw, dbias = conv1d_transpose_vjp(dy, x, w, **kwargs)
+    scale = np.vdot(conv1d_transpose(np.abs(x), np.abs(w), **kwargs), np.abs(dy))
+    assert abs(np.vdot(y, dy) - np.vdot(x, dx)) <= 1e-12 * max(scale, 1.0)
+    assert abs(np.vdot(y, dy) - np.vdot(w, dw)) <= 1e-12 * max(scale, 1.0)
+    _close64(dbias, _last(dy, kwargs["data_format"]).sum(axis=(0, 1)))
