@@ -49,6 +49,19 @@ def quick_case(case):
             k, s, d, g)
 
 
+def case_arrays(cases, dtypes, rng):
+    """``(index, case, dtype_name, x, w)`` for every case in every dtype (comma-separated
+    names): random input ``x`` (N, L, C_in) and kernel ``w`` (K, C_out // g, C_in)."""
+    import numpy as np
+    for dtype_name in dtypes.split(","):
+        dtype = np.dtype(dtype_name)
+        for index, case in enumerate(cases, 1):
+            _, n, length, c_in, c_out, k, _, _, g = case
+            x = rng.standard_normal((n, length, c_in)).astype(dtype)
+            w = rng.standard_normal((k, c_out // g, c_in)).astype(dtype)
+            yield index, case, dtype_name, x, w
+
+
 def common_parser(description, repeat, repeat_help):
     """The options every benchmark script shares: --quick, --threads, --repeat, --dtypes."""
     parser = argparse.ArgumentParser(description=description)
@@ -159,38 +172,36 @@ def main(argv=None):
           f"median over {rounds} rounds{' (QUICK: tiny sizes)' if args.quick else ''}")
     rng = np.random.default_rng(0)
     setups = []
-    for dtype_name in args.dtypes.split(","):
-        dtype = np.dtype(dtype_name)
-        for index, (name, n, length, c_in, c_out, k, s, d, g) in enumerate(cases, 1):
-            x = rng.standard_normal((n, length, c_in)).astype(dtype)
-            w = rng.standard_normal((k, c_out // g, c_in)).astype(dtype)
-            problem = prepare(x, w, s, dilation=d, groups=g)
-            path, options = engine.choose(problem.geometry, c_in, c_out, g, n)
-            fns = [lambda x=x, w=w, s=s, d=d, g=g:
-                   deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g)]
-            # the GEMM floor: (N*L, C_in/G) @ (C_in/G, K*C_out/G) per group
-            rows = np.ascontiguousarray(
-                x.reshape(n * length, g, c_in // g).transpose(1, 0, 2))
-            wmat = np.ascontiguousarray(
-                w.reshape(k, c_out // g, g, c_in // g).transpose(2, 3, 0, 1)
-                .reshape(g, c_in // g, k * c_out // g))
-            fns.append(lambda rows=rows, wmat=wmat: np.matmul(rows, wmat))
-            if torch is not None:
-                xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 2, 1)))
-                wt = torch.from_numpy(np.ascontiguousarray(w.transpose(2, 1, 0)))
-                fns.append(lambda xt=xt, wt=wt, s=s, d=d, g=g:
-                           torch.nn.functional.conv_transpose1d(
-                               xt, wt, stride=s, dilation=d, groups=g))
-                got = fns[0]()
-                want = fns[-1]().numpy().transpose(0, 2, 1)
-                tol = 1e-9 if dtype == np.float64 else 1e-3
-                if not np.allclose(got, want, rtol=tol, atol=tol * np.abs(want).max()):
-                    raise SystemExit(f"case {index}: deconv1d and torch disagree")
-            label = path + ("" if not options else
-                            "," + ",".join(f"B{v}" for v in options.values()))
-            shape = f"{n},{length},{c_in}>{c_out},{k},{s},{d},{g}"
-            setups.append(dict(index=index, name=name, dtype=dtype_name, shape=shape,
-                               label=label, fns=fns, problem=problem, s=s, d=d, runs=[]))
+    for index, case, dtype_name, x, w in case_arrays(cases, args.dtypes, rng):
+        name, n, length, c_in, c_out, k, s, d, g = case
+        dtype = x.dtype
+        problem = prepare(x, w, s, dilation=d, groups=g)
+        path, options = engine.choose(problem.geometry, c_in, c_out, g, n)
+        fns = [lambda x=x, w=w, s=s, d=d, g=g:
+               deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g)]
+        # the GEMM floor: (N*L, C_in/G) @ (C_in/G, K*C_out/G) per group
+        rows = np.ascontiguousarray(
+            x.reshape(n * length, g, c_in // g).transpose(1, 0, 2))
+        wmat = np.ascontiguousarray(
+            w.reshape(k, c_out // g, g, c_in // g).transpose(2, 3, 0, 1)
+            .reshape(g, c_in // g, k * c_out // g))
+        fns.append(lambda rows=rows, wmat=wmat: np.matmul(rows, wmat))
+        if torch is not None:
+            xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 2, 1)))
+            wt = torch.from_numpy(np.ascontiguousarray(w.transpose(2, 1, 0)))
+            fns.append(lambda xt=xt, wt=wt, s=s, d=d, g=g:
+                       torch.nn.functional.conv_transpose1d(
+                           xt, wt, stride=s, dilation=d, groups=g))
+            got = fns[0]()
+            want = fns[-1]().numpy().transpose(0, 2, 1)
+            tol = 1e-9 if dtype == np.float64 else 1e-3
+            if not np.allclose(got, want, rtol=tol, atol=tol * np.abs(want).max()):
+                raise SystemExit(f"case {index}: deconv1d and torch disagree")
+        label = path + ("" if not options else
+                        "," + ",".join(f"B{v}" for v in options.values()))
+        shape = f"{n},{length},{c_in}>{c_out},{k},{s},{d},{g}"
+        setups.append(dict(index=index, name=name, dtype=dtype_name, shape=shape,
+                           label=label, fns=fns, problem=problem, s=s, d=d, runs=[]))
     # OpenBLAS threads spin after a call: only torch needs the long pause.
     settles = [settle / 6, settle / 6, settle]
     for round_ in range(rounds):

@@ -18,7 +18,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import CASES, common_parser, pin_threads, quick_case, side_by_side  # noqa: E402
+from bench import CASES, case_arrays, common_parser, pin_threads, quick_case, side_by_side  # noqa: E402
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
@@ -51,31 +51,29 @@ def main(argv=None):
           f"interleaved runs, median of {rounds} rounds")
     rng = np.random.default_rng(0)
     setups = []
-    for dtype_name in args.dtypes.split(","):
-        dtype = np.dtype(dtype_name)
-        for index, (name, n, length, c_in, c_out, k, s, d, g) in enumerate(cases, 1):
-            x = rng.standard_normal((n, length, c_in)).astype(dtype)
-            w = rng.standard_normal((k, c_out // g, c_in)).astype(dtype)
-            b = rng.standard_normal(c_out).astype(dtype)
-            dy = rng.standard_normal(
-                this.conv1d_transpose(x, w, s, dilation=d, groups=g).shape).astype(dtype)
-            for direction in ("forward", "backward"):
-                if direction == "forward":
-                    fns = [lambda m=m, x=x, w=w, b=b, s=s, d=d, g=g:
-                           m.conv1d_transpose(x, w, s, dilation=d, groups=g, bias=b)
-                           for m in (other, this)]
-                else:
-                    fns = [lambda m=m, x=x, w=w, dy=dy, s=s, d=d, g=g:
-                           m.conv1d_transpose_vjp(dy, x, w, s, dilation=d, groups=g)
-                           for m in (other, this)]
-                a, c = fns[0](), fns[1]()
-                for u, v in zip(a if isinstance(a, tuple) else (a,),
-                                c if isinstance(c, tuple) else (c,)):
-                    tol = 1e-9 if dtype == np.float64 else 1e-3
-                    if not np.allclose(u, v, rtol=tol, atol=tol * np.abs(u).max()):
-                        raise SystemExit(f"case {index} {direction}: the two disagree")
-                setups.append(dict(index=index, name=name, dtype=dtype_name,
-                                   direction=direction, fns=fns, runs=[]))
+    for index, case, dtype_name, x, w in case_arrays(cases, args.dtypes, rng):
+        name, n, length, c_in, c_out, k, s, d, g = case
+        dtype = x.dtype
+        b = rng.standard_normal(c_out).astype(dtype)
+        dy = rng.standard_normal(
+            this.conv1d_transpose(x, w, s, dilation=d, groups=g).shape).astype(dtype)
+        for direction in ("forward", "backward"):
+            if direction == "forward":
+                fns = [lambda m=m, x=x, w=w, b=b, s=s, d=d, g=g:
+                       m.conv1d_transpose(x, w, s, dilation=d, groups=g, bias=b)
+                       for m in (other, this)]
+            else:
+                fns = [lambda m=m, x=x, w=w, dy=dy, s=s, d=d, g=g:
+                       m.conv1d_transpose_vjp(dy, x, w, s, dilation=d, groups=g)
+                       for m in (other, this)]
+            a, c = fns[0](), fns[1]()
+            for u, v in zip(a if isinstance(a, tuple) else (a,),
+                            c if isinstance(c, tuple) else (c,)):
+                tol = 1e-9 if dtype == np.float64 else 1e-3
+                if not np.allclose(u, v, rtol=tol, atol=tol * np.abs(u).max()):
+                    raise SystemExit(f"case {index} {direction}: the two disagree")
+            setups.append(dict(index=index, name=name, dtype=dtype_name,
+                               direction=direction, fns=fns, runs=[]))
     settle = 0 if args.quick else 0.05
     for round_ in range(rounds):
         for setup in setups:
