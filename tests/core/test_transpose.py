@@ -68,7 +68,7 @@ def test_float32_within_the_dot_product_bound(problem):
 
 
 # --------------------------------------------------------------------------- #
-# Golden values and pinned cases from semantics.md and frameworks.md.         #
+# Golden values and pinned cases from the frameworks' own outputs.           #
 # --------------------------------------------------------------------------- #
 @pytest.mark.parametrize("kernel_size, stride, padding, output_padding, expected", GOLDEN)
 def test_keras_golden_values(kernel_size, stride, padding, output_padding, expected):
