@@ -585,8 +585,12 @@ def correlate(y_pad: np.ndarray, w: np.ndarray, stride: int, dilation: int,
     dw = None if x is None else np.zeros_like(wg)
     dtype = y_pad.dtype
     width = k_size * c_g
-    batch_block, time_block = block_shape(n_batch, length, width * groups * dtype.itemsize,
-                                          block_bytes)
+    # Per output row, what a block touches: its columns, the signal samples they
+    # are copied from, the output row and (for dw) the row of x.
+    channels = c_g * groups
+    row_bytes = (width * groups + stride * channels + d
+                 + (0 if x is None else d)) * dtype.itemsize
+    batch_block, time_block = block_shape(n_batch, length, row_bytes, block_bytes)
     for n0 in range(0, n_batch, batch_block):
         n1 = min(n_batch, n0 + batch_block)
         for i0 in range(0, length, time_block):
