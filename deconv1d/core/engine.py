@@ -74,7 +74,7 @@ import numpy.typing as npt
 
 from .geometry import Geometry
 
-__all__ = ["BLOCK_BYTES", "PATHS", "Placement", "Problem", "block_shape", "choose",
+__all__ = ["BLOCK_BYTES", "MAX_BLOCK_BYTES", "MIN_ROWS", "PATHS", "Placement", "Problem", "block_shape", "choose",
            "compute", "correlate", "new_output", "release_scratch", "run", "scratch", "signal_window"]
 
 #: Bytes of scratch per block (columns, or im2col rows plus output rows), for
@@ -83,6 +83,15 @@ __all__ = ["BLOCK_BYTES", "PATHS", "Placement", "Problem", "block_shape", "choos
 #: calls (each one a thread fork/join; on a busy 2-core machine 8 MiB beat
 #: 2 MiB on every case of the forward benchmark).
 BLOCK_BYTES = 8 * 2**20
+
+#: :func:`correlate`'s GEMMs (inner dimension ``K * C``, output ``D`` wide) need
+#: about this many rows to run at full speed whatever ``BLOCK_BYTES`` gives:
+#: measured on the backward benchmark (wide, 512 -> 256 channels: 2x slower on a
+#: busy machine with blocks of a few hundred rows).  The transposed paths need
+#: no floor (8 MiB with none beat the alternatives on the forward benchmark).
+MIN_ROWS = 1024
+#: Hard bound on one block, whatever ``MIN_ROWS`` asks.
+MAX_BLOCK_BYTES = 64 * 2**20
 
 #: The transposed convolution's paths, by name (see the module docstring).
 PATHS = ("scatter", "scatter_blocks", "gather")
@@ -141,14 +150,16 @@ def new_output(n_batch: int, length: int, channels: int, data_format: str,
 
 
 def block_shape(n_batch: int, length: int, row_bytes: int,
-                block_bytes: int | None = None) -> tuple[int, int]:
+                block_bytes: int | None = None, min_rows: int = 1) -> tuple[int, int]:
     """``(batch_block, time_block)``: the one block policy.
 
     A block holds about ``block_bytes`` (default :data:`BLOCK_BYTES`, read at
     call time) of scratch, at ``row_bytes`` per row
     (one time step of one signal): whole signals when they fit (so blocks of
     the input and output stay contiguous and a GEMM can write straight into the
-    output), else a run of time steps of one signal; always at least one row.
+    output), else a run of time steps of one signal; always at least one row,
+    and at least ``min_rows`` rows (within ``MAX_BLOCK_BYTES``) for a caller
+    whose GEMM needs them to run at full speed.
 
     Examples
     --------
@@ -159,7 +170,9 @@ def block_shape(n_batch: int, length: int, row_bytes: int,
     """
     if block_bytes is None:
         block_bytes = BLOCK_BYTES
-    rows = max(1, block_bytes // max(row_bytes, 1))
+    row_bytes = max(row_bytes, 1)
+    rows = max(1, min(max(min_rows, block_bytes // row_bytes),
+                      MAX_BLOCK_BYTES // row_bytes))
     time_block = max(1, min(length, rows))
     batch_block = max(1, min(n_batch, rows // time_block))
     return batch_block, time_block
@@ -590,7 +603,8 @@ def correlate(y_pad: np.ndarray, w: np.ndarray, stride: int, dilation: int,
     channels = c_g * groups
     row_bytes = (width * groups + stride * channels + d
                  + (0 if x is None else d)) * dtype.itemsize
-    batch_block, time_block = block_shape(n_batch, length, row_bytes, block_bytes)
+    batch_block, time_block = block_shape(n_batch, length, row_bytes, block_bytes,
+                                          min_rows=MIN_ROWS)
     for n0 in range(0, n_batch, batch_block):
         n1 = min(n_batch, n0 + batch_block)
         for i0 in range(0, length, time_block):
