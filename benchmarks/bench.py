@@ -7,7 +7,8 @@ one process: both sides run alternately, each round keeps the minimum of
 whole suite, and the BLAS / OpenMP / torch thread counts are pinned
 (``--threads``, default 2) before NumPy is imported.  PyTorch is optional:
 without it the torch columns are blank.  ``--paths`` also times every path of
-deconv1d forced (what the path rule in ``deconv1d/_kernels.py`` was tuned on).
+deconv1d forced through the documented seam ``deconv1d.core.engine.compute``
+(what the path rule ``engine.choose`` was tuned on).
 
 Columns: the time of deconv1d (its automatic path choice), of PyTorch, their
 ratio, the bare GEMM ``x.reshape(N*L, C_in) @ W`` (``W`` of shape
@@ -46,6 +47,19 @@ def quick_case(case):
     name, n, length, c_in, c_out, k, s, d, g = case
     return (name, min(n, 2), min(length, 64), min(c_in, 8 * g), min(c_out, 8 * g),
             k, s, d, g)
+
+
+def case_arrays(cases, dtypes, rng):
+    """``(index, case, dtype_name, x, w)`` for every case in every dtype (comma-separated
+    names): random input ``x`` (N, L, C_in) and kernel ``w`` (K, C_out // g, C_in)."""
+    import numpy as np
+    for dtype_name in dtypes.split(","):
+        dtype = np.dtype(dtype_name)
+        for index, case in enumerate(cases, 1):
+            _, n, length, c_in, c_out, k, _, _, g = case
+            x = rng.standard_normal((n, length, c_in)).astype(dtype)
+            w = rng.standard_normal((k, c_out // g, c_in)).astype(dtype)
+            yield index, case, dtype_name, x, w
 
 
 def common_parser(description, repeat, repeat_help):
@@ -130,8 +144,8 @@ def main(argv=None):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     import deconv1d
     from deconv1d import reference
-    from deconv1d.core import _engine as _kernels
-    from deconv1d.core import transpose as functional
+    from deconv1d.core import engine
+    from deconv1d.core.transpose import prepare
 
     torch = None
     if not args.no_torch:
@@ -158,40 +172,36 @@ def main(argv=None):
           f"median over {rounds} rounds{' (QUICK: tiny sizes)' if args.quick else ''}")
     rng = np.random.default_rng(0)
     setups = []
-    for dtype_name in args.dtypes.split(","):
-        dtype = np.dtype(dtype_name)
-        for index, (name, n, length, c_in, c_out, k, s, d, g) in enumerate(cases, 1):
-            x = rng.standard_normal((n, length, c_in)).astype(dtype)
-            w = rng.standard_normal((k, c_out // g, c_in)).astype(dtype)
-            problem = functional._problem(x, w, s, "valid", None, dilation=d, groups=g,
-                                          data_format="channels_last", bias=None,
-                                          convert=False)
-            path, options = _kernels.choose(problem.geometry, c_in, c_out, g, n)
-            fns = [lambda x=x, w=w, s=s, d=d, g=g:
-                   deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g)]
-            # the GEMM floor: (N*L, C_in/G) @ (C_in/G, K*C_out/G) per group
-            rows = np.ascontiguousarray(
-                x.reshape(n * length, g, c_in // g).transpose(1, 0, 2))
-            wmat = np.ascontiguousarray(
-                w.reshape(k, c_out // g, g, c_in // g).transpose(2, 3, 0, 1)
-                .reshape(g, c_in // g, k * c_out // g))
-            fns.append(lambda rows=rows, wmat=wmat: np.matmul(rows, wmat))
-            if torch is not None:
-                xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 2, 1)))
-                wt = torch.from_numpy(np.ascontiguousarray(w.transpose(2, 1, 0)))
-                fns.append(lambda xt=xt, wt=wt, s=s, d=d, g=g:
-                           torch.nn.functional.conv_transpose1d(
-                               xt, wt, stride=s, dilation=d, groups=g))
-                got = fns[0]()
-                want = fns[-1]().numpy().transpose(0, 2, 1)
-                tol = 1e-9 if dtype == np.float64 else 1e-3
-                if not np.allclose(got, want, rtol=tol, atol=tol * np.abs(want).max()):
-                    raise SystemExit(f"case {index}: deconv1d and torch disagree")
-            label = path + ("" if not options else
-                            "," + ",".join(f"B{v}" for v in options.values()))
-            shape = f"{n},{length},{c_in}>{c_out},{k},{s},{d},{g}"
-            setups.append(dict(index=index, name=name, dtype=dtype_name, shape=shape,
-                               label=label, fns=fns, problem=problem, s=s, d=d, runs=[]))
+    for index, case, dtype_name, x, w in case_arrays(cases, args.dtypes, rng):
+        name, n, length, c_in, c_out, k, s, d, g = case
+        dtype = x.dtype
+        problem = prepare(x, w, s, dilation=d, groups=g)
+        path, options = engine.choose(problem.geometry, c_in, c_out, g, n)
+        fns = [lambda x=x, w=w, s=s, d=d, g=g:
+               deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g)]
+        # the GEMM floor: (N*L, C_in/G) @ (C_in/G, K*C_out/G) per group
+        rows = np.ascontiguousarray(
+            x.reshape(n * length, g, c_in // g).transpose(1, 0, 2))
+        wmat = np.ascontiguousarray(
+            w.reshape(k, c_out // g, g, c_in // g).transpose(2, 3, 0, 1)
+            .reshape(g, c_in // g, k * c_out // g))
+        fns.append(lambda rows=rows, wmat=wmat: np.matmul(rows, wmat))
+        if torch is not None:
+            xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 2, 1)))
+            wt = torch.from_numpy(np.ascontiguousarray(w.transpose(2, 1, 0)))
+            fns.append(lambda xt=xt, wt=wt, s=s, d=d, g=g:
+                       torch.nn.functional.conv_transpose1d(
+                           xt, wt, stride=s, dilation=d, groups=g))
+            got = fns[0]()
+            want = fns[-1]().numpy().transpose(0, 2, 1)
+            tol = 1e-9 if dtype == np.float64 else 1e-3
+            if not np.allclose(got, want, rtol=tol, atol=tol * np.abs(want).max()):
+                raise SystemExit(f"case {index}: deconv1d and torch disagree")
+        label = path + ("" if not options else
+                        "," + ",".join(f"B{v}" for v in options.values()))
+        shape = f"{n},{length},{c_in}>{c_out},{k},{s},{d},{g}"
+        setups.append(dict(index=index, name=name, dtype=dtype_name, shape=shape,
+                           label=label, fns=fns, problem=problem, s=s, d=d, runs=[]))
     # OpenBLAS threads spin after a call: only torch needs the long pause.
     settles = [settle / 6, settle / 6, settle]
     for round_ in range(rounds):
@@ -227,7 +237,7 @@ def main(argv=None):
                     continue
                 if p == "gather" and (d > 1 and (s > 1 or opts["time_batch"] > 1)):
                     continue
-                fns.append(lambda p=p, opts=opts: functional._compute(problem, p, **opts))
+                fns.append(lambda p=p, opts=opts: engine.compute(problem, p, **opts))
                 labels.append(p + ("" if not opts else f",B{opts['time_batch']}"))
             for label, t in zip(labels, side_by_side(fns, repeat, settle / 6)):
                 print(f"{'':>2} {'':<19} {'':<7} {'':<26} {label:<15} {t * 1e3:>7.2f}ms")

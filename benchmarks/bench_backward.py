@@ -25,7 +25,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import CASES, common_parser, pin_threads, quick_case, side_by_side  # noqa: E402
 
-#: float64 backward: no slower than PyTorch (issue 5).
+#: float64 backward: no slower than PyTorch.
 TARGET = 1.0
 
 

@@ -14,7 +14,8 @@ conventions and the verifier) and ``teaching/`` (explain and its pictures).
 __version__ = "0.1.0"
 
 from . import reference, shapes
-from .core.adjoint import conv1d, conv1d_transpose_vjp
+from .core.conv import conv1d
+from .core.vjp import conv1d_transpose_vjp
 from .core.geometry import output_length
 from .core.stream import Conv1DTransposeStream
 from .core.transpose import conv1d_transpose

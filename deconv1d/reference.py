@@ -10,6 +10,9 @@ test or a user can swap one for another:
   flipped kernel at stride 1 (the guide's Relationship 14);
 - :func:`matrix_product`: multiply by the explicit matrix ``C^T``.
 
+and one for the forward convolution, the adjoint of the transposed one:
+:func:`conv1d_loops`, one term at a time with its own padding arithmetic.
+
 This module deliberately depends on nothing else in the package: it has its own
 small copy of the Keras length/crop table (:func:`window`), so that a mistake in
 ``deconv1d.shapes`` cannot hide in both the fast path and its oracle.  It checks
@@ -25,6 +28,7 @@ import numpy as np
 
 __all__ = [
     "ORACLES",
+    "conv1d_loops",
     "gather_loops",
     "matrix_product",
     "scatter_loops",
@@ -287,3 +291,66 @@ ORACLES = {
     "zero_insertion": zero_insertion,
     "matrix_product": matrix_product,
 }
+
+
+def conv1d_loops(y, w, stride=1, padding="valid", *, dilation=1, groups=1,
+                 data_format="channels_last", bias=None):
+    """Oracle for the forward convolution ``deconv1d.conv1d``, one term at a time.
+
+    ``x[n, i, e] = sum_{k, m} y[n, i*s + k*d - left, m] * w[k, m, e]`` over the
+    samples of ``y`` that exist (zero padding), with the Keras ``Conv1D``
+    padding rules written out here: ``"valid"`` pads nothing, ``"causal"`` pads
+    ``dk - 1`` on the left, ``"same"`` outputs ``ceil(L / s)`` samples and pads
+    the smaller half of what that needs on the left (the TensorFlow rule); an
+    int ``p`` pads ``p`` at both ends, a pair ``(left, right)`` explicitly.
+
+    Parameters
+    ----------
+    y : array_like, shape (N, L, C) or (N, C, L)
+    w : array_like, shape (K, C // groups, D)
+        Keras ``Conv1D`` kernel layout.
+    stride, padding, dilation, groups, data_format, bias
+        As ``deconv1d.conv1d``.
+
+    Returns
+    -------
+    ndarray, shape (N, L_x, D) or (N, D, L_x), float64
+
+    Examples
+    --------
+    >>> y = np.arange(1.0, 7.0).reshape(1, 6, 1)
+    >>> w = np.array([1.0, 2.0, 3.0]).reshape(3, 1, 1)
+    >>> conv1d_loops(y, w, stride=2, padding="same")[0, :, 0]
+    array([14., 26., 17.])
+    """
+    y = _channels_last(np.asarray(y, dtype=np.float64), data_format)
+    w = np.asarray(w, dtype=np.float64)
+    n_batch, length, _ = y.shape
+    k_size, c_g, filters = w.shape
+    d_g = filters // groups
+    dk = (k_size - 1) * dilation + 1
+    if isinstance(padding, str) and padding.lower() == "valid":
+        left, right = 0, 0
+    elif isinstance(padding, str) and padding.lower() == "causal":
+        left, right = dilation * (k_size - 1), 0
+    elif isinstance(padding, str):                         # same, TensorFlow rule
+        out = (length + stride - 1) // stride
+        total = max(0, (out - 1) * stride + dk - length)
+        left, right = total // 2, total - total // 2
+    elif np.ndim(padding) == 0:
+        left = right = int(padding)
+    else:
+        left, right = padding
+    out_len = (length + left + right - dk) // stride + 1
+    x = np.zeros((n_batch, out_len, filters))
+    for n in range(n_batch):
+        for i in range(out_len):
+            for e in range(filters):
+                g = e // d_g
+                for k in range(k_size):
+                    t = i * stride + k * dilation - left
+                    if not 0 <= t < length:
+                        continue
+                    for m in range(c_g):
+                        x[n, i, e] += y[n, t, g * c_g + m] * w[k, m, e]
+    return _finish(x, bias, data_format)

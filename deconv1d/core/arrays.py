@@ -10,12 +10,18 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import numpy.typing as npt
 
-__all__ = ["as_numeric", "channels_last", "check_bias", "check_time_steps", "dtypes",
-           "physical_memory", "rank3"]
+__all__ = ["TRANSPOSE_KERNEL", "as_numeric", "channels_last", "check_bias",
+           "check_time_steps", "check_transpose_kernel", "dtypes", "physical_memory",
+           "rank3"]
+
+#: The layout of a transposed convolution's kernel, for error messages.
+TRANSPOSE_KERNEL = ("(kernel_size, C_out // groups, C_in) (the Keras Conv1DTranspose "
+                    "kernel layout)")
 
 
-def as_numeric(name, value):
+def as_numeric(name: str, value: object) -> np.ndarray:
     if value is None:
         raise TypeError(f"`{name}` must be an array, not None. Received: {name}=None")
     try:
@@ -33,7 +39,7 @@ def as_numeric(name, value):
     return array
 
 
-def rank3(name, value, layout):
+def rank3(name: str, value: object, layout: str) -> np.ndarray:
     """``value`` as a numeric array of rank 3, or raise naming ``name`` and ``layout``."""
     array = as_numeric(name, value)
     if array.ndim != 3:
@@ -43,7 +49,7 @@ def rank3(name, value, layout):
     return array
 
 
-def check_time_steps(name, array, length):
+def check_time_steps(name: str, array: np.ndarray, length: int) -> None:
     if length == 0:
         raise ValueError(
             f"`{name}` must have at least one time step. Received: {name} with shape "
@@ -51,7 +57,47 @@ def check_time_steps(name, array, length):
         )
 
 
-def check_bias(bias, channels, per):
+def check_transpose_kernel(w: np.ndarray, groups: int, in_channels: int,
+                           source: str) -> int:
+    """Check a rank-3 transposed-convolution kernel; return its output channels.
+
+    Parameters
+    ----------
+    w : ndarray, shape (K, C_out // groups, C_in)
+    groups : int
+        Already checked to be a positive int.
+    in_channels : int
+        The input channels ``C_in`` that ``w`` must match.
+    source : str
+        Where ``in_channels`` comes from, for the error message.
+
+    Returns
+    -------
+    int
+        ``C_out``.
+
+    Examples
+    --------
+    >>> check_transpose_kernel(np.ones((3, 2, 4)), 2, 4, "`x`")
+    4
+    """
+    kernel_size, c_out_g, w_in = w.shape
+    if in_channels % groups:
+        raise ValueError(
+            f"`groups` must divide the {in_channels} input channels. "
+            f"Received: groups={groups}"
+        )
+    if w_in != in_channels:
+        raise ValueError(
+            f"`w` must have {in_channels} input channels (its last axis) to match "
+            f"{source}. Received: w with shape {w.shape}"
+        )
+    if kernel_size == 0 or c_out_g == 0:
+        raise ValueError(f"`w` must not be empty. Received: w with shape {w.shape}")
+    return int(c_out_g) * groups
+
+
+def check_bias(bias: object, channels: int, per: str) -> np.ndarray:
     """``bias`` as an array of shape ``(channels,)``, one value ``per`` channel."""
     bias = as_numeric("bias", bias)
     if bias.shape != (channels,):
@@ -62,7 +108,7 @@ def check_bias(bias, channels, per):
     return bias
 
 
-def dtypes(*arrays):
+def dtypes(*arrays: npt.ArrayLike) -> tuple[np.dtype, np.dtype]:
     """``(compute, result)`` dtypes: ints and bools become float64; float16 computes in float32."""
     result = np.result_type(*arrays)
     if result.kind in "biu":
@@ -71,13 +117,13 @@ def dtypes(*arrays):
     return compute, result
 
 
-def physical_memory():
+def physical_memory() -> int:
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # pragma: no cover - non-POSIX
         return 2**40
 
 
-def channels_last(array, data_format):
+def channels_last(array: np.ndarray, data_format: str) -> np.ndarray:
     """A channels-last view ``(N, L, C)`` of an array in ``data_format``."""
     return array if data_format == "channels_last" else array.transpose(0, 2, 1)

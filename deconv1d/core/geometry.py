@@ -24,21 +24,26 @@ from __future__ import annotations
 
 import numbers
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Union
 
 __all__ = [
+    "DATA_FORMATS",
+    "KERAS_PADDINGS",
     "Geometry",
+    "Padding",
     "Window",
-    "check_int",
-    "check_padding",
     "check_conv_padding",
-    "check_output_padding",
     "check_data_format",
+    "check_int",
+    "check_output_padding",
+    "check_padding",
     "crops",
     "effective_kernel_size",
     "geometry",
-    "output_length", "KERAS_PADDINGS", "DATA_FORMATS"]
+    "output_length",
+]
 
 KERAS_PADDINGS = ("valid", "same")
 DATA_FORMATS = ("channels_last", "channels_first")
@@ -73,10 +78,15 @@ class Window(NamedTuple):
         return full_length - self.crop_left - self.crop_right
 
 
+#: What ``padding`` accepts: a Keras word, a PyTorch int, an ONNX pair of
+#: crops, or a :class:`Window`.
+Padding = Union[str, int, Sequence[int], Window]
+
+
 # --------------------------------------------------------------------------- #
 # Argument checking: the one place.                                           #
 # --------------------------------------------------------------------------- #
-def check_int(name, value, minimum=None):
+def check_int(name: str, value: object, minimum: int | None = None) -> int:
     """Return ``value`` as a Python int, or raise naming ``name``.
 
     Accepts Python and NumPy integers (not bools, not floats, not strings) and
@@ -127,7 +137,7 @@ def check_int(name, value, minimum=None):
     return value
 
 
-def check_padding(padding):
+def check_padding(padding: Padding) -> str | tuple[int, int]:
     """Normalise ``padding`` to ``"valid"``, ``"same"``, or a pair of crops.
 
     Parameters
@@ -178,7 +188,7 @@ def check_padding(padding):
     return (p, p)
 
 
-def check_conv_padding(padding):
+def check_conv_padding(padding: str | int | Sequence[int]) -> str | tuple[int, int]:
     """Normalise the ``padding`` of a forward ``conv1d``.
 
     Keras ``Conv1D`` words ``"valid"``, ``"same"``, ``"causal"`` (case-insensitive);
@@ -499,8 +509,8 @@ class Geometry:
     kernel_size: int
     stride: int
     dilation: int
-    padding: object
-    output_padding: object
+    padding: str | tuple[int, int]
+    output_padding: int | None
     effective_kernel: int
     full_length: int
     crop_left: int

@@ -16,11 +16,18 @@ arXiv:1603.07285, section 4.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
-from . import _engine as _kernels
+from . import engine
 from . import geometry as shapes
-from . import transpose as functional
-from .arrays import as_numeric, dtypes
+from .arrays import (
+    TRANSPOSE_KERNEL,
+    as_numeric,
+    check_bias,
+    check_transpose_kernel,
+    dtypes,
+    rank3,
+)
 
 __all__ = ["Conv1DTransposeStream"]
 
@@ -69,42 +76,42 @@ class Conv1DTransposeStream:
     ((1, 20, 1), True)
     """
 
-    def __init__(self, w, stride=1, padding="valid", output_padding=None, *,
-                 dilation=1, groups=1, data_format="channels_last", bias=None):
+    def __init__(self, w: npt.ArrayLike, stride: int = 1,
+                 padding: shapes.Padding = "valid", output_padding: int | None = None,
+                 *, dilation: int = 1, groups: int = 1,
+                 data_format: str = "channels_last",
+                 bias: npt.ArrayLike | None = None) -> None:
         data_format = shapes.check_data_format(data_format)
+        w = rank3("w", w, TRANSPOSE_KERNEL)
+        groups = shapes.check_int("groups", groups, minimum=1)
+        c_in = int(w.shape[2])
+        c_out = check_transpose_kernel(w, groups, c_in, "its own input channels")
+        if bias is not None:
+            bias = check_bias(bias, c_out, "output channel")
         stride = shapes.check_int("stride", stride, minimum=1)
         dilation = shapes.check_int("dilation", dilation, minimum=1)
         pads = shapes.check_padding(padding)
-        w_shape = np.shape(w)
-        # A length long enough for any crop, only to check every argument once,
-        # with the messages of conv1d_transpose.
-        probe = 1
-        if len(w_shape) == 3:
-            dk = shapes.effective_kernel_size(max(w_shape[0], 1), dilation)
-            probe = 2 + dk + (sum(pads) if isinstance(pads, tuple) else 0)
-            c_in = w_shape[2]
-        else:
-            c_in = 1
-        dummy = np.zeros((1, probe, c_in), dtype=bool)
-        if data_format == "channels_first":
-            dummy = dummy.transpose(0, 2, 1)
-        problem = functional.prepare(dummy, w, stride, padding, output_padding,
-                                     dilation=dilation, groups=groups,
-                                     data_format=data_format, bias=bias)
-        geom = problem.geometry
-        self.stride, self.dilation, self.groups = stride, dilation, problem.groups
+        # The crops do not depend on the signal's length: take them at a length
+        # long enough for any crop (this also checks output_padding).
+        dk = shapes.effective_kernel_size(w.shape[0], dilation)
+        probe = 2 + dk + (sum(max(p, 0) for p in pads) if not isinstance(pads, str) else 0)
+        geom = shapes.geometry(probe, w.shape[0], stride, padding, output_padding,
+                               dilation)
+        self.stride, self.dilation, self.groups = stride, dilation, groups
         self.padding, self.output_padding = padding, output_padding
         self.data_format = data_format
         self.kernel_size = geom.kernel_size
-        self.in_channels, self.out_channels = c_in, problem.out_channels
+        self.in_channels, self.out_channels = c_in, c_out
         self.crop_left, self.crop_right = geom.crop_left, geom.crop_right
         self._w = np.array(w, copy=True)
         self._bias = None if bias is None else np.array(bias, copy=True)
-        self._engine = None
-        self._compute = self._result = None
-        self._batch = None
-        self._pending = None          # final full positions not returned yet
-        self._pending_start = 0       # their first full position
+        self._engine: engine.Scatter | None = None
+        self._compute: np.dtype | None = None
+        self._result: np.dtype | None = None
+        self._bias_c: np.ndarray | None = None
+        self._batch: int | None = None
+        self._pending = np.zeros((0, 0, c_out))   # computed positions not returned yet
+        self._pending_start = 0                   # their first full position
         self._finished = False
         self.length_in = 0
         self.length_out = 0
@@ -145,29 +152,29 @@ class Conv1DTransposeStream:
         s, d, k = self.stride, self.dilation, self.kernel_size
         # contiguous block adds when they need no padded taps (state stays dk - s)
         blocks = d == 1 and k % s == 0 and k >= 2 * s
-        self._engine = _kernels.Scatter(self._w, s, d, self.groups, self._compute,
-                                        blocks=blocks)
+        self._engine = engine.Scatter(self._w, s, d, self.groups, self._compute,
+                                      blocks=blocks)
         if self._bias is not None:
             self._bias_c = self._bias.astype(self._compute)
         self._pending = np.zeros((self._batch, 0, self.out_channels), self._compute)
 
-    def _emit(self, parts, keep):
-        """Join pending + ``parts`` (full positions from ``_pending_start``), crop
-        the left, return all but the last ``keep`` positions, hold those."""
+    def _emit(self, parts, stop):
+        """Output positions ``length_out ... stop - 1``, from the computed full
+        positions (held ones, then ``parts``); computed positions from ``stop`` on
+        are held for the next piece."""
         joined = np.concatenate([self._pending] + parts, axis=1)
         start = self._pending_start
-        skip = min(max(self.crop_left - start, 0), joined.shape[1])
-        joined, start = joined[:, skip:], start + skip
-        cut = max(joined.shape[1] - keep, 0)
-        out, self._pending = joined[:, :cut], joined[:, cut:].copy()
-        self._pending_start = start + cut
-        return self._finish_piece(out)
-
-    def _finish_piece(self, out):
-        if self._bias is not None:
-            out = out + self._bias_c
-        out = out.astype(self._result, copy=True)
+        first = self.length_out + self.crop_left          # full position of out[0]
+        out = np.empty((self._batch, max(stop - self.length_out, 0), self.out_channels),
+                       self._compute)
+        place = engine.Placement(out, first, self._bias_c)
+        place.put(start, joined)
+        place.close()
         self.length_out += out.shape[1]
+        keep_from = min(max(self.length_out + self.crop_left - start, 0), joined.shape[1])
+        self._pending = joined[:, keep_from:].copy()
+        self._pending_start = start + keep_from
+        out = out.astype(self._result, copy=False)
         if self.data_format == "channels_first":
             out = np.ascontiguousarray(out.transpose(0, 2, 1))
         return out
@@ -204,20 +211,19 @@ class Conv1DTransposeStream:
         length = last.shape[1]
         if length == 0:
             return self._empty()
-        engine = self._engine
-        per_input = (engine.taps + self.stride + 1) * max(self.out_channels, self.in_channels)
-        block = max(1, _kernels.BLOCK_BYTES // (per_input * self._compute.itemsize
-                                                 * self._batch or 1))
+        scatter = self._engine
+        _, block = engine.block_shape(1, length, scatter.row_bytes(self.in_channels)
+                                      * self._batch)
         parts = []
         for i0 in range(0, length, block):
-            parts.append(engine.step(last[:, i0:i0 + block]).copy())
+            parts.append(scatter.step(last[:, i0:i0 + block]).copy())
         self.length_in += length
-        # Final positions the right crop may still drop stay held back: the
-        # output ends ``crop_right`` before the full scatter, which ends
-        # ``dk - s`` after the last final position.
+        # Full positions before length_in * s are final; the output of the
+        # shortest signal that starts so ends crop_right before its full
+        # scatter, which ends dk - s after them: return no output beyond.
         dk = shapes.effective_kernel_size(self.kernel_size, self.dilation)
-        keep = max(self.crop_right - (dk - self.stride), 0)
-        return self._emit(parts, keep)
+        final = self.length_in * self.stride + min(dk - self.stride - self.crop_right, 0)
+        return self._emit(parts, final - self.crop_left)
 
     def finish(self):
         """Close the stream and return the last outputs (the tail, cropped / zero-extended).
@@ -240,23 +246,7 @@ class Conv1DTransposeStream:
                              "finish(). Received: length_in=0")
         geom = shapes.geometry(self.length_in, self.kernel_size, self.stride,
                                self.padding, self.output_padding, self.dilation)
-        total = geom.output_length
-        tail = self._engine.tail(self._batch)
-        out = self._emit([tail], 0)
-        # ``out`` ends at full position length_in*s + tail_len; keep what belongs.
-        have = self.length_out
-        excess = have - total
-        if excess > 0:                   # the right crop: drop the last ones
-            self.length_out -= excess
-            axis = 1 if self.data_format == "channels_last" else 2
-            out = np.take(out, np.arange(out.shape[axis] - excess), axis=axis)
-        elif excess < 0:                 # zero extension past the full scatter
-            n = self._batch
-            extra = np.zeros((n, -excess, self.out_channels), self._compute)
-            out_more = self._finish_piece(extra)
-            axis = 1 if self.data_format == "channels_last" else 2
-            out = np.concatenate([out, out_more], axis=axis)
-        return out
+        return self._emit([self._engine.tail(self._batch)], geom.output_length)
 
     def run(self, x, out=None, chunk_length=65536):
         """Transform a whole signal chunk by chunk (e.g. memmap in, memmap out).

@@ -1,6 +1,6 @@
 """The fast 1-D transposed convolution: argument checking and the public function.
 
-The arithmetic lives in :mod:`deconv1d._kernels`: cache-blocked GEMM paths
+The arithmetic lives in :mod:`deconv1d.core.engine`: cache-blocked GEMM paths
 (col2im scatter with a carried overlap tail, its contiguous block variant, and
 a polyphase gather that writes the output straight from one GEMM), one of
 which is picked per call by a documented cost rule.  Every path writes the
@@ -15,57 +15,29 @@ arXiv:1603.07285, section 4.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+import numpy.typing as npt
 
-from . import _engine as _kernels
+from . import engine
 from . import geometry as shapes
-from .arrays import check_bias, check_time_steps, dtypes, physical_memory, rank3
+from .arrays import (
+    TRANSPOSE_KERNEL,
+    check_bias,
+    check_time_steps,
+    check_transpose_kernel,
+    dtypes,
+    physical_memory,
+    rank3,
+)
+from .engine import Problem
 
 __all__ = ["conv1d_transpose", "prepare"]
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A checked call: arrays in channels-last compute dtype, and the geometry.
-
-    Attributes
-    ----------
-    x : ndarray, shape (N, L, C_in)
-        Channels-last view (or converted copy) of the input, in ``compute_dtype``.
-    w : ndarray, shape (K, C_out // groups, C_in)
-    bias : ndarray, shape (C_out,), or None
-    geometry : deconv1d.shapes.Geometry
-    groups : int
-    data_format : str
-    compute_dtype, result_dtype : numpy.dtype
-    """
-
-    x: np.ndarray
-    w: np.ndarray
-    bias: object
-    geometry: shapes.Geometry
-    groups: int
-    data_format: str
-    compute_dtype: np.dtype
-    result_dtype: np.dtype
-
-    @property
-    def batch(self):
-        return self.x.shape[0]
-
-    @property
-    def in_channels(self):
-        return self.x.shape[2]
-
-    @property
-    def out_channels(self):
-        return self.w.shape[1] * self.groups
-
-
-def prepare(x, w, stride=1, padding="valid", output_padding=None, *, dilation=1,
-            groups=1, data_format="channels_last", bias=None):
+def prepare(x: npt.ArrayLike, w: npt.ArrayLike, stride: int = 1,
+            padding: shapes.Padding = "valid", output_padding: int | None = None, *,
+            dilation: int = 1, groups: int = 1, data_format: str = "channels_last",
+            bias: npt.ArrayLike | None = None) -> Problem:
     """Check every argument of a transposed convolution, before any heavy work.
 
     This is the one place where array arguments are checked; scalar arguments
@@ -74,7 +46,9 @@ def prepare(x, w, stride=1, padding="valid", output_padding=None, *, dilation=1,
 
     Returns
     -------
-    Problem
+    deconv1d.core.engine.Problem
+        Run it with :func:`deconv1d.core.engine.compute` (on a forced path, if
+        wanted).
 
     Raises
     ------
@@ -97,25 +71,13 @@ def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
     data_format = shapes.check_data_format(data_format)
     layout = "(N, L, C_in)" if data_format == "channels_last" else "(N, C_in, L)"
     x = rank3("x", x, f"{layout} for {data_format}")
-    w = rank3("w", w, "(kernel_size, C_out // groups, C_in) (the Keras "
-                       "Conv1DTranspose kernel layout)")
+    w = rank3("w", w, TRANSPOSE_KERNEL)
     groups = shapes.check_int("groups", groups, minimum=1)
     x_last = x if data_format == "channels_last" else x.transpose(0, 2, 1)
     n_batch, length, c_in = x_last.shape
-    kernel_size, c_out_g, w_in = w.shape
-    if c_in % groups:
-        raise ValueError(
-            f"`groups` must divide the {c_in} input channels. Received: groups={groups}"
-        )
-    if w_in != c_in:
-        raise ValueError(
-            f"`w` must have {c_in} input channels (its last axis) to match `x` "
-            f"({data_format}, shape {x.shape}). Received: w with shape {w.shape}"
-        )
-    if kernel_size == 0 or c_out_g == 0:
-        raise ValueError(f"`w` must not be empty. Received: w with shape {w.shape}")
+    kernel_size = w.shape[0]
+    c_out = check_transpose_kernel(w, groups, c_in, f"`x` ({data_format}, shape {x.shape})")
     check_time_steps("x", x, length)
-    c_out = c_out_g * groups
     arrays = [x, w]
     if bias is not None:
         bias = check_bias(bias, c_out, "output channel")
@@ -140,8 +102,11 @@ def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
     )
 
 
-def conv1d_transpose(x, w, stride=1, padding="valid", output_padding=None, *,
-                     dilation=1, groups=1, data_format="channels_last", bias=None):
+def conv1d_transpose(x: npt.ArrayLike, w: npt.ArrayLike, stride: int = 1,
+                     padding: shapes.Padding = "valid",
+                     output_padding: int | None = None, *, dilation: int = 1,
+                     groups: int = 1, data_format: str = "channels_last",
+                     bias: npt.ArrayLike | None = None) -> np.ndarray:
     """1-D transposed convolution ("deconvolution") with Keras's exact semantics.
 
     Parameters
@@ -153,10 +118,11 @@ def conv1d_transpose(x, w, stride=1, padding="valid", output_padding=None, *,
         Kernel in Keras ``Conv1DTranspose`` layout.  A PyTorch / ONNX weight
         ``(C_in, C_out // groups, K)`` becomes this with ``.transpose(2, 1, 0)``.
     stride : int, default 1
-    padding : {"valid", "same"} or int or (int, int), default "valid"
+    padding : {"valid", "same"} or int or (int, int) or Window, default "valid"
         ``"valid"`` / ``"same"`` (case-insensitive) follow Keras; an int ``p``
         follows PyTorch (crop ``p`` samples at both ends); a pair
-        ``(left, right)`` crops explicitly (ONNX ``pads``).
+        ``(left, right)`` crops explicitly (ONNX ``pads``); a
+        :class:`deconv1d.shapes.Window` keeps that window, negative crops included.
     output_padding : int or None, default None
         Extra length at the end, ``0 <= output_padding < max(stride, dilation)``.
         ``None`` lets Keras infer the length; ``0`` is a different request.
@@ -204,47 +170,4 @@ def conv1d_transpose(x, w, stride=1, padding="valid", output_padding=None, *,
     problem = _problem(x, w, stride, padding, output_padding, dilation=dilation,
                        groups=groups, data_format=data_format, bias=bias,
                        convert=False)
-    return _compute(problem)
-
-
-def _all_finite(a, dtype):
-    """No nan or inf in ``a`` (one pass, no temporary; overflow of the sum
-    gives a harmless false "no")."""
-    if a.dtype.kind in "biu":
-        return True
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(a.sum(dtype=dtype)))
-
-
-def _compute(problem, path=None, **options):
-    """Run ``problem`` on ``path`` (``None``: :func:`deconv1d._kernels.choose`).
-
-    The output is allocated once, in the result dtype and layout; the path
-    writes it block by block (inputs converted per block), so nothing of the
-    size of the input or of the columns is ever allocated.
-    """
-    geom = problem.geometry
-    n_batch, _, c_in = problem.x.shape
-    c_out = problem.out_channels
-    l_out = geom.output_length
-    if problem.data_format == "channels_last":
-        y = np.zeros((n_batch, l_out, c_out), dtype=problem.result_dtype)
-        y_last = y
-    else:
-        y = np.zeros((n_batch, c_out, l_out), dtype=problem.result_dtype)
-        y_last = y.transpose(0, 2, 1)
-    if n_batch == 0:
-        if problem.bias is not None:
-            y_last += problem.bias
-        return y
-    if path is None:
-        path, options = _kernels.choose(geom, c_in, c_out, problem.groups, n_batch)
-        if not (_all_finite(problem.x, problem.compute_dtype)
-                and _all_finite(problem.w, problem.compute_dtype)):
-            # The block and gather paths multiply structural zeros (padded
-            # taps, Toeplitz gaps, out-of-range inputs) and 0 * inf = nan would
-            # spread a non-finite value past the outputs it reaches.
-            path, options = "scatter", {}
-    _kernels.run(path, problem.x, problem.w, geom, problem.groups, y_last,
-                 problem.bias, problem.compute_dtype, **options)
-    return y
+    return engine.compute(problem)

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .. import shapes
-from ..core.adjoint import conv1d_transpose_vjp
+from ..core import geometry as shapes
+from ..core.vjp import conv1d_transpose_vjp
 from ..core.transpose import conv1d_transpose
 from . import activations, constraints, initializers, regularizers
 from .activations import activation_vjp
@@ -639,12 +639,13 @@ class Conv1DTranspose:
             self.strides, self.padding, self.output_padding,
             dilation=self.dilation_rate, groups=self.groups, data_format=self.data_format)
         dkernel = dkernel.astype(self.dtype)
-        dbias = None if self.bias is None else dbias.astype(self.dtype)
+        d_bias = None if self.bias is None else dbias.astype(self.dtype)
         if regularization and self.kernel_regularizer is not None:
             dkernel += regularizer_gradient(self.kernel_regularizer, kernel)
-        if regularization and self.bias_regularizer is not None and self.bias is not None:
-            dbias += regularizer_gradient(self.bias_regularizer, self.bias)
-        return {"kernel": dkernel, "bias": dbias, "inputs": dx}
+        if (regularization and self.bias_regularizer is not None and self.bias is not None
+                and d_bias is not None):
+            d_bias += regularizer_gradient(self.bias_regularizer, self.bias)
+        return {"kernel": dkernel, "bias": d_bias, "inputs": dx}
 
     def apply_gradients(self, grads: dict[str, Any] | list[Any],
                         learning_rate: float = 0.01) -> None:

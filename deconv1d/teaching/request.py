@@ -70,7 +70,7 @@ def requested_crops(g: shapes.Geometry) -> tuple[int, int]:
 
 def added_output_padding(g: shapes.Geometry) -> int:
     """``output_padding`` as the samples it adds: ``0`` when it is ``None``."""
-    return cast("int | None", g.output_padding) or 0
+    return g.output_padding or 0
 
 
 def setup(length: int, kernel_size: int, stride: int, padding: Padding,

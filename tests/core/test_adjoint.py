@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from deconv1d import conv1d, conv1d_transpose, conv1d_transpose_vjp, reference, shapes
-from deconv1d.core.adjoint import adjoint_padding, conv1d_pads
+from deconv1d.core.conv import adjoint_padding, conv1d_pads
 from strategies import problems
 
 SETTINGS = settings(max_examples=300, deadline=None,
@@ -27,47 +27,6 @@ def _close64(actual, expected, scale=None):
     if scale is None:
         scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
     assert np.max(np.abs(actual - expected), initial=0.0) <= 1e-12 * scale
-
-
-# --------------------------------------------------------------------------- #
-# A loop oracle for the forward convolution, with its own padding arithmetic.  #
-# --------------------------------------------------------------------------- #
-def conv1d_loops(y, w, stride=1, padding="valid", *, dilation=1, groups=1,
-                 data_format="channels_last", bias=None):
-    """x[n, i, e] = sum_{k, m} y[n, i*s + k*d - left, m] * w[k, m, e], one term at a time."""
-    y = _last(np.asarray(y, dtype=np.float64), data_format)
-    w = np.asarray(w, dtype=np.float64)
-    n_batch, length, channels = y.shape
-    k_size, c_g, filters = w.shape
-    d_g = filters // groups
-    dk = (k_size - 1) * dilation + 1
-    if isinstance(padding, str) and padding.lower() == "valid":
-        left, right = 0, 0
-    elif isinstance(padding, str) and padding.lower() == "causal":
-        left, right = dilation * (k_size - 1), 0
-    elif isinstance(padding, str):                         # same, TensorFlow rule
-        out = (length + stride - 1) // stride
-        total = max(0, (out - 1) * stride + dk - length)
-        left, right = total // 2, total - total // 2
-    elif np.ndim(padding) == 0:
-        left = right = int(padding)
-    else:
-        left, right = padding
-    out_len = (length + left + right - dk) // stride + 1
-    x = np.zeros((n_batch, out_len, filters))
-    for n in range(n_batch):
-        for i in range(out_len):
-            for e in range(filters):
-                g = e // d_g
-                for k in range(k_size):
-                    t = i * stride + k * dilation - left
-                    if not 0 <= t < length:
-                        continue
-                    for m in range(c_g):
-                        x[n, i, e] += y[n, t, g * c_g + m] * w[k, m, e]
-    if bias is not None:
-        x += bias
-    return _layout(x, data_format)
 
 
 @st.composite
@@ -109,7 +68,7 @@ def test_conv1d_equals_loop_oracle(problem):
     y, w, kwargs = problem
     actual = conv1d(y, w, **kwargs)
     assert actual.dtype == np.float64
-    _close64(actual, conv1d_loops(y, w, **kwargs))
+    _close64(actual, reference.conv1d_loops(y, w, **kwargs))
 
 
 @pytest.mark.parametrize("padding, expected", [
@@ -342,16 +301,17 @@ def test_inputs_untouched_and_outputs_fresh():
 
 
 def test_blocks_cover_a_long_signal(monkeypatch):
-    """Tiny blocks give the same answer as one block."""
-    import deconv1d.core.adjoint as adjoint
+    """Tiny blocks give the same answer as one block (the engine's block size is
+    the documented ``engine.BLOCK_BYTES``)."""
+    from deconv1d.core import engine
     rng = np.random.default_rng(3)
     x, w = rng.standard_normal((3, 40, 4)), rng.standard_normal((3, 3, 4))
     kwargs = dict(stride=2, padding="same", output_padding=1, groups=2)
     dy = rng.standard_normal(conv1d_transpose(x, w, **kwargs).shape)
     whole = conv1d_transpose_vjp(dy, x, w, **kwargs)
-    monkeypatch.setattr(adjoint, "BLOCK_BYTES", 8 * 3 * 6 * 5)   # 5 rows per block
-    monkeypatch.setattr(adjoint, "MIN_ROWS", 1)
-    assert len(list(adjoint._blocks(3, 40, 8 * 3 * 6))) == 3 * 8
+    monkeypatch.setattr(engine, "BLOCK_BYTES", 8 * 3 * 6 * 5)   # 5 rows per block
+    monkeypatch.setattr(engine, "MIN_ROWS", 1)
+    assert engine.block_shape(3, 40, 8 * 3 * 6) == (1, 5)
     for a, b in zip(conv1d_transpose_vjp(dy, x, w, **kwargs), whole):
         _close64(a, b)
 
@@ -415,3 +375,23 @@ def test_conv1d_equals_keras3_conv1d():
         expected = data[f"c{i}_out"]
         assert got.shape == expected.shape, case
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12, err_msg=str(case))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=problems(), crops=st.tuples(st.integers(-4, 4), st.integers(-4, 4)))
+def test_vjp_of_any_window_negative_crops_included(problem, crops):
+    """The gradients are the adjoint of the forward map, for any Window:
+    <T(x, w), dy> == <x, dx> == <w, dw> (T is linear in x and in w)."""
+    x, w, kwargs = problem
+    kwargs.pop("bias")
+    kwargs["padding"], kwargs["output_padding"] = shapes.Window(*crops), None
+    full = (_last(x, kwargs["data_format"]).shape[1] - 1) * kwargs["stride"] + (
+        w.shape[0] - 1) * kwargs["dilation"] + 1
+    assume(kwargs["padding"].output_length(full) >= 1)
+    y = conv1d_transpose(x, w, **kwargs)
+    dy = np.random.default_rng(y.size).standard_normal(y.shape)
+    dx, dw, dbias = conv1d_transpose_vjp(dy, x, w, **kwargs)
+    scale = np.vdot(conv1d_transpose(np.abs(x), np.abs(w), **kwargs), np.abs(dy))
+    assert abs(np.vdot(y, dy) - np.vdot(x, dx)) <= 1e-12 * max(scale, 1.0)
+    assert abs(np.vdot(y, dy) - np.vdot(w, dw)) <= 1e-12 * max(scale, 1.0)
+    _close64(dbias, _last(dy, kwargs["data_format"]).sum(axis=(0, 1)))

@@ -71,7 +71,7 @@ def test_int_padding_is_pytorch_length(length, kernel_size, stride, padding, dil
             padding, padding - op)
 
 
-def test_crops_examples_from_frameworks_md():
+def test_crops_examples_from_the_frameworks():
     # Keras same, op None, d=1: (K, s) -> (crop_left, crop_right)
     table = {(2, 1): (0, 1), (3, 1): (1, 1), (3, 2): (0, 1), (4, 2): (1, 1),
              (5, 2): (1, 2), (1, 2): (0, -1), (4, 3): (0, 1)}

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from deconv1d import Conv1DTransposeStream, conv1d_transpose, output_length
-from deconv1d.core import transpose as functional
+from deconv1d.core import engine
+from deconv1d.core.transpose import prepare
 
 SCRATCH = 64 * 2**20
 
@@ -30,9 +31,7 @@ def peak_of(fn):
 
 def forced(x, w, path, **kwargs):
     options = kwargs.pop("options", {})
-    problem = functional._problem(x, w, 1, "valid", None, dilation=1, groups=1,
-                                  bias=None, convert=False, **kwargs)
-    return functional._compute(problem, path, **options)
+    return engine.compute(prepare(x, w, **kwargs), path, **options)
 
 
 # N, L, C_in -> C_out, K: columns N*L*K*C_out*8 bytes = 655 MB, output 10 MB.

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from strategies import problems
 
@@ -164,3 +164,24 @@ def test_crop_longer_than_the_signal_raises_at_finish():
     stream.feed(np.ones((1, 2, 1)))
     with pytest.raises(ValueError, match="length"):
         stream.finish()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_window_streams_like_one_shot(data):
+    """A Window with negative crops (zeros before and after the scatter) too."""
+    from deconv1d.shapes import Window
+    x, w, kwargs = data.draw(problems(max_length=12))
+    kwargs["padding"] = Window(data.draw(st.integers(-5, 5)), data.draw(st.integers(-5, 5)))
+    kwargs["output_padding"] = None
+    length = x.shape[time_axis(kwargs)]
+    try:
+        want = conv1d_transpose(x, w, **kwargs)
+    except ValueError:
+        assume(False)
+    cuts = data.draw(st.lists(st.integers(0, length), max_size=5))
+    got, _ = streamed(x, w, kwargs, cuts)
+    assert got.shape == want.shape
+    scale = np.abs(x).max() * np.abs(w).sum() + (0 if kwargs["bias"] is None
+                                                  else np.abs(kwargs["bias"]).max())
+    assert np.abs(got - want).max() <= 1e-14 * max(scale, 1.0)

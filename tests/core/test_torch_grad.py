@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from deconv1d import conv1d, conv1d_transpose_vjp, shapes
-from deconv1d.core.adjoint import conv1d_pads
+from deconv1d.core.conv import conv1d_pads
 from strategies import problems
 from test_adjoint import conv_problems
 

@@ -1,0 +1,831 @@
+"""The one engine: cache-blocked GEMM paths for the transposed and direct convolutions.
+
+Everything that multiplies arrays in :mod:`deconv1d.core` runs here, under one
+block and scratch policy: work is cut into blocks of about ``BLOCK_BYTES`` of
+scratch (:func:`block_shape`), and each thread keeps its block-sized scratch
+buffers between calls (:func:`scratch`).  Every piece of a full scatter that
+reaches an output goes through :class:`Placement`, the one routine that knows
+the kept window (clipping, bias, zero extension).
+
+The transposed convolution
+--------------------------
+:func:`compute` runs a checked problem (:class:`Problem`, built by
+:func:`deconv1d.core.transpose.prepare`) on the path :func:`choose` picks, or
+on a forced one: this is the documented seam for tests and benchmarks.
+
+Every path writes the kept window of the full scatter (see :mod:`deconv1d.shapes`)
+into a caller-provided output view ``y`` of shape ``(N, L_out, C_out)`` (any
+strides, any float dtype: results are cast on the way in), one block at a
+time, so scratch memory stays bounded however large ``N * L * K * C_out`` is.
+Inputs are converted to the compute dtype block by block too.
+
+``"scatter"``
+    col2im: one GEMM per block gives the columns ``cols[n, i, k, f] = sum_c
+    x[n, i, c] w[k, f, c]``; each tap ``k`` adds its columns into a small
+    accumulator at positions ``i*s + k*d`` (one strided slice add per tap).  The
+    accumulator's last ``dk - s`` positions (the overlap tail) are carried to
+    the next time block, exactly as :class:`deconv1d.Conv1DTransposeStream` does.
+``"scatter_blocks"`` (dilation 1)
+    The same, with the taps zero-padded to ``P*s`` (``P = ceil(K / s)``) and
+    grouped in ``P`` blocks of ``s``: block ``p`` of input ``i`` is one contiguous
+    run of ``s * C_out`` outputs, so there are ``P`` contiguous adds instead of
+    ``K`` strided ones.
+``"gather"`` (dilation 1, or stride 1)
+    Polyphase, gather form: block ``q`` of the full scatter (positions
+    ``q*s + r``, ``0 <= r < s``) is ``sum_p x[q - p] @ w[p*s + r]`` with
+    ``P = ceil(K / s)`` phases ``p`` (taps zero-padded to ``P*s``): one GEMM row
+    of an im2col matrix built from the *input* (``P * C_in`` wide) against a
+    ``(P*C_in, s*C_out)`` matrix.  No overlap-add at all, and in channels-last
+    the GEMM writes straight into the output (``s`` consecutive outputs are
+    one contiguous run whatever the crop).  With stride 1 and dilation ``d``
+    the phases are the taps, ``d`` samples apart.  ``time_batch = B > 1``
+    stacks ``B`` blocks per row (a banded block-Toeplitz weight,
+    ``(B+P-1)*C_in`` by ``B*s*C_out``): it spends ``(B+P-1)/P`` times the
+    multiply-adds to give a GEMM with few channels (one-channel audio)
+    something to chew on.
+
+Non-finite inputs
+    The block and gather paths multiply structural zeros (padded taps, the
+    Toeplitz band, samples outside the input), and ``0 * inf`` is nan, so
+    :func:`compute` sends input with a nan or inf to ``"scatter"``, where a
+    non-finite value reaches exactly the outputs its taps reach.
+
+The direct convolution
+----------------------
+:func:`correlate` is ``conv1d`` and the VJP's engine: im2col of a padded
+signal (:func:`signal_window` pads it, through :class:`Placement`) and one
+GEMM per block, optionally also the kernel gradient from the same columns.
+
+References
+----------
+V. Dumoulin and F. Visin, "A guide to convolution arithmetic for deep learning",
+arXiv:1603.07285, section 4 (the transposed convolution as the transpose of a
+matrix ``C``; the gather form is its rows, the scatter form its columns).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .geometry import Geometry
+
+__all__ = ["BLOCK_BYTES", "MAX_BLOCK_BYTES", "MIN_ROWS", "PATHS", "Placement", "Problem", "block_shape", "choose",
+           "compute", "correlate", "new_output", "release_scratch", "run", "scratch", "signal_window"]
+
+#: Bytes of scratch per block (columns, or im2col rows plus output rows), for
+#: every path and for :func:`correlate`: small enough to stay in the L3 cache
+#: and keep scratch bounded, large enough for an efficient GEMM and few BLAS
+#: calls (each one a thread fork/join; on a busy 2-core machine 8 MiB beat
+#: 2 MiB on every case of the forward benchmark).
+BLOCK_BYTES = 8 * 2**20
+
+#: :func:`correlate`'s GEMMs (inner dimension ``K * C``, output ``D`` wide) need
+#: about this many rows to run at full speed whatever ``BLOCK_BYTES`` gives:
+#: measured on the backward benchmark (wide, 512 -> 256 channels: 2x slower on a
+#: busy machine with blocks of a few hundred rows).  The transposed paths need
+#: no floor (8 MiB with none beat the alternatives on the forward benchmark).
+MIN_ROWS = 1024
+#: Hard bound on one block, whatever ``MIN_ROWS`` asks.
+MAX_BLOCK_BYTES = 64 * 2**20
+
+#: The transposed convolution's paths, by name (see the module docstring).
+PATHS = ("scatter", "scatter_blocks", "gather")
+
+_local = threading.local()
+
+
+def scratch(name: str, shape: Any, dtype: npt.DTypeLike) -> np.ndarray:
+    """A reusable scratch array (per thread, per ``name`` and dtype): uninitialised.
+
+    Fresh multi-MiB buffers cost page faults on every call (the allocator
+    hands large blocks back to the OS); keeping a block's scratch (buffers up
+    to ``2 * BLOCK_BYTES`` are kept, a handful of names: a few tens of MiB per
+    thread at most) made the decoder case 1.5x faster.  :func:`release_scratch`
+    frees them.
+
+    Examples
+    --------
+    >>> scratch("example", (2, 3), np.float64).shape
+    (2, 3)
+    """
+    dtype = np.dtype(dtype)
+    size = int(np.prod(shape))
+    store = getattr(_local, "buffers", None)
+    if store is None:
+        store = _local.buffers = {}
+    key = (name, dtype)
+    buf = store.get(key)
+    if buf is None or buf.size < size:
+        buf = np.empty(size, dtype)
+        if size * dtype.itemsize <= 2 * BLOCK_BYTES:
+            store[key] = buf
+    return buf[:size].reshape(shape)
+
+
+def release_scratch() -> None:
+    """Free this thread's kept scratch buffers."""
+    _local.buffers = {}
+
+
+def new_output(n_batch: int, length: int, channels: int, data_format: str,
+               dtype: npt.DTypeLike) -> tuple[np.ndarray, np.ndarray]:
+    """A new zeroed output in ``data_format``, and its channels-last view.
+
+    Examples
+    --------
+    >>> y, y_last = new_output(2, 5, 3, "channels_first", np.float64)
+    >>> y.shape, y_last.shape, np.shares_memory(y, y_last)
+    ((2, 3, 5), (2, 5, 3), True)
+    """
+    if data_format == "channels_last":
+        out = np.zeros((n_batch, length, channels), dtype)
+        return out, out
+    out = np.zeros((n_batch, channels, length), dtype)
+    return out, out.transpose(0, 2, 1)
+
+
+def block_shape(n_batch: int, length: int, row_bytes: int,
+                block_bytes: int | None = None, min_rows: int = 1) -> tuple[int, int]:
+    """``(batch_block, time_block)``: the one block policy.
+
+    A block holds about ``block_bytes`` (default :data:`BLOCK_BYTES`, read at
+    call time) of scratch, at ``row_bytes`` per row
+    (one time step of one signal): whole signals when they fit (so blocks of
+    the input and output stay contiguous and a GEMM can write straight into the
+    output), else a run of time steps of one signal; always at least one row,
+    and at least ``min_rows`` rows (within ``MAX_BLOCK_BYTES``) for a caller
+    whose GEMM needs them to run at full speed.
+
+    Examples
+    --------
+    >>> block_shape(8, 100, 1000, block_bytes=250_000)     # 250 rows: 2 signals
+    (2, 100)
+    >>> block_shape(8, 100, 1000, block_bytes=50_000)      # 50 time steps of 1
+    (1, 50)
+    """
+    if block_bytes is None:
+        block_bytes = BLOCK_BYTES
+    row_bytes = max(row_bytes, 1)
+    rows = max(1, min(max(min_rows, block_bytes // row_bytes),
+                      MAX_BLOCK_BYTES // row_bytes))
+    time_block = max(1, min(length, rows))
+    batch_block = max(1, min(n_batch, rows // time_block))
+    return batch_block, time_block
+
+
+# --------------------------------------------------------------------------- #
+# The window: the one place that puts pieces of a full scatter into an output. #
+# --------------------------------------------------------------------------- #
+class Placement:
+    """Writes pieces of a full scatter into an output window, plus bias.
+
+    Output position ``o`` of ``y`` holds full-scatter position ``o + first``
+    (``first`` is the window's ``crop_left`` for a whole output; later for a
+    piece of a stream; negative when zeros come before the scatter).
+    :meth:`put` writes a piece, clipped to ``y``; :meth:`close` gives every
+    position no piece reached (zero extension at either end) the bias, or zero.
+    The pieces put must cover one contiguous run of full positions.
+
+    Parameters
+    ----------
+    y : ndarray, shape (N, M, C)
+        The output (any strides, any dtype: values are cast on the way in).
+    first : int
+        Full-scatter position of ``y[:, 0]``.
+    bias : ndarray, shape (C,), optional
+
+    Examples
+    --------
+    >>> y = np.empty((1, 6, 1))
+    >>> place = Placement(y, first=-1, bias=np.array([10.0]))   # crop_left = -1
+    >>> place.put(0, np.array([1.0, 2.0, 3.0]).reshape(1, 3, 1))
+    >>> place.put(3, np.array([4.0]).reshape(1, 1, 1))
+    >>> place.close()
+    >>> y[0, :, 0]
+    array([10., 11., 12., 13., 14., 10.])
+    """
+
+    def __init__(self, y: np.ndarray, first: int,
+                 bias: np.ndarray | None = None) -> None:
+        self.y, self.first, self.bias = y, first, bias
+        self.start: int | None = None
+        self.stop: int | None = None
+
+    def put(self, start: int, piece: np.ndarray) -> None:
+        """Write ``piece`` (N, m, C), full positions ``start ... start + m - 1``."""
+        m = piece.shape[1]
+        if m == 0:
+            return
+        self.start = start if self.start is None else min(self.start, start)
+        self.stop = start + m if self.stop is None else max(self.stop, start + m)
+        o0 = start - self.first
+        lo, hi = max(o0, 0), min(o0 + m, self.y.shape[1])
+        if lo >= hi:
+            return
+        src, dst = piece[:, lo - o0:hi - o0], self.y[:, lo:hi]
+        if self.bias is None:
+            np.copyto(dst, src, casting="unsafe")
+        else:
+            np.add(src, self.bias, out=dst, casting="unsafe")
+
+    def close(self) -> None:
+        """Positions of ``y`` that no piece reached: the bias (zero without one)."""
+        fill = 0 if self.bias is None else self.bias
+        size = self.y.shape[1]
+        if self.start is None or self.stop is None:
+            self.y[...] = fill
+            return
+        lo = min(max(self.start - self.first, 0), size)
+        hi = min(max(self.stop - self.first, 0), size)
+        self.y[:, :lo] = fill
+        self.y[:, hi:] = fill
+
+
+def signal_window(a: np.ndarray, crop_left: int, crop_right: int,
+                  dtype: npt.DTypeLike) -> np.ndarray:
+    """``a[:, crop_left : L - crop_right]`` of a signal ``a`` (N, L, C), zero-extended.
+
+    A negative crop keeps that many zeros beyond that end (a conv's zero
+    padding is the window ``(-pad_left, -pad_right)``).  Returns a view of
+    ``a`` (never written to) when no zeros are needed and ``a`` already has
+    ``dtype`` with contiguous channels; else a new array.
+
+    Examples
+    --------
+    >>> a = np.arange(1.0, 4.0).reshape(1, 3, 1)
+    >>> signal_window(a, -2, 1, np.float64)[0, :, 0]
+    array([0., 0., 1., 2.])
+    """
+    dtype = np.dtype(dtype)
+    n_batch, length, channels = a.shape
+    if (crop_left >= 0 and crop_right >= 0 and a.dtype == dtype
+            and a.strides[2] == dtype.itemsize):
+        return a[:, crop_left:max(length - crop_right, crop_left)]
+    out = np.empty((n_batch, max(length - crop_left - crop_right, 0), channels), dtype)
+    place = Placement(out, crop_left)
+    place.put(0, a)
+    place.close()
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# Scatter (col2im) engine, with the overlap tail carried between time blocks. #
+# --------------------------------------------------------------------------- #
+class Scatter:
+    """col2im over consecutive time chunks of one batch block.
+
+    ``step(x_chunk)`` returns the full-scatter positions made final by that
+    chunk (``l * stride`` of them, starting at ``i0 * stride`` for a chunk that
+    starts at input ``i0``); ``tail()`` returns the positions after the last
+    input.  The returned arrays are views of an internal buffer, valid until
+    the next call.
+
+    Parameters
+    ----------
+    w : ndarray, shape (K, C_out // groups, C_in)
+    stride, dilation, groups : int
+    dtype : dtype
+        The compute dtype.
+    blocks : bool, default False
+        The ``"scatter_blocks"`` variant (dilation 1 only).
+    """
+
+    def __init__(self, w: npt.ArrayLike, stride: int, dilation: int, groups: int,
+                 dtype: npt.DTypeLike, blocks: bool = False) -> None:
+        self.dtype = np.dtype(dtype)
+        w = np.asarray(w, dtype=self.dtype)
+        kernel_size, c_out_g, c_in = w.shape
+        self.stride, self.dilation, self.groups = stride, dilation, groups
+        self.kernel_size = kernel_size
+        self.c_out = c_out_g * groups
+        self.blocks = blocks
+        if blocks:
+            if dilation != 1:
+                raise ValueError("the blocks variant needs dilation 1")
+            self.n_blocks = -(-kernel_size // stride)
+            padded = np.zeros((self.n_blocks * stride, c_out_g, c_in), self.dtype)
+            padded[:kernel_size] = w
+            w = padded
+            self.tail_len = (self.n_blocks - 1) * stride
+        else:
+            self.tail_len = max((kernel_size - 1) * dilation + 1 - stride, 0)
+        taps = w.shape[0]
+        self.taps = taps
+        cin_g = c_in // groups
+        # (G, C_in / G, taps * C_out / G)
+        wg = w.reshape(taps, c_out_g, groups, cin_g).transpose(2, 3, 0, 1)
+        self.w = np.ascontiguousarray(wg.reshape(groups, cin_g, taps * c_out_g))
+        self.carry: np.ndarray | None = None
+
+    def row_bytes(self, c_in: int) -> int:
+        """Scratch per input sample: its columns, accumulator rows and converted input."""
+        return (self.taps * self.c_out + self.stride * self.c_out + c_in) * self.dtype.itemsize
+
+    def reset(self) -> None:
+        self.carry = None
+
+    def columns(self, xb: np.ndarray) -> np.ndarray:
+        """``cols`` of shape (n, l, taps, C_out) for a chunk ``xb`` (n, l, C_in)."""
+        n, length, c_in = xb.shape
+        rows = np.ascontiguousarray(xb, dtype=self.dtype).reshape(n * length, c_in)
+        g = self.groups
+        if g == 1:
+            cols = scratch("cols", (n * length, self.w.shape[2]), self.dtype)
+            np.matmul(rows, self.w[0], out=cols)
+            return cols.reshape(n, length, self.taps, self.c_out)
+        cin_g = c_in // g
+        cols = np.matmul(rows.reshape(n * length, g, cin_g).transpose(1, 0, 2), self.w)
+        cols = cols.reshape(g, n, length, self.taps, self.c_out // g)
+        return cols.transpose(1, 2, 3, 0, 4).reshape(n, length, self.taps, self.c_out)
+
+    def step(self, xb: np.ndarray) -> np.ndarray:
+        """The full positions made final by the chunk ``xb`` (n, l, C_in)."""
+        n, length, _ = xb.shape
+        s, d = self.stride, self.dilation
+        tail = self.tail_len
+        cols = self.columns(xb)
+        acc = scratch("acc", (n, length * s + tail, self.c_out), self.dtype)
+        if self.blocks:
+            acc_b = acc.reshape(n, length + self.n_blocks - 1, s * self.c_out)
+            cols_b = cols.reshape(n, length, self.n_blocks, s * self.c_out)
+            acc_b[:, :length] = cols_b[:, :, 0]
+            acc_b[:, length:] = 0
+            if self.carry is not None:
+                acc[:, :tail] += self.carry
+            for p in range(1, self.n_blocks):
+                acc_b[:, p:p + length] += cols_b[:, :, p]
+        else:
+            if s == 1:
+                acc[:, :length] = cols[:, :, 0]
+                acc[:, length:] = 0
+                first = 1
+            else:
+                acc[...] = 0
+                first = 0
+            if self.carry is not None:
+                acc[:, :tail] += self.carry
+            for k in range(first, self.kernel_size):
+                start = k * d
+                acc[:, start:start + (length - 1) * s + 1:s] += cols[:, :, k]
+        self.carry = acc[:, length * s:].copy()
+        return acc[:, :length * s]
+
+    def tail(self, n: int) -> np.ndarray:
+        """The ``tail_len`` positions after the last input (zeros if none came)."""
+        if self.carry is None:
+            return np.zeros((n, self.tail_len, self.c_out), self.dtype)
+        return self.carry
+
+
+def scatter(x, w, geom, groups, y, bias, dtype, blocks=False, block_bytes=None):
+    """col2im path: write the transposed convolution of ``x`` into ``y``."""
+    n_batch, length, c_in = x.shape
+    s = geom.stride
+    engine = Scatter(w, s, geom.dilation, groups, dtype, blocks=blocks)
+    batch_block, time_block = block_shape(n_batch, length, engine.row_bytes(c_in),
+                                          block_bytes)
+    if bias is not None:
+        bias = np.asarray(bias, dtype=engine.dtype)
+    for n0 in range(0, n_batch, batch_block):
+        n1 = min(n_batch, n0 + batch_block)
+        engine.reset()
+        place = Placement(y[n0:n1], geom.crop_left, bias)
+        for i0 in range(0, length, time_block):
+            place.put(i0 * s, engine.step(x[n0:n1, i0:i0 + time_block]))
+        place.put(length * s, engine.tail(n1 - n0))
+        place.close()
+
+
+# --------------------------------------------------------------------------- #
+# Gather (polyphase) path.                                                     #
+# --------------------------------------------------------------------------- #
+def gather_supported(geom):
+    return geom.dilation == 1 or geom.stride == 1
+
+
+class Gather:
+    """The polyphase gather plan: weight matrix ``T`` and input offsets.
+
+    Super-row ``m`` covers the full-scatter positions ``m*B*s ... (m+1)*B*s - 1``
+    (outputs ``crop_left`` earlier), reads inputs ``m*B + base + u*step`` for
+    ``u < U`` and is ``Xw[m] @ T``.  Rows need not be aligned with the output:
+    ``B*s`` consecutive channels-last outputs are one contiguous run anyway.
+    """
+
+    def __init__(self, w, geom, groups, dtype, time_batch=1):
+        kernel_size, c_out_g, c_in = w.shape
+        s, d = geom.stride, geom.dilation
+        if not gather_supported(geom):
+            raise ValueError("the gather path needs dilation 1 or stride 1")
+        if d > 1 and time_batch != 1:
+            raise ValueError("the gather path with dilation needs time_batch 1")
+        dtype = np.dtype(dtype)
+        w = np.asarray(w, dtype=dtype)
+        if d == 1:
+            # full block q (positions q*s + r) = sum_p x[q - p] @ w[p*s + r]
+            n_taps = -(-kernel_size // s)             # P
+            wp = np.zeros((n_taps * s, c_out_g, c_in), dtype)
+            wp[:kernel_size] = w
+            self.base, self.step = 1 - n_taps, 1
+        else:
+            # stride 1: full position q = sum_k x[q - k*d] @ w[k]
+            n_taps, wp = kernel_size, w
+            self.base, self.step = -(kernel_size - 1) * d, d
+        B, G = time_batch, groups
+        cin_g = c_in // G
+        U = B + n_taps - 1
+        wpg = wp.reshape(n_taps, s, c_out_g, G, cin_g).transpose(0, 3, 4, 1, 2)
+        T = np.zeros((G, U, cin_g, B, s, c_out_g), dtype)
+        rows = np.arange(B)
+        for p in range(n_taps):                       # block b reads u = b + P-1-p
+            T[:, rows + n_taps - 1 - p, :, rows] = wpg[p]
+        self.T = T.reshape(G, U * cin_g, B * s * c_out_g)
+        self.U, self.B, self.s, self.G = U, B, s, G
+        self.c_in, self.c_out = c_in, c_out_g * G
+        self.dtype = dtype
+
+    def span(self, rows):
+        """Input samples read by ``rows`` consecutive super-rows."""
+        return (rows - 1) * self.B + (self.U - 1) * self.step + 1
+
+    def im2col(self, x, m0, m1, out, pad):
+        """Fill ``out`` (G, n, m1 - m0, U, C_in/G) with the input windows.
+
+        ``pad`` is scratch for the input samples read, zero outside ``x``: the
+        windows are then one strided view of it, copied in one call.
+        """
+        n, length, c_in = x.shape
+        G, rows = self.G, m1 - m0
+        first = m0 * self.B + self.base
+        span = self.span(rows)
+        pad = pad[:n * span * c_in].reshape(n, span, c_in)
+        lo, hi = max(first, 0), min(first + span, length)
+        if lo >= hi:
+            pad[...] = 0
+        else:
+            pad[:, :lo - first] = 0
+            np.copyto(pad[:, lo - first:hi - first], x[:, lo:hi], casting="unsafe")
+            pad[:, hi - first:] = 0
+        item = pad.itemsize
+        cin_g = c_in // G
+        windows = np.lib.stride_tricks.as_strided(
+            pad, shape=(G, n, rows, self.U, cin_g),
+            strides=(cin_g * item, span * c_in * item, self.B * c_in * item,
+                     self.step * c_in * item, item),
+            writeable=False)
+        np.copyto(out, windows)
+
+
+def gather(x, w, geom, groups, y, bias, dtype, time_batch=1, block_bytes=None):
+    """Polyphase gather path: write the transposed convolution of ``x`` into ``y``.
+
+    The super-rows computed cover every output position, so nothing is filled.
+    """
+    plan = Gather(w, geom, groups, dtype, time_batch)
+    n_batch = x.shape[0]
+    l_out = y.shape[1]
+    row_len = plan.B * plan.s                        # positions per super-row
+    crop = geom.crop_left
+    m_start = crop // row_len                        # rows covering the output
+    m_end = -(-(crop + l_out) // row_len)
+    m_a = min(-(-crop // row_len), m_end)            # rows inside it: [m_a, m_b)
+    m_b = max((crop + l_out) // row_len, m_a)
+    itemsize = plan.dtype.itemsize
+    G = plan.G
+    direct = (G == 1 and y.dtype == plan.dtype and y.strides[2] == itemsize
+              and y.strides[1] == y.shape[2] * itemsize)
+    # im2col row + its input samples (+ its output row, unless written in place)
+    per_row = (plan.U * plan.c_in + plan.B * plan.c_in
+               + (0 if direct else row_len * plan.c_out)) * itemsize
+    batch_block, row_block = block_shape(n_batch, m_end - m_start, per_row, block_bytes)
+    if bias is not None:
+        bias = np.asarray(bias, dtype=plan.dtype)
+        bias_row = np.tile(bias, row_len)
+    cin_g = plan.c_in // G
+    buf = scratch("im2col", G * batch_block * row_block * plan.U * cin_g, plan.dtype)
+    pad = scratch("pad", batch_block * plan.span(row_block) * plan.c_in, plan.dtype)
+    segments = [(m_start, m_a, False), (m_a, m_b, direct), (m_b, m_end, False)]
+    for n0 in range(0, n_batch, batch_block):
+        n1 = min(n_batch, n0 + batch_block)
+        n = n1 - n0
+        place = Placement(y[n0:n1], crop, bias)
+        for first, last, straight in segments:
+            for m0 in range(first, last, row_block):
+                m1 = min(last, m0 + row_block)
+                rows = m1 - m0
+                cols = buf[:G * n * rows * plan.U * cin_g].reshape(
+                    G, n, rows, plan.U, cin_g)
+                plan.im2col(x[n0:n1], m0, m1, cols, pad)
+                lhs = cols.reshape(G, n * rows, plan.U * cin_g)
+                if straight:
+                    o0 = m0 * row_len - crop
+                    target = y[n0:n1, o0:o0 + rows * row_len]
+                    if n == 1 or target.flags.c_contiguous:   # one GEMM call
+                        out = target.reshape(n * rows, -1)
+                        np.matmul(lhs[0], plan.T[0], out=out)
+                    else:                                     # one per sample
+                        out = target.reshape(n, rows, -1)
+                        np.matmul(lhs[0].reshape(n, rows, -1), plan.T[0], out=out)
+                    if bias is not None:
+                        out += bias_row
+                    continue
+                res = scratch("res", (G, n * rows, plan.T.shape[2]), plan.dtype)
+                np.matmul(lhs, plan.T, out=res)          # (G, n*rows, B*s*C_out/G)
+                res = res.reshape(G, n, rows * row_len, plan.c_out // G)
+                res = res.transpose(1, 2, 0, 3).reshape(n, -1, plan.c_out)
+                place.put(m0 * row_len, res)
+
+
+# --------------------------------------------------------------------------- #
+# The direct convolution (conv1d, and the VJP): im2col of a padded signal.     #
+# --------------------------------------------------------------------------- #
+def _grouped_kernel(w, groups):
+    """(K, C_g, G * D_g) kernel -> (G, K * C_g, D_g) matrices, one per group."""
+    k_size, c_g, d = w.shape
+    d_g = d // groups
+    return np.ascontiguousarray(
+        w.reshape(k_size, c_g, groups, d_g).transpose(2, 0, 1, 3)
+    ).reshape(groups, k_size * c_g, d_g)
+
+
+def correlate(y_pad: np.ndarray, w: np.ndarray, stride: int, dilation: int,
+              groups: int, out: np.ndarray, x: np.ndarray | None = None,
+              block_bytes: int | None = None) -> np.ndarray | None:
+    """``out[n, i, (g, e)] = sum_{k, m} y_pad[n, i*s + k*d, (g, m)] * w[k, m, (g, e)]``.
+
+    One GEMM per block of im2col columns (batched over groups), blocked by
+    :func:`block_shape` with kept :func:`scratch` columns.
+
+    Parameters
+    ----------
+    y_pad : ndarray, shape (N, L_pad, C)
+        The padded signal, channels last, in the compute dtype.
+    w : ndarray, shape (K, C // groups, D)
+    stride, dilation, groups : int
+    out : ndarray, shape (N, L, D)
+        Written in place (may be a strided view).
+    x : ndarray, shape (N, L, D), optional
+        When given, also returns the kernel gradient
+        ``dw[k, m, (g, e)] = sum_{n, i} y_pad[n, i*s + k*d, (g, m)] * x[n, i, (g, e)]``
+        from the same columns.
+    block_bytes : int, optional
+        Scratch per block (:func:`block_shape`).
+
+    Returns
+    -------
+    dw : ndarray, shape (K, C // groups, D), or None without ``x``
+
+    Examples
+    --------
+    >>> y = np.arange(1.0, 6.0).reshape(1, 5, 1); out = np.empty((1, 2, 1))
+    >>> correlate(y, np.array([1.0, 2.0, 3.0]).reshape(3, 1, 1), 2, 1, 1, out)
+    >>> out[0, :, 0]
+    array([14., 26.])
+    """
+    n_batch, length, d = out.shape
+    k_size, c_g, _ = w.shape
+    d_g = d // groups
+    sn, st, sc = y_pad.strides
+    view = np.lib.stride_tricks.as_strided(       # view[n, i, k, c] = y_pad[n, i*s + k*d, c]
+        y_pad, shape=(n_batch, length, k_size, c_g * groups),
+        strides=(sn, stride * st, dilation * st, sc), writeable=False)
+    wg = _grouped_kernel(w, groups)
+    dw = None if x is None else np.zeros_like(wg)
+    dtype = y_pad.dtype
+    width = k_size * c_g
+    # Per output row, what a block touches: its columns, the signal samples they
+    # are copied from, the output row and (for dw) the row of x.
+    channels = c_g * groups
+    row_bytes = (width * groups + stride * channels + d
+                 + (0 if x is None else d)) * dtype.itemsize
+    batch_block, time_block = block_shape(n_batch, length, row_bytes, block_bytes,
+                                          min_rows=MIN_ROWS)
+    for n0 in range(0, n_batch, batch_block):
+        n1 = min(n_batch, n0 + batch_block)
+        for i0 in range(0, length, time_block):
+            i1 = min(length, i0 + time_block)
+            n, steps = n1 - n0, i1 - i0
+            block = view[n0:n1, i0:i1]
+            # Always a real copy: a reshape could return overlapping rows, which
+            # BLAS cannot take (NumPy would fall back to a slow loop).
+            cols = scratch("columns", (groups, n * steps, width), dtype)
+            if groups == 1:
+                np.copyto(cols.reshape(n, steps, k_size, c_g), block)
+                target = out[n0:n1, i0:i1]
+                if target.flags.c_contiguous:
+                    np.matmul(cols[0], wg[0], out=target.reshape(n * steps, d))
+                else:
+                    target[...] = (cols[0] @ wg[0]).reshape(n, steps, d)
+                if dw is not None and x is not None:
+                    dw[0] += cols[0].T @ x[n0:n1, i0:i1].reshape(n * steps, d)
+                continue
+            np.copyto(cols.reshape(groups, n, steps, k_size, c_g),
+                      block.reshape(n, steps, k_size, groups, c_g).transpose(3, 0, 1, 2, 4))
+            res = np.matmul(cols, wg)                      # (G, rows, D_g)
+            out[n0:n1, i0:i1] = res.transpose(1, 0, 2).reshape(n, steps, d)
+            if dw is not None and x is not None:
+                xg = x[n0:n1, i0:i1].reshape(n * steps, groups, d_g).transpose(1, 0, 2)
+                dw += np.matmul(cols.transpose(0, 2, 1), xg)
+    if dw is None:
+        return None
+    return dw.reshape(groups, k_size, c_g, d_g).transpose(1, 2, 0, 3).reshape(
+        k_size, c_g, d)
+
+
+# --------------------------------------------------------------------------- #
+# The rule, and the seam.                                                      #
+# --------------------------------------------------------------------------- #
+#: Gather rows narrower than this many output values make a slow GEMM: stack
+#: ``time_batch`` blocks per row until they reach it.
+MIN_ROW_WIDTH = 64
+#: Largest ``time_batch`` the rule picks.
+MAX_TIME_BATCH = 16
+#: From this many multiply-adds per tap and input sample (``C_in*C_out/G**2``)
+#: on, a problem is GEMM-bound: the col2im GEMM (inner dimension ``C_in``) is
+#: already efficient and its overlap-add is cheap next to it, while gather
+#: pays an im2col copy and padded taps.
+GEMM_BOUND = 128 * 128
+
+
+def choose(geom: Geometry, c_in: int, c_out: int, groups: int,
+           n_batch: int = 1) -> tuple[str, dict]:
+    """Pick ``(path, options)`` for one problem.  The rule, in order:
+
+    1. ``stride > 1`` and ``dilation > 1`` at once: ``"scatter"`` (the only
+       path for it).
+    2. GEMM-bound (``C_in/G * C_out/G >= GEMM_BOUND``): ``"scatter_blocks"``
+       when the stride divides ``K >= 2*stride`` (contiguous adds, no padded
+       taps), else ``"scatter"``.
+    3. Otherwise ``"gather"``: no overlap-add, the GEMM writes the output.
+       ``time_batch`` ``B`` is 1 with dilation, else the smallest power of two
+       with ``B * stride * C_out/G >= MIN_ROW_WIDTH``, at most
+       ``MAX_TIME_BATCH`` (one-channel signals: ``B = 16``).
+
+    ``benchmarks/bench.py --paths`` times every path forced on the benchmark
+    suite; on a 2-core machine this rule picked the fastest path, or one
+    within measurement noise (about 15 %) of it, on every case.
+
+    Examples
+    --------
+    >>> from deconv1d import shapes
+    >>> choose(shapes.geometry(100, 31, stride=2), 1, 1, groups=1)
+    ('gather', {'time_batch': 16})
+    """
+    k, s, d = geom.kernel_size, geom.stride, geom.dilation
+    cin_g, cout_g = c_in // groups, c_out // groups
+    if d > 1 and s > 1:
+        return "scatter", {}
+    if cin_g * cout_g >= GEMM_BOUND:
+        if d == 1 and s > 1 and k % s == 0 and k >= 2 * s:
+            return "scatter_blocks", {}
+        return "scatter", {}
+    time_batch = 1
+    while d == 1 and time_batch * s * cout_g < MIN_ROW_WIDTH and time_batch < MAX_TIME_BATCH:
+        time_batch *= 2
+    return "gather", {"time_batch": time_batch}
+
+
+def run(path: str, x: np.ndarray, w: np.ndarray, geom: Geometry, groups: int,
+        y: np.ndarray, bias: np.ndarray | None, dtype: npt.DTypeLike,
+        **options: Any) -> None:
+    """Run one named path (``PATHS``) with its options, writing into ``y``.
+
+    Parameters
+    ----------
+    path : str
+        One of ``PATHS``.
+    x : ndarray, shape (N, L, C_in)
+        Channels last, any dtype (converted to ``dtype`` block by block).
+    w : ndarray, shape (K, C_out // groups, C_in)
+    geom : deconv1d.shapes.Geometry
+    groups : int
+    y : ndarray, shape (N, L_out, C_out)
+        The output view, written whole.
+    bias : ndarray, shape (C_out,), or None
+    dtype : dtype
+        The compute dtype.
+    **options
+        ``block_bytes`` (every path), ``time_batch`` (``"gather"``).
+
+    Raises
+    ------
+    ValueError
+        On an unknown path, or a geometry the path cannot do.
+    """
+    if path == "scatter":
+        scatter(x, w, geom, groups, y, bias, dtype, blocks=False, **options)
+    elif path == "scatter_blocks":
+        scatter(x, w, geom, groups, y, bias, dtype, blocks=True, **options)
+    elif path == "gather":
+        gather(x, w, geom, groups, y, bias, dtype, **options)
+    else:
+        raise ValueError(f"`path` must be one of {PATHS}. Received: path={path!r}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A checked transposed convolution: channels-last arrays and the geometry.
+
+    Built by :func:`deconv1d.core.transpose.prepare`, run by :func:`compute`.
+
+    Attributes
+    ----------
+    x : ndarray, shape (N, L, C_in)
+        Channels-last view of the input: in ``compute_dtype`` from
+        ``prepare``; any dtype is accepted (converted block by block).
+    w : ndarray, shape (K, C_out // groups, C_in)
+    bias : ndarray, shape (C_out,), or None
+    geometry : deconv1d.shapes.Geometry
+    groups : int
+    data_format : str
+    compute_dtype, result_dtype : numpy.dtype
+    """
+
+    x: np.ndarray
+    w: np.ndarray
+    bias: np.ndarray | None
+    geometry: Geometry
+    groups: int
+    data_format: str
+    compute_dtype: np.dtype
+    result_dtype: np.dtype
+
+    @property
+    def batch(self) -> int:
+        return int(self.x.shape[0])
+
+    @property
+    def in_channels(self) -> int:
+        return int(self.x.shape[2])
+
+    @property
+    def out_channels(self) -> int:
+        return int(self.w.shape[1]) * self.groups
+
+
+def _all_finite(a, dtype):
+    """No nan or inf in ``a`` (one pass, no temporary; overflow of the sum
+    gives a harmless false "no")."""
+    if a.dtype.kind in "biu":
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(a.sum(dtype=dtype)))
+
+
+def compute(problem: Problem, path: str | None = None, **options: Any) -> np.ndarray:
+    """The transposed convolution of a checked ``problem``, on a chosen or forced path.
+
+    The output is allocated once, in the result dtype and layout; the path
+    writes it block by block (inputs converted per block), so nothing of the
+    size of the input or of the columns is ever allocated.
+
+    Parameters
+    ----------
+    problem : Problem
+        From :func:`deconv1d.core.transpose.prepare`.
+    path : str, optional
+        One of ``PATHS``, forced (tests and benchmarks do this); ``None`` lets
+        :func:`choose` pick, and sends non-finite input to ``"scatter"``.
+    **options
+        The path's options (see :func:`run`); only with a forced ``path``.
+
+    Returns
+    -------
+    y : ndarray, shape (N, L_out, C_out) or (N, C_out, L_out)
+        In ``problem.data_format`` and ``problem.result_dtype``.
+
+    Examples
+    --------
+    >>> from deconv1d.core.transpose import prepare
+    >>> problem = prepare(np.ones((1, 3, 1)), np.ones((2, 1, 1)), stride=2)
+    >>> compute(problem, "gather", time_batch=2)[0, :, 0]
+    array([1., 1., 1., 1., 1., 1.])
+    """
+    geom = problem.geometry
+    n_batch, _, c_in = problem.x.shape
+    c_out = problem.out_channels
+    l_out = geom.output_length
+    y, y_last = new_output(n_batch, l_out, c_out, problem.data_format,
+                           problem.result_dtype)
+    if n_batch == 0:
+        if problem.bias is not None:
+            y_last += problem.bias
+        return y
+    if path is None:
+        if options:
+            raise ValueError(f"options need a forced `path`. Received: {options!r}")
+        path, options = choose(geom, c_in, c_out, problem.groups, n_batch)
+        if not (_all_finite(problem.x, problem.compute_dtype)
+                and _all_finite(problem.w, problem.compute_dtype)):
+            # The block and gather paths multiply structural zeros (padded
+            # taps, Toeplitz gaps, out-of-range inputs) and 0 * inf = nan would
+            # spread a non-finite value past the outputs it reaches.
+            path, options = "scatter", {}
+    run(path, problem.x, problem.w, geom, problem.groups, y_last, problem.bias,
+        problem.compute_dtype, **options)
+    return y
