@@ -681,10 +681,14 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
         r -= np.ldexp(expected_nlc[:, lo:hi], -ex - ew)
         with np.errstate(divide="ignore", invalid="ignore"):
             v = np.where(terms > 0, magnitude_nlc / np.sqrt(np.maximum(terms, 1)), 0.0)
-        return pooled(r, v[:, lo:hi], x64, k64, stride=call.stride, window=inside,
-                      dilation=call.dilation, groups=call.groups, bias=b64,
-                      noise_floor=ar_a.u_accumulate, false_alarm=false_alarm / 2,
-                      locate=True)
+        found = pooled(r, v[:, lo:hi], x64, k64, stride=call.stride, window=inside,
+                       dilation=call.dilation, groups=call.groups, bias=b64,
+                       noise_floor=ar_a.u_accumulate, false_alarm=false_alarm / 2,
+                       locate=True)
+        if found is not None and found.located and inputs_rounded and all(
+                abs(e.delta) <= 2 * ar_a.u_input * abs(e.value) for e in found.located):
+            return None     # the weights' own rounding to the arithmetic's inputs
+        return found
 
     ar_e = tolerance.arithmetic(None, np.float64)
     return _judge(a, expected, layout=layout, magnitude=magnitude, exponent=ex + ew,
