@@ -637,8 +637,8 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
     x64, k64 = np.ldexp(x64, -ex), np.ldexp(k64, -ew)
     b64 = None if call.bias is None else np.ldexp(_float(np.asarray(call.bias)).real, -ex - ew)
     window = shapes.Window(call.crop_left, call.crop_right)
-    kw = {"stride": call.stride, "padding": window, "dilation": call.dilation,
-          "groups": call.groups}
+    kw: dict[str, Any] = {"stride": call.stride, "padding": window, "dilation": call.dilation,
+                          "groups": call.groups}
     expected_nlc = _scaled(conv1d_transpose(x64, k64, bias=b64, **kw), ex + ew)
     magnitude_nlc = conv1d_transpose(np.abs(x64), np.abs(k64),
                                      bias=None if b64 is None else np.abs(b64), **kw)
