@@ -111,7 +111,19 @@ class Context:
             text += (f"; the {self.framework} arguments checked choose "
                      f"({describe_window(*self.chosen)}), so the output was made with "
                      f"others: {self.arguments_text(*have)}")
-        return f"{text}. For the reference's window use {self.arguments_text(*want)}"
+        return f"{text}. {self.advice(*want)}"
+
+    def advice(self, crop_left: int, crop_right: int) -> str:
+        """A sentence: the framework's arguments keeping a window, or the workaround."""
+        text = self.arguments_text(crop_left, crop_right)
+        if "=" in text and not text.startswith(("no window", self._title())):
+            return f"{self.framework} keeps the reference's window with {text}"
+        return text
+
+    def _title(self) -> str:
+        from . import registry
+
+        return registry.get(self.framework).title
 
     def what_if(self) -> Iterator[tuple[str, np.ndarray, str, str]]:
         """Alternative references ``(name, output (N, L, C), code, message)``, lazily.

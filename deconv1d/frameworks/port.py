@@ -81,6 +81,11 @@ class PortReport:
         return self.verdict == "MATCH"
 
     @property
+    def diagnoses(self) -> tuple:
+        """The comparison's diagnoses (written with the port's arguments)."""
+        return tuple(self.report.diagnoses)
+
+    @property
     def codes(self) -> list[str]:
         """The diagnosis codes of the comparison."""
         return list(self.report.codes)
@@ -121,27 +126,26 @@ def _verdict(report: Any) -> str:
 
 
 def _plan(port: str, x: Any, w: Any, bias: Any, arguments: Mapping[str, Any]) -> Any:
-    """``interop.plan`` for the port, naming a forgotten ``groups`` in a bias-shape error."""
+    """``interop.plan`` for the port; a bias-shape error names a forgotten ``groups``."""
     found = registry.get(port)
     if not found.takes_bias and bias is not None:
         raise ValueError(
             f"`bias`: {found.name}'s transposed convolution takes no bias; add it to the "
             f"output yourself. Received: bias with shape {np.shape(bias)}")
     positional = (x, w, bias) if found.takes_bias else (x, w)
-    try:
-        return interop.plan(found.name, *positional, **arguments)
-    except ValueError as error:
-        if bias is None or "bias" not in str(error):
-            raise
-        per_group = interop.keras_kernel_from(found.name, w).shape[1]
-        count = int(np.size(bias))
-        if per_group and count % per_group == 0 and count > per_group:
-            g = count // per_group
-            raise ValueError(
-                f"{error}. The weight holds {per_group} output channels per group and the "
-                f"bias {count}: a grouped layer checked without its groups? Pass "
-                f"groups={g} (--groups {g})") from None
-        raise
+    call = interop.plan(found.name, *positional, **arguments)
+    if call.bias is not None:
+        count, channels = int(np.size(call.bias)), call.kernel.shape[1] * call.groups
+        if count != channels:
+            hint = ""
+            if count % channels == 0:
+                g = count // channels * call.groups
+                hint = (f"; the weight holds {call.kernel.shape[1]} output channels per "
+                        f"group: a grouped layer checked without its groups? Pass groups={g} "
+                        f"(--groups {g})")
+            raise ValueError(f"`bias` must have {channels} values, one per output channel. "
+                             f"Received: bias with shape {np.shape(bias)}{hint}")
+    return call
 
 
 def _window_arguments(original: str, arguments: Mapping[str, Any], call: Any) -> dict:
