@@ -2,99 +2,79 @@
 
 :func:`compare` takes two arrays; :func:`check` takes a framework's own inputs,
 arguments and output, computes the float64 reference itself (through
-:mod:`deconv1d.interop`) and compares.  Both return a :class:`Report`:
-``str(report)`` is terminal text, ``report.to_dict()`` is for programs,
-``bool(report)`` is the verdict.
+:mod:`deconv1d.interop`) and compares.  Both return a :class:`Report` whose
+``verdict`` is one of
 
-The tolerance is not a magic number.  An output sample is a sum of
-``n = K * C_in / groups`` products (plus the bias).  Computed in a floating-point
-format of unit round-off ``u`` (``2**-24`` for float32, ``2**-53`` for float64),
-in any order, its error is at most ``gamma_n * sum |x_i| |w_i|`` with
-``gamma_n = n u / (1 - n u)`` (Higham, *Accuracy and Stability of Numerical
-Algorithms*, 2nd ed., section 3.1).  Both sides may carry such an error, so
-sample ``i`` may differ by
+``"MATCH"``
+    every sample within the probabilistic rounding bound, and no pooled evidence;
+``"SUSPECT"``
+    beyond the probabilistic bound but within the rigorous one, or pooled
+    evidence that a kernel entry differs: not explained by rounding, with
+    probability at least ``1 - p`` under the rounding model;
+``"MISMATCH"``
+    beyond the rigorous bound (no summation order can explain it), a non-finite
+    disagreement, or different shapes.
 
-    ``tol_i = (gamma_n(u_actual) + gamma_n(u_expected)) * M_i``
-
-where ``M_i`` is the same transposed convolution computed with ``|x|``,
-``|w|`` and ``|bias|`` (what :func:`check` passes as ``magnitude``).  Anything
-beyond that is not round-off.  Without inputs (plain :func:`compare` with no
-``magnitude``), ``M_i`` is replaced by ``max |expected|`` (exact unless the
-sums cancel heavily) and, without ``reduction_length``, ``n = 1``: give both
-for a principled bound.  Frameworks that compute in reduced precision
-(TF32 on GPUs, bfloat16) need ``unit_roundoff=`` set to that format's.
-
-Known patterns are diagnosed: a shift by some samples (PyTorch
-``padding=1, output_padding=1`` for Keras ``same``), zeros at the wrong end
-(ONNX SAME_UPPER with ``stride > kernel``), a shorter or longer window
-(onnxruntime), a kernel flipped (JAX without ``transpose_kernel``), kernel
-input/output channels swapped, output channels permuted, a per-channel
-constant offset (a bias missing or wrong), a scale factor, and a layout
-transposed (``(N, L, C)`` against ``(N, C, L)``).
+``bool(report)`` is True only for ``MATCH``.  The bounds (per output sample:
+the products that reach it, Higham's ``gamma_n`` and Higham & Mary's
+probabilistic ``lambda sqrt(n) u``) and the pooled test are derived in
+``docs/error-bounds.md``; :mod:`.tolerance` and :mod:`.evidence` implement them.
+Known patterns are diagnosed by :mod:`.diagnose`.
 """
 
 from __future__ import annotations
 
+import math
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from . import interop, registry
+from .. import conv1d_transpose, shapes
+from . import interop, registry, tolerance
 from .diagnose import Diagnosis, diagnose, to_nlc
+from .evidence import Entry, Evidence, pooled
+from .tolerance import (
+    Arithmetic,
+    gamma,
+    lambda_for,
+    relative_factors,
+    storage_roundoff,
+    unit_roundoff,
+)
 
-__all__ = ["Diagnosis", "Report", "check", "compare", "gamma", "unit_roundoff"]
+__all__ = ["VERDICTS", "Diagnosis", "Entry", "Report", "check", "compare", "gamma",
+           "unit_roundoff"]
 
-_ROUNDOFF = {"float16": 2.0**-11, "bfloat16": 2.0**-8, "float32": 2.0**-24,
-             "float64": 2.0**-53}
+#: The three verdicts, from best to worst.
+VERDICTS = ("MATCH", "SUSPECT", "MISMATCH")
 
-
-def unit_roundoff(dtype: npt.DTypeLike) -> float:
-    """Unit round-off ``u`` of a floating-point dtype (half the machine epsilon).
-
-    Integer and bool dtypes hold exact values: 0.  ``"bfloat16"`` is accepted by
-    name.  Complex dtypes use their component's.
-
-    Examples
-    --------
-    >>> unit_roundoff(np.float32) == 2.0**-24
-    True
-    >>> unit_roundoff("bfloat16")
-    0.00390625
-    """
-    name = getattr(dtype, "name", None) or str(dtype)
-    if name in _ROUNDOFF:
-        return _ROUNDOFF[name]
-    dt = np.dtype(dtype)
-    if dt.kind in "biu":
-        return 0.0
-    if dt.kind in "fc":
-        return float(np.finfo(dt).eps) / 2
-    raise TypeError(f"`dtype` must be numeric. Received: dtype={dtype!r}")
+_BLOCK = 1 << 17          # elements per block of the per-sample pass (bounded scratch)
 
 
-def gamma(n: int, u: float) -> float:
-    """Higham's ``gamma_n = n u / (1 - n u)``: the relative error bound of an ``n``-term sum.
-
-    Examples
-    --------
-    >>> round(gamma(10, 2.0**-24) / 2.0**-24, 6)
-    10.000006
-    """
-    nu = n * u
-    if nu >= 1:
-        return float("inf")
-    return nu / (1 - nu)
+def _finite_or_none(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by None (standard JSON)."""
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_or_none(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _finite_or_none(value.tolist())
+    return value
 
 
 @dataclass(frozen=True)
 class Report:
     """The verdict of one comparison (see :func:`compare` for the fields' meaning)."""
 
-    ok: bool
+    verdict: str
     shapes_equal: bool
     actual_shape: tuple
     expected_shape: tuple
@@ -107,15 +87,28 @@ class Report:
     worst_actual: float
     worst_expected: float
     worst_tolerance: float
+    worst_bound: float
     error_to_tolerance: float
+    error_to_bound: float
+    suspect: int
     mismatched: int
+    non_finite: int
     size: int
+    arithmetic_actual: str
     unit_roundoff_actual: float
     unit_roundoff_expected: float
     reduction_length: int
     tolerance_basis: str
+    false_alarm: float
+    pooled_z: float | None = None
+    pooled_threshold: float | None = None
     diagnoses: tuple = ()
     label: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True only for a ``MATCH`` (the same as ``bool(report)``)."""
+        return self.verdict == "MATCH"
 
     def __bool__(self) -> bool:
         return self.ok
@@ -126,36 +119,42 @@ class Report:
         return [d.code for d in self.diagnoses]
 
     def to_dict(self) -> dict[str, Any]:
-        """Everything as plain Python values (JSON-serialisable)."""
+        """Everything as plain Python values: standard JSON (non-finite numbers are None).
+
+        ``json.dumps(report.to_dict(), allow_nan=False)`` always succeeds.
+        """
         out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "diagnoses"}
-        out["actual_shape"] = list(self.actual_shape)
-        out["expected_shape"] = list(self.expected_shape)
-        out["worst_index"] = None if self.worst_index is None else list(self.worst_index)
+        out["ok"] = self.ok
         out["diagnoses"] = [{"code": d.code, "message": d.message, "details": d.details}
                             for d in self.diagnoses]
-        return out
+        return _finite_or_none(out)
 
     def __str__(self) -> str:
-        verdict = "MATCH" if self.ok else "MISMATCH"
-        head = f"deconv1d verify: {verdict}" + (f" ({self.label})" if self.label else "")
+        head = f"deconv1d verify: {self.verdict}" + (f" ({self.label})" if self.label else "")
         eq = "==" if self.shapes_equal else "!="
         lines = [head,
                  (f"  shapes      actual {self.actual_shape} {eq} reference "
-                 f"{self.expected_shape}  (layout {self.layout})"),
-                 (f"  dtypes      actual {self.actual_dtype} (u = {self.unit_roundoff_actual:.3g}), "
-                 f"reference {self.expected_dtype} (u = {self.unit_roundoff_expected:.3g})")]
+                  f"{self.expected_shape}  (layout {self.layout})"),
+                 (f"  dtypes      actual {self.actual_dtype} computed in "
+                  f"{self.arithmetic_actual} (u = {self.unit_roundoff_actual:.3g}), "
+                  f"reference {self.expected_dtype} (u = {self.unit_roundoff_expected:.3g})")]
         if self.shapes_equal and self.size:
             lines += [
                 (f"  max error   {self.max_abs_error:.3g} absolute, {self.max_rel_error:.3g} "
-                f"relative to max|reference|"),
+                 f"relative to max|reference|"),
                 (f"  worst at    {list(self.worst_index or ())} (largest error/tol): "
-                f"actual {self.worst_actual:.9g}, "
-                f"reference {self.worst_expected:.9g}"),
-                (f"  tolerance   {self.worst_tolerance:.3g} there = {self.tolerance_basis}, "
-                f"n = {self.reduction_length}"),
-                (f"  error/tol   {self.error_to_tolerance:.3g} (must be <= 1); "
-                f"{self.mismatched} of {self.size} samples beyond tolerance"),
+                 f"actual {self.worst_actual:.9g}, reference {self.worst_expected:.9g}"),
+                f"  tolerance   {self.worst_tolerance:.3g} there; {self.tolerance_basis}",
+                (f"  error/tol   {self.error_to_tolerance:.3g} (MATCH needs <= 1); "
+                 f"{self.suspect} of {self.size} samples beyond tolerance, "
+                 f"{self.mismatched} beyond the rigorous bound"
+                 + (f", {self.non_finite} non-finite disagreements" if self.non_finite
+                    else "")),
             ]
+            if self.pooled_z is not None:
+                lines.append(f"  pooled      max |z| = {self.pooled_z:.3g} over the kernel "
+                             f"entries, threshold {self.pooled_threshold:.3g} "
+                             f"(false alarm <= {self.false_alarm:.0e})")
         for d in self.diagnoses:
             lines.append(textwrap.fill(f"  diagnosis   [{d.code}] {d.message}", width=92,
                                        subsequent_indent=" " * 14,
@@ -163,69 +162,343 @@ class Report:
         return "\n".join(lines)
 
 
-# --------------------------------------------------------------------------- #
-# Public API                                                                  #
-# --------------------------------------------------------------------------- #
-def _dtype_name(a):
+class _Lazy(Mapping):
+    """Candidates computed one at a time, only when the diagnosis asks for them."""
+
+    def __init__(self, makers: dict[str, tuple[Callable[[], np.ndarray], str, str]],
+                 layout: str) -> None:
+        self._makers, self._layout = makers, layout
+
+    def __getitem__(self, key: str) -> tuple[np.ndarray, str, str]:
+        make, code, message = self._makers[key]
+        return to_nlc(np.asarray(make(), np.float64), self._layout), code, message
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+
+def _dtype_name(a: np.ndarray) -> str:
     return str(a.dtype)
 
 
+def _as_numeric(name: str, value: npt.ArrayLike) -> np.ndarray:
+    a = np.asarray(value)
+    if a.dtype.name == "bfloat16":           # ml_dtypes, as JAX hands it to NumPy
+        return a
+    if a.dtype.kind not in "biufc":
+        raise TypeError(f"`{name}` must be a numeric array. Received: dtype {a.dtype}")
+    return a
+
+
+def _float(a: np.ndarray) -> np.ndarray:
+    return a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+
+
+def _arith(spec: Any, u: float | None, dtype: Any, name: str) -> Arithmetic:
+    if spec is not None and u is not None:
+        raise ValueError(f"give `{name}` or its unit roundoff, not both")
+    return tolerance.arithmetic(spec if u is None else float(u), dtype)
+
+
+def _dt(a: np.ndarray) -> Any:
+    return "bfloat16" if a.dtype.name == "bfloat16" else a.dtype
+
+
+def arithmetic_of(spec: str | float | None, a: np.ndarray) -> Arithmetic:
+    """The declared arithmetic, or the one of ``a``'s dtype (bfloat16 known by name)."""
+    return tolerance.arithmetic(spec, _dt(a))
+
+
+def _from_nlc(a: np.ndarray, layout: str) -> np.ndarray:
+    """The inverse of :func:`to_nlc`: an (N, L, C) array (a view) in ``layout``."""
+    letters = layout if "N" in layout else "N" + layout
+    out = a.transpose(["NLC".index(c) for c in letters])
+    return out if "N" in layout else out[0]
+
+
+def _taps(call: Any, length: int, kernel_size: int) -> np.ndarray:
+    """Taps reaching each output position, shape (1, L_out, 1): exact small integers."""
+    return conv1d_transpose(np.ones((1, length, 1)), np.ones((kernel_size, 1, 1)),
+                            call.stride, shapes.Window(call.crop_left, call.crop_right),
+                            dilation=call.dilation)
+
+
+def _blocks(shape: tuple[int, ...]) -> Iterator[tuple[slice, ...]]:
+    """Slices over the first two axes covering ``shape`` in blocks of about ``_BLOCK``."""
+    if not shape:
+        yield ()
+        return
+    inner = int(np.prod(shape[1:], dtype=np.int64)) or 1
+    rows = max(1, _BLOCK // inner)
+    if rows > 1 or len(shape) == 1:
+        for i in range(0, shape[0], rows):
+            yield (slice(i, i + rows),)
+        return
+    inner2 = int(np.prod(shape[2:], dtype=np.int64)) or 1
+    cols = max(1, _BLOCK // inner2)
+    for i in range(shape[0]):
+        for j in range(0, shape[1], cols):
+            yield (slice(i, i + 1), slice(j, j + cols))
+
+
+def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray | None,
+           exponent: int, terms: np.ndarray | None, ar_a: Arithmetic, ar_e: Arithmetic,
+           inputs_rounded: bool, false_alarm: float, rtol: float | None, atol: float | None,
+           bias: np.ndarray | None, candidates: Mapping | None, label: str,
+           pooled_test: Callable[[bool], Evidence | None] | None = None) -> Report:
+    """The per-sample pass (in blocks), then the pooled test, then the diagnoses."""
+    shapes_equal = a.shape == e.shape
+    u_store = storage_roundoff(ar_a, a.dtype) if a.dtype.name != "bfloat16" else \
+        (2.0**-8 if 2.0**-8 > ar_a.u_accumulate else 0.0)
+    explicit = rtol is not None or atol is not None
+    size = int(a.size)
+    n_max = 1 if terms is None else int(np.max(terms)) if np.size(terms) else 1
+    lam = lambda_for(false_alarm / 2, 2 * (np.sum(np.broadcast_to(terms, e.shape), dtype=float)
+                                           if terms is not None and shapes_equal else size))
+    if explicit:
+        basis = f"explicit: |a - e| <= atol + rtol |e| with atol={atol or 0:g}, rtol={rtol or 0:g}"
+    elif magnitude is not None and terms is not None:
+        basis = (f"per sample: n_i products (n <= {n_max}) and sum|x||w| from the inputs; "
+                 f"probabilistic bound (Higham & Mary, lambda = {lam:.3g}), "
+                 "rigorous bound gamma_n (Higham)")
+    else:
+        basis = ("without the inputs no rounding bound exists (the sum may cancel): "
+                 "SUSPECT where |a - e| > sqrt(u_actual + u_ref) * max|reference| "
+                 "(agreement to half the digits); only non-finite or shape disagreements "
+                 "are MISMATCH. Pass x and w (verify.check) for the bounds")
+    common = {"actual_shape": tuple(a.shape), "expected_shape": tuple(e.shape),
+              "actual_dtype": _dtype_name(a), "expected_dtype": _dtype_name(e),
+              "layout": layout, "arithmetic_actual": ar_a.name,
+              "unit_roundoff_actual": ar_a.u_accumulate,
+              "unit_roundoff_expected": ar_e.u_accumulate, "reduction_length": n_max,
+              "tolerance_basis": basis, "false_alarm": false_alarm, "label": label}
+    nl_bias = None if bias is None else np.asarray(bias, dtype=np.float64)
+    scale = 0.0
+    if shapes_equal:
+        for sl in _blocks(e.shape):
+            blk = np.abs(e[sl])
+            blk = blk[np.isfinite(blk)]
+            if blk.size:
+                scale = max(scale, float(blk.max()))
+    if not shapes_equal or size == 0:
+        diag: tuple = ()
+        if not shapes_equal:
+            diag = tuple(diagnose(to_nlc(_float(a), layout), to_nlc(_float(e), layout),
+                                  max(scale, 1e-300) * 1e-6, nl_bias, None, scale))
+        nan = float("nan")
+        return Report(verdict="MATCH" if shapes_equal else "MISMATCH",
+                      shapes_equal=shapes_equal, max_abs_error=nan, max_rel_error=nan,
+                      worst_index=None, worst_actual=nan, worst_expected=nan,
+                      worst_tolerance=nan, worst_bound=nan,
+                      error_to_tolerance=0.0 if shapes_equal else nan,
+                      error_to_bound=0.0 if shapes_equal else nan, suspect=0,
+                      mismatched=0 if shapes_equal else size, non_finite=0, size=size,
+                      diagnoses=diag, **common)
+    with_model = magnitude is not None and terms is not None and not explicit
+    if with_model:
+        assert terms is not None
+        f_rig = (relative_factors(terms, ar_a, inputs_rounded, u_store, None)
+                 + relative_factors(terms, ar_e, False, 0.0, None))
+        f_prob = (relative_factors(terms, ar_a, inputs_rounded, u_store, lam)
+                  + relative_factors(terms, ar_e, False, 0.0, lam))
+        floor = 2 * np.asarray(terms, np.float64) * (ar_a.subnormal + ar_e.subnormal)
+        f_rig, f_prob, floor = (np.broadcast_to(f, e.shape) for f in (f_rig, f_prob, floor))
+    else:
+        rel = math.sqrt(ar_a.u_accumulate + ar_e.u_accumulate) if not explicit else 0.0
+    worst_key, worst = -1.0, (0,) * e.ndim
+    worst_tol = worst_bnd = 0.0
+    max_abs = 0.0
+    max_to_bound = 0.0
+    n_suspect = n_mismatch = n_nonfinite = 0
+    nonfinite_at: list[tuple[int, ...]] = []
+    for sl in _blocks(e.shape):
+        ab, eb = _float(a[sl]), e[sl]
+        fa, fe = np.isfinite(ab), np.isfinite(eb)
+        both = fa & fe
+        same = ~fa & ~fe & ((np.isnan(ab) & np.isnan(eb)) | (ab == eb))
+        bad_nf = ~both & ~same
+        err = np.where(both, np.abs(ab - eb), 0.0)
+        if with_model:
+            assert magnitude is not None
+            m = magnitude[sl]
+            tol = np.ldexp(f_prob[sl] * m, exponent) + floor[sl]
+            bnd = np.ldexp(f_rig[sl] * m, exponent) + floor[sl]
+        elif explicit:
+            tol = bnd = (atol or 0.0) + (rtol or 0.0) * np.abs(np.where(both, eb, 0.0))
+        else:
+            tol = np.full(err.shape, rel * scale)
+            bnd = np.full(err.shape, np.inf)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(err > tol, err / tol, np.where(tol > 0, err / tol, 0.0))
+            to_bound = np.where(err > bnd, np.where(bnd > 0, err / bnd, np.inf),
+                                np.where(bnd > 0, err / bnd, 0.0))
+        ratio = np.where(bad_nf, np.inf, ratio)
+        n_nf = int(bad_nf.sum())
+        if n_nf:
+            n_nonfinite += n_nf
+            origin = [s.start for s in sl] + [0] * (e.ndim - len(sl))
+            for idx in np.argwhere(bad_nf)[:8 - len(nonfinite_at)]:
+                nonfinite_at.append(tuple(int(i + o) for i, o in zip(idx, origin)))
+        n_suspect += int(np.count_nonzero(ratio > 1))
+        beyond = (err > bnd) & both
+        n_mismatch += int(np.count_nonzero(beyond))
+        if err.size:
+            max_abs = max(max_abs, float(err.max()))
+            max_to_bound = max(max_to_bound, float(to_bound.max()))
+            j = int(np.argmax(ratio))
+            if float(ratio.flat[j]) > worst_key:
+                worst_key = float(ratio.flat[j])
+                local = np.unravel_index(j, err.shape)
+                origin = [s.start for s in sl] + [0] * (e.ndim - len(sl))
+                worst = tuple(int(i + o) for i, o in zip(local, origin))
+                worst_tol, worst_bnd = float(tol[local]), float(bnd[local])
+    if n_nonfinite or n_mismatch or (explicit and n_suspect):
+        verdict = "MISMATCH"
+    elif n_suspect:
+        verdict = "SUSPECT"
+    else:
+        verdict = "MATCH"
+    evidence = None
+    if pooled_test is not None and n_nonfinite == 0:
+        evidence = pooled_test(verdict != "MATCH")
+        if evidence is not None and evidence.suspect and verdict == "MATCH":
+            verdict = "SUSPECT"
+    diag = []
+    if n_nonfinite:
+        diag.append(Diagnosis(
+            "non_finite",
+            f"{n_nonfinite} sample(s) disagree in a non-finite value (inf against a number, "
+            f"inf of the other sign, or nan against anything but nan), first at "
+            f"{[list(p) for p in nonfinite_at]} (in the arrays' layout)",
+            {"count": n_nonfinite, "positions": [list(p) for p in nonfinite_at]}))
+    elif verdict != "MATCH":
+        located = evidence.located if evidence is not None else ()
+        if n_suspect:
+            tol_full = _tolerance_nlc(e, layout, with_model, magnitude, exponent,
+                                      f_prob if with_model else None,
+                                      floor if with_model else None,
+                                      rel * scale if not with_model and not explicit else None,
+                                      atol, rtol)
+            found = diagnose(to_nlc(_float(a), layout), to_nlc(e, layout), tol_full, nl_bias,
+                             candidates, scale)
+            if located and found and found[0].code == "unknown":
+                found = []
+            diag.extend(found)
+        if located:
+            diag.append(Diagnosis(
+                "kernel_entries",
+                "the residual is explained by " + "; ".join(str(x) for x in located)
+                + " (weighted least squares on the residual, the remainder at noise level)",
+                {"entries": [{"k": x.k, "out": x.out, "in": x.in_, "value": x.value,
+                              "delta": x.delta} for x in located]}))
+        elif evidence is not None and evidence.suspect and not n_suspect:
+            diag.append(Diagnosis(
+                "pooled",
+                f"every sample is within its rounding bound, but pooled over the outputs the "
+                f"residual correlates with the kernel entries (max |z| = "
+                f"{evidence.z_max:.3g} > {evidence.threshold:.3g}): not rounding, with "
+                f"probability at least 1 - {false_alarm:g}; no few entries explain it",
+                {"z_max": evidence.z_max, "threshold": evidence.threshold}))
+    ew = e[worst]
+    aw = a[worst]
+    return Report(
+        verdict=verdict, shapes_equal=True, max_abs_error=max_abs,
+        max_rel_error=max_abs / scale if scale else (0.0 if max_abs == 0 else math.inf),
+        worst_index=worst, worst_actual=float(np.real(np.asarray(aw, np.complex128))),
+        worst_expected=float(np.real(ew)), worst_tolerance=worst_tol, worst_bound=worst_bnd,
+        error_to_tolerance=max(worst_key, 0.0), error_to_bound=max_to_bound,
+        suspect=n_suspect, mismatched=n_mismatch, non_finite=n_nonfinite, size=size,
+        pooled_z=None if evidence is None else evidence.z_max,
+        pooled_threshold=None if evidence is None else evidence.threshold,
+        diagnoses=tuple(diag), **common)
+
+
+def _tolerance_nlc(e, layout, with_model, magnitude, exponent, f_prob, floor, flat, atol, rtol):
+    """The per-sample tolerance, (N, L, C), for the pattern diagnoses (only on a failure)."""
+    if with_model:
+        tol = np.ldexp(f_prob * magnitude, exponent) + floor
+    elif flat is not None:
+        tol = np.full(e.shape, flat)
+    else:
+        tol = (atol or 0.0) + (rtol or 0.0) * np.abs(np.nan_to_num(e))
+    return to_nlc(tol, layout)
+
+
+# --------------------------------------------------------------------------- #
+# Public API                                                                  #
+# --------------------------------------------------------------------------- #
 def compare(actual: npt.ArrayLike, expected: npt.ArrayLike, *, layout: str = "NLC",
-            reduction_length: int | None = None, magnitude: npt.ArrayLike | None = None,
-            bias: npt.ArrayLike | None = None, unit_roundoff_actual: float | None = None,
+            reduction_length: int | npt.ArrayLike | None = None,
+            magnitude: npt.ArrayLike | None = None, bias: npt.ArrayLike | None = None,
+            arithmetic: str | float | None = None,
+            arithmetic_expected: str | float | None = None,
+            unit_roundoff_actual: float | None = None,
             unit_roundoff_expected: float | None = None,
+            rtol: float | None = None, atol: float | None = None,
+            false_alarm: float = 1e-6,
             candidates: Mapping[str, tuple[npt.ArrayLike, str, str]] | None = None,
             label: str = "") -> Report:
-    """Compare an output with a reference under a round-off tolerance, and diagnose.
+    """Compare an output with a reference under rounding bounds, and diagnose.
 
     Parameters
     ----------
     actual : array_like, shape (N, L, C) (in ``layout`` order)
-        The output to judge (e.g. another framework's).
+        The output to judge (e.g. another framework's); bfloat16 accepted.
     expected : array_like, same shape
         The reference (e.g. from :mod:`deconv1d.interop` in float64).
     layout : str, default "NLC"
-        Axis letters of both arrays: ``"NLC"``, ``"NCL"``, or without ``N``
-        for unbatched arrays.  Only the diagnoses need it.
-    reduction_length : int, optional
-        Terms per output sample, ``K * C_in / groups`` (+1 with a bias).
-        Default 1 (storage round-off only).
-    magnitude : array_like, optional, same shape as ``expected``
-        ``M_i``, the convolution of ``|x|`` and ``|w|`` (and ``|bias|``).
-        Default ``max |expected|`` everywhere.
+        Axis letters of both arrays: ``"NLC"``, ``"NCL"``, or without ``N``.
+    reduction_length : int or array_like broadcastable to ``expected``, optional
+        ``n_i``, the products reaching each sample (+1 with a bias).
+    magnitude : array_like, same shape as ``expected``, optional
+        ``M_i = sum |x||w|`` (+``|bias|``) per sample.  With ``reduction_length``
+        it gives the rounding bounds; without both, no rounding bound exists
+        and differences are SUSPECT at most (judged against
+        ``sqrt(u_actual + u_ref) * max|expected|``; the report says so).
     bias : array_like, shape (C,), optional
-        Used only to recognise "no input reaches here" samples and bias errors.
+        Used only by the diagnoses (bias missing, added twice ...).
+    arithmetic, arithmetic_expected : str or float, optional
+        The arithmetic each side was computed in: ``"float64"``, ``"float32"``,
+        ``"tf32"``, ``"float16"``, ``"bfloat16"`` or a unit roundoff.  Default:
+        each array's dtype.
     unit_roundoff_actual, unit_roundoff_expected : float, optional
-        Default: from each array's dtype (see :func:`unit_roundoff`).
+        The same as a number (kept for compatibility).
+    rtol, atol : float, optional
+        A fixed tolerance instead: MATCH where ``|a - e| <= atol + rtol |e|``,
+        else MISMATCH.
+    false_alarm : float, default 1e-6
+        ``p``: the probability, under Higham & Mary's rounding model, that a
+        correct output is called SUSPECT.
     candidates : dict, optional
         ``{name: (array, code, message)}``: alternative references ("what the
-        output would be if ...") to recognise; :func:`check` supplies them.
+        output would be if ...") to recognise on a failure.
     label : str, optional
         Shown in the report's first line.
 
     Returns
     -------
     Report
-        ``ok`` is True iff the shapes are equal and every sample is within
-        ``tol_i = (gamma_n(u_actual) + gamma_n(u_expected)) * M_i`` (NaN only
-        where the reference is NaN).
 
     Examples
     --------
     >>> e = np.array([[[1.0], [2.0], [4.0], [2.0]]])
-    >>> bool(compare(e + 1e-17, e))
-    True
+    >>> compare(e + 1e-17, e).verdict
+    'MATCH'
     >>> r = compare(np.array([[[2.0], [4.0], [2.0], [3.0]]]), e)
-    >>> r.ok, r.codes
-    (False, ['shifted'])
+    >>> r.verdict, r.codes
+    ('SUSPECT', ['shifted'])
+    >>> y = np.array([[np.inf], [np.nan], [-np.inf], [1.0]])       # (L, C)
+    >>> compare(y, y, layout="LC").verdict
+    'MATCH'
+    >>> r = compare(np.array([[np.inf], [0.0], [-np.inf], [1.0]]), y, layout="LC")
+    >>> r.verdict, r.codes, r.diagnoses[0].details["positions"]
+    ('MISMATCH', ['non_finite'], [[1, 0]])
     """
-    a = np.asarray(actual)
-    e = np.asarray(expected)
-    if a.dtype.kind not in "biufc" or e.dtype.kind not in "biufc":
-        raise TypeError(
-            f"`actual` and `expected` must be numeric arrays. Received dtypes "
-            f"{a.dtype} and {e.dtype}"
-        )
+    a = _as_numeric("actual", actual)
+    e = _as_numeric("expected", expected)
     if not isinstance(layout, str) or sorted(layout) not in (sorted("NLC"), sorted("LC")):
         raise ValueError(
             f"`layout` must be a permutation of 'NLC' (or of 'LC'). Received: layout={layout!r}"
@@ -235,112 +508,98 @@ def compare(actual: npt.ArrayLike, expected: npt.ArrayLike, *, layout: str = "NL
             f"`actual` and `expected` must have rank {len(layout)} for layout={layout!r}. "
             f"Received shapes {a.shape} and {e.shape}"
         )
-    n_terms = 1 if reduction_length is None else int(reduction_length)
-    if n_terms < 1:
-        raise ValueError(
-            f"`reduction_length` must be >= 1. Received: reduction_length={reduction_length!r}"
-        )
-    ua = unit_roundoff(a.dtype) if unit_roundoff_actual is None else float(unit_roundoff_actual)
-    ue = unit_roundoff(e.dtype) if unit_roundoff_expected is None else float(unit_roundoff_expected)
-    af = a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
-    ef = e.astype(np.complex128 if e.dtype.kind == "c" else np.float64)
-    finite = np.abs(ef[np.isfinite(ef)])
-    scale = float(finite.max()) if finite.size else 0.0
-    m: float | np.ndarray
-    if magnitude is None:
-        m = scale
-        basis = "(gamma_n(u_actual) + gamma_n(u_ref)) * max|reference|"
-    else:
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if value is not None and not (isinstance(value, int | float) and value >= 0):
+            raise ValueError(f"`{name}` must be a number >= 0. Received: {name}={value!r}")
+    if not (isinstance(false_alarm, float | int) and 0 < false_alarm < 1):
+        raise ValueError(f"`false_alarm` must be in (0, 1). Received: {false_alarm!r}")
+    ar_a = _arith(arithmetic, unit_roundoff_actual, _dt(a), "arithmetic")
+    ar_e = _arith(arithmetic_expected, unit_roundoff_expected, _dt(e), "arithmetic_expected")
+    terms = None
+    if reduction_length is not None:
+        terms = np.asarray(reduction_length)
+        if terms.dtype.kind not in "iuf" or np.any(terms < 0) or \
+                (terms.ndim == 0 and terms < 1):
+            raise ValueError(f"`reduction_length` must be >= 1. Received: "
+                             f"reduction_length={reduction_length!r}")
+        try:
+            np.broadcast_to(terms, e.shape)
+        except ValueError:
+            raise ValueError(f"`reduction_length` must broadcast to {e.shape}. Received: "
+                             f"shape {terms.shape}") from None
+    m = None
+    if magnitude is not None:
         m = np.asarray(magnitude, dtype=np.float64)
         if m.shape != e.shape:
             raise ValueError(
                 f"`magnitude` must have the shape of `expected` {e.shape}. "
                 f"Received: magnitude with shape {m.shape}"
             )
-        basis = "(gamma_n(u_actual) + gamma_n(u_ref)) * sum|x||w|"
-    factor = gamma(n_terms, ua) + gamma(n_terms, ue)
-    tiny = n_terms * float(np.finfo(np.float64).tiny if ua == 0 else
-                           np.finfo(a.dtype if a.dtype.kind == "f" else np.float32).tiny)
-    shapes_equal = a.shape == e.shape
-    common = {"actual_shape": tuple(a.shape), "expected_shape": tuple(e.shape),
-                  "actual_dtype": _dtype_name(a), "expected_dtype": _dtype_name(e), "layout": layout,
-                  "unit_roundoff_actual": ua, "unit_roundoff_expected": ue,
-                  "reduction_length": n_terms, "tolerance_basis": basis, "label": label}
-    nl_bias = None if bias is None else np.asarray(bias, dtype=np.float64)
-    if not shapes_equal or a.size == 0:
-        diag = () if a.size == 0 and shapes_equal else tuple(diagnose(
-            to_nlc(af, layout), to_nlc(ef, layout), factor * scale + tiny, nl_bias,
-            None, scale))
-        return Report(ok=shapes_equal, shapes_equal=shapes_equal, max_abs_error=float("nan"),
-                      max_rel_error=float("nan"), worst_index=None, worst_actual=float("nan"),
-                      worst_expected=float("nan"), worst_tolerance=float("nan"),
-                      error_to_tolerance=float("nan") if not shapes_equal else 0.0,
-                      mismatched=int(a.size) if not shapes_equal else 0, size=int(a.size),
-                      diagnoses=diag, **common)
-    tol = factor * np.broadcast_to(m, e.shape) + tiny
-    err = np.abs(af - ef)
-    both_nan = np.isnan(af) & np.isnan(ef)
-    err = np.where(both_nan, 0.0, err)
-    err = np.where(np.isnan(err), np.inf, err)
-    ratio = err / tol
-    worst = np.unravel_index(int(np.argmax(ratio)), a.shape)
-    bad = ratio > 1
-    max_abs = float(err.max())
-    ok = not bool(bad.any())
-    diag = ()
-    if not ok:
-        diag = tuple(diagnose(
-            to_nlc(af, layout), to_nlc(ef, layout), to_nlc(tol, layout), nl_bias,
-            {k: (to_nlc(np.asarray(v[0], np.float64), layout), v[1], v[2])
-             for k, v in (candidates or {}).items()}, scale))
-    return Report(
-        ok=ok, shapes_equal=True, max_abs_error=max_abs,
-        max_rel_error=max_abs / scale if scale else (0.0 if max_abs == 0 else float("inf")),
-        worst_index=tuple(int(i) for i in worst), worst_actual=float(np.real(af[worst])),
-        worst_expected=float(np.real(ef[worst])), worst_tolerance=float(tol[worst]),
-        error_to_tolerance=float(ratio[worst]), mismatched=int(bad.sum()), size=int(a.size),
-        diagnoses=diag, **common)
+    e64 = _float(e) if e.dtype not in (np.float64, np.complex128) else e
+    cands = None if candidates is None else {
+        k: (to_nlc(np.asarray(v[0], np.float64), layout), v[1], v[2])
+        for k, v in candidates.items()}
+    return _judge(a, e64, layout=layout, magnitude=m, exponent=0, terms=terms,
+                  ar_a=ar_a, ar_e=ar_e, inputs_rounded=True, false_alarm=float(false_alarm),
+                  rtol=rtol, atol=atol, bias=None if bias is None else np.asarray(bias),
+                  candidates=cands, label=label)
+
+
+def _exponent(values: np.ndarray) -> int:
+    """A power-of-two exponent that brings ``max|values|`` near 1 (0 if all are zero)."""
+    finite = np.abs(values[np.isfinite(values)]) if values.size else values
+    top = float(finite.max()) if finite.size else 0.0
+    return int(np.frexp(top)[1]) if top > 0 else 0
 
 
 def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayLike,
-          bias: npt.ArrayLike | None = None, **arguments: Any) -> Report:
+          bias: npt.ArrayLike | None = None, *, arithmetic: str | float | None = None,
+          rtol: float | None = None, atol: float | None = None, false_alarm: float = 1e-6,
+          **arguments: Any) -> Report:
     """Check a framework's output against the reference computed from its own call.
 
     Parameters
     ----------
     framework : {"torch", "onnx", "tf", "jax", "keras"}
     actual : array_like
-        The framework's output, in its own layout.
+        The framework's output, in its own layout (bfloat16 accepted).
     x, w : array_like
         Its input and weight, in its own layouts (see :mod:`deconv1d.interop`).
     bias : array_like, shape (C_out,), optional
         Not for ``tf`` and ``jax`` (their ops have none).
+    arithmetic : str or float, optional
+        What the framework computed in: ``"float64"``, ``"float32"``, ``"tf32"``
+        (inputs rounded to 10-bit mantissas, float32 accumulation),
+        ``"float16"``, ``"bfloat16"`` or a unit roundoff.  Default: the output's
+        dtype.
+    rtol, atol : float, optional
+        A fixed tolerance instead of the rounding model (MATCH or MISMATCH only).
+    false_alarm : float, default 1e-6
+        ``p``: the probability that a correct output is called SUSPECT (half
+        for the per-sample bounds, half for the pooled test).
     **arguments
         The framework's own keyword arguments, as for the matching
-        ``deconv1d.interop`` entry point (e.g. ``stride``, ``padding``,
-        ``output_padding``, ``groups``, ``dilation`` for ``torch``).
+        ``deconv1d.interop`` entry point.
 
     Returns
     -------
     Report
-        The reference is computed in float64; ``M_i`` from ``|x|, |w|, |bias|``;
-        ``n = K * C_in / groups`` (+1 with a bias).  Candidates checked on a
-        mismatch: the kernel flipped, and its channel axes swapped.
+        The reference is computed in float64 (scaled by powers of two so that
+        it cannot overflow unless the true result does); per sample, ``n_i``
+        products from the geometry and ``M_i = sum |x||w|``; on a MATCH of
+        every sample, the pooled test over the kernel entries; on a failure,
+        the pattern diagnoses, with "what if" references computed one at a time.
 
     Examples
     --------
     >>> x = np.ones((1, 1, 3), np.float32)
     >>> w = np.array([[[1.0, 2.0, 3.0]]], np.float32)
     >>> y = np.array([[[2.0, 4.0, 2.0, 4.0, 2.0, 3.0]]], np.float32)
-    >>> print(check("torch", y, x, w, stride=2, padding=1, output_padding=1))
-    ... # doctest: +NORMALIZE_WHITESPACE
-    deconv1d verify: MATCH (torch)
-      shapes      actual (1, 1, 6) == reference (1, 1, 6)  (layout NCL)
-      dtypes      actual float32 (u = 5.96e-08), reference float64 (u = 1.11e-16)
-      max error   0 absolute, 0 relative to max|reference|
-      worst at    [0, 0, 0] (largest error/tol): actual 2, reference 2
-      tolerance   3.58e-07 there = (gamma_n(u_actual) + gamma_n(u_ref)) * sum|x||w|, n = 3
-      error/tol   0 (must be <= 1); 0 of 6 samples beyond tolerance
+    >>> r = check("torch", y, x, w, stride=2, padding=1, output_padding=1)
+    >>> r.verdict, r.reduction_length
+    ('MATCH', 2)
+    >>> check("torch", y[..., ::-1], x, w, stride=2, padding=1, output_padding=1).codes
+    ['kernel_flipped']
     """
     found = registry.get(framework)
     key = found.name
@@ -353,37 +612,74 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
         )
     else:
         positional = (x, w)
+    a = _as_numeric("actual", actual)
+    ar_a = arithmetic_of(arithmetic, a)
     call = interop.plan(key, *positional, **arguments)
-    expected = call.run(dtype=np.float64)
-    absb = None if call.bias is None else np.abs(np.asarray(call.bias, np.float64))
-    magnitude = call.run(x=np.abs(np.asarray(call.x, np.float64)),
-                         kernel=np.abs(np.asarray(call.kernel, np.float64)), bias=absb,
-                         dtype=np.float64)
-    k = np.asarray(call.kernel, np.float64)
-    candidates = {
-        "flipped": (call.run(kernel=k[::-1], dtype=np.float64), "kernel_flipped",
-                    ("the actual output is the reference with the kernel flipped in time: "
-                    "a true convolution instead of the transposed one, or JAX "
-                    "lax.conv_transpose without transpose_kernel=True (jax#14337); flip "
-                    "the weight's kernel axis ([::-1])")),
-    }
-    if k.shape[1] == k.shape[2] and k.shape[1] > 1:
-        candidates["io_swapped"] = (
-            call.run(kernel=k.transpose(0, 2, 1), dtype=np.float64), "kernel_io_swapped",
+    xs = np.asarray(call.x)
+    ks = np.asarray(call.kernel)
+    inputs_rounded = any(unit_roundoff(_dt(v)) < ar_a.u_input
+                         for v in (xs, ks) + (() if call.bias is None else
+                                              (np.asarray(call.bias),)))
+    x64, k64 = _float(xs).real, _float(ks).real
+    ex, ew = _exponent(x64), _exponent(k64)
+    counts = _taps(call, x64.shape[1], k64.shape[0])
+    terms = counts * (x64.shape[2] // call.groups) + (call.bias is not None)
+    if ex + ew + math.log2(float(terms.max()) + 1 if terms.size else 1) < 1000:
+        ex = ew = 0
+    x64, k64 = np.ldexp(x64, -ex), np.ldexp(k64, -ew)
+    b64 = None if call.bias is None else np.ldexp(_float(np.asarray(call.bias)).real, -ex - ew)
+    window = shapes.Window(call.crop_left, call.crop_right)
+    kw = {"stride": call.stride, "padding": window, "dilation": call.dilation,
+          "groups": call.groups}
+    expected_nlc = np.ldexp(conv1d_transpose(x64, k64, bias=b64, **kw), ex + ew)
+    magnitude_nlc = conv1d_transpose(np.abs(x64), np.abs(k64),
+                                     bias=None if b64 is None else np.abs(b64), **kw)
+    layout = call.layout
+    expected = _from_nlc(expected_nlc, layout)
+    magnitude = _from_nlc(magnitude_nlc, layout)
+    terms_l = _from_nlc(terms, layout)
+
+    def remake(kernel: np.ndarray) -> Callable[[], np.ndarray]:
+        return lambda: _from_nlc(np.ldexp(conv1d_transpose(x64, kernel, bias=b64, **kw),
+                                          ex + ew), layout)
+
+    makers = {"flipped": (remake(k64[::-1]), "kernel_flipped",
+                          ("the actual output is the reference with the kernel flipped in "
+                           "time: a true convolution instead of the transposed one, or JAX "
+                           "lax.conv_transpose without transpose_kernel=True (jax#14337); "
+                           "flip the weight's kernel axis ([::-1])"))}
+    if k64.shape[1] == k64.shape[2] and k64.shape[1] > 1:
+        makers["io_swapped"] = (
+            remake(k64.transpose(0, 2, 1)), "kernel_io_swapped",
             ("the actual output is the reference with the kernel's input and output "
-            "channel axes swapped: the weight was read as (C_out, C_in, K) "
-            "(a Conv1d layout) instead of (C_in, C_out, K)"))
-        candidates["flipped_io_swapped"] = (
-            call.run(kernel=k[::-1].transpose(0, 2, 1), dtype=np.float64), "kernel_flipped",
+             "channel axes swapped: the weight was read as (C_out, C_in, K) "
+             "(a Conv1d layout) instead of (C_in, C_out, K)"))
+        makers["flipped_io_swapped"] = (
+            remake(k64[::-1].transpose(0, 2, 1)), "kernel_flipped",
             ("the actual output is the reference with the kernel flipped and its channel "
-            "axes swapped: JAX transpose_kernel toggled (jax#14337)"))
-    if k.shape == k.shape[::-1] and k.shape[0] > 1:
-        candidates["layout_reversed"] = (
-            call.run(kernel=k.transpose(2, 1, 0), dtype=np.float64), "weight_layout",
+             "axes swapped: JAX transpose_kernel toggled (jax#14337)"))
+    if k64.shape == k64.shape[::-1] and k64.shape[0] > 1:
+        makers["layout_reversed"] = (
+            remake(k64.transpose(2, 1, 0)), "weight_layout",
             ("the actual output is the reference with the weight's kernel and input-channel "
-            "axes exchanged: the weight was given in the other layout (Keras (K, C_out, "
-            "C_in) against PyTorch/ONNX (C_in, C_out, K)); transpose it by (2, 1, 0)"))
-    actual = np.asarray(actual)
-    return compare(actual, expected, layout=call.layout,
-                   reduction_length=call.reduction_length, magnitude=magnitude,
-                   bias=call.bias, candidates=candidates, label=key)
+             "axes exchanged: the weight was given in the other layout (Keras (K, C_out, "
+             "C_in) against PyTorch/ONNX (C_in, C_out, K)); transpose it by (2, 1, 0)"))
+
+    def pooled_test(failed: bool) -> Evidence | None:
+        if a.shape != expected.shape or rtol is not None or atol is not None or \
+                not np.isfinite(magnitude_nlc).all():
+            return None
+        r = np.ldexp(to_nlc(a, layout).astype(np.float64), -ex - ew)
+        r -= np.ldexp(expected_nlc, -ex - ew)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = np.where(terms > 0, magnitude_nlc / np.sqrt(np.maximum(terms, 1)), 0.0)
+        return pooled(r, v, x64, k64, stride=call.stride, window=window,
+                      dilation=call.dilation, groups=call.groups, bias=b64,
+                      noise_floor=ar_a.u_accumulate, false_alarm=false_alarm / 2,
+                      locate=True)
+
+    ar_e = tolerance.arithmetic(None, np.float64)
+    return _judge(a, expected, layout=layout, magnitude=magnitude, exponent=ex + ew,
+                  terms=terms_l, ar_a=ar_a, ar_e=ar_e, inputs_rounded=inputs_rounded,
+                  false_alarm=float(false_alarm), rtol=rtol, atol=atol, bias=call.bias,
+                  candidates=_Lazy(makers, layout), label=key, pooled_test=pooled_test)

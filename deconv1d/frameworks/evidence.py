@@ -1,0 +1,215 @@
+"""Pooled evidence: is the residual a kernel difference rather than rounding noise?
+
+A per-sample bound cannot see a single weight off by 0.1% on a wide layer: its
+effect on each output is below the rounding bound of that output.  But the
+residual ``r = actual - reference`` is linear in a kernel difference ``dW``
+(``r ~ T(x) dW``, ``T`` the transposed convolution of ``x`` as a function of the
+kernel), so the evidence of every output that one kernel entry reaches can be
+pooled.  With the noise of sample ``i`` modelled as ``c v_i`` (``v_i`` a known
+shape, ``c`` estimated from the data), the weighted least-squares score of entry
+``j`` is ``g_j = (T^T W r)_j`` with ``W = diag(1 / v^2)``, one VJP call for all
+entries at once, and ``z_j = g_j / (c sqrt((T^T W T)_jj))`` is standard normal
+under the noise model.  The derivation is in ``docs/error-bounds.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import conv1d_transpose, conv1d_transpose_vjp, shapes
+
+__all__ = ["Entry", "Evidence", "pooled"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One kernel (or bias) entry that explains part of the residual.
+
+    ``k``, ``out``, ``in_`` index the tap, the output channel and the input
+    channel (``k`` and ``in_`` are None for a bias entry); ``value`` is the
+    reference weight, ``delta`` the estimated difference ``actual - reference``.
+    """
+
+    k: int | None
+    out: int
+    in_: int | None
+    value: float
+    delta: float
+
+    def __str__(self) -> str:
+        name = (f"bias[{self.out}]" if self.k is None
+                else f"w[k={self.k}, out={self.out}, in={self.in_}]")
+        if self.value != 0:
+            return f"{name} is off by {self.delta / self.value:+.2g} ({self.delta / self.value:+.4%})"
+        return f"{name} is off by {self.delta:+.3g} (it is 0 in the reference)"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The pooled test's outcome (see :func:`pooled`)."""
+
+    z_max: float
+    threshold: float
+    noise: float
+    samples: int
+    entries: int
+    false_alarm: float
+    located: tuple[Entry, ...] = field(default=())
+
+    @property
+    def suspect(self) -> bool:
+        """Whether the largest score exceeds the threshold."""
+        return self.z_max > self.threshold
+
+
+class _Model:
+    def __init__(self, x, kernel, stride, window, dilation, groups, with_bias):
+        self.x, self.kernel = x, kernel
+        self.kw = {"stride": stride, "padding": window, "dilation": dilation, "groups": groups}
+        self.with_bias = with_bias
+        self.x2 = x * x
+
+    def scores(self, dy, squared=False):
+        _, dw, db = conv1d_transpose_vjp(dy, self.x2 if squared else self.x, self.kernel,
+                                         **self.kw)
+        return dw, db
+
+    def column(self, index, amount):
+        k = np.zeros_like(self.kernel)
+        if index[0] == "w":
+            k[index[1:]] = amount
+            return conv1d_transpose(self.x, k, **self.kw)
+        b = np.zeros(self.kernel.shape[1] * self.kw["groups"])
+        b[index[1]] = amount
+        return conv1d_transpose(self.x, k, bias=b, **self.kw)
+
+
+def _best(g, h, gb, hb):
+    """The entry whose weighted least-squares fit removes most of the residual."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        red = np.where(h > 0, g * g / np.where(h > 0, h, 1), 0.0)
+        redb = np.where(hb > 0, gb * gb / np.where(hb > 0, hb, 1), 0.0) if gb is not None \
+            else np.zeros(0)
+    jw = int(np.argmax(red)) if red.size else 0
+    if redb.size and redb.max() > (red.flat[jw] if red.size else -1):
+        j = int(np.argmax(redb))
+        return ("b", j), gb[j] / hb[j]
+    idx = np.unravel_index(jw, g.shape)
+    return ("w", *idx), g[idx] / h[idx]
+
+
+def _zmax(g, h, gb, hb, c):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(h > 0, np.abs(g) / np.sqrt(np.where(h > 0, h, 1)), 0.0)
+        zmax = float(z.max()) if z.size else 0.0
+        if gb is not None and gb.size:
+            zb = np.where(hb > 0, np.abs(gb) / np.sqrt(np.where(hb > 0, hb, 1)), 0.0)
+            zmax = max(zmax, float(zb.max()))
+    return zmax / c if c > 0 else (math.inf if zmax > 0 else 0.0)
+
+
+def pooled(residual: np.ndarray, shape: np.ndarray, x: np.ndarray, kernel: np.ndarray, *,
+           stride: int, window: shapes.Window, dilation: int, groups: int,
+           bias: np.ndarray | None, noise_floor: float, false_alarm: float, locate: bool = False,
+           max_entries: int = 3) -> Evidence | None:
+    """Test whether a residual is explained by kernel entries rather than by rounding.
+
+    Parameters
+    ----------
+    residual : ndarray, shape (N, L_out, C_out)
+        ``actual - reference`` (finite), in the units of ``x`` times ``kernel``.
+    shape : ndarray, shape (N, L_out, C_out) or broadcastable
+        ``v_i``: the noise of sample ``i`` is modelled as ``c v_i``; 0 where no
+        product reaches the sample (those samples are left out).
+    x : ndarray, shape (N, L, C_in)
+    kernel : ndarray, shape (K, C_out // groups, C_in)
+        The reference kernel (Keras layout).
+    stride, window, dilation, groups
+        The geometry (``window`` is the canonical crop).
+    bias : ndarray, shape (C_out,), or None
+        The reference bias: with one, bias entries are candidates too.
+    noise_floor : float
+        Lower limit of ``c`` (the unit roundoff of the output's arithmetic).
+    false_alarm : float
+        ``p``: half of it for the estimate of ``c`` (an upper confidence limit,
+        Wilson-Hilferty), half for the Bonferroni threshold over the entries.
+    locate : bool, default False
+        Also name up to ``max_entries`` entries that explain the residual.
+
+    Returns
+    -------
+    Evidence or None
+        None when too few samples remain to estimate the noise.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal((1, 40, 3)); w = rng.standard_normal((4, 2, 3))
+    >>> win = shapes.Window(0, 0)
+    >>> y = conv1d_transpose(x, w, 2, win)
+    >>> w2 = w.copy(); w2[1, 0, 2] *= 1.001
+    >>> r = conv1d_transpose(x, w2, 2, win) - y
+    >>> v = np.ones_like(y)
+    >>> ev = pooled(r + 1e-9 * rng.standard_normal(y.shape), v, x, w, stride=2, window=win,
+    ...             dilation=1, groups=1, bias=None, noise_floor=2.0**-53,
+    ...             false_alarm=1e-6, locate=True)
+    >>> ev.suspect, [str(e) for e in ev.located]
+    (True, ['w[k=1, out=0, in=2] is off by +0.001 (+0.1000%)'])
+    """
+    with_bias = bias is not None
+    model = _Model(x, kernel, stride, window, dilation, groups, with_bias)
+    v = np.broadcast_to(shape, residual.shape)
+    valid = (v > 0) & np.isfinite(v)
+    samples = int(np.count_nonzero(valid))
+    entries = int(kernel.size) + (kernel.shape[1] * groups if with_bias else 0)
+    if samples == 0:
+        return None
+    weight = np.zeros(residual.shape)
+    np.divide(1.0, v * v, out=weight, where=valid)
+    g, gb = model.scores(weight * residual)
+    h, hb = model.scores(weight, squared=True)
+    if not with_bias:
+        gb = hb = None
+    index, _ = _best(g, h, gb, hb)
+    # R: the largest |r_i| / v_i, outside the reach of the best-fitting entry when that
+    # leaves at least half of the samples (so that a real difference does not inflate it).
+    ratio = np.zeros(residual.shape)
+    np.divide(np.abs(residual), v, out=ratio, where=valid)
+    reach = model.column(index, 1.0) != 0
+    outside = valid & ~reach
+    if 2 * np.count_nonzero(outside) >= samples:
+        ratio[reach] = 0.0
+    del reach, outside
+    noise = max(float(ratio.max()), noise_floor)
+    del ratio
+    threshold = math.sqrt(2 * math.log(2 * entries / false_alarm))
+    z_max = _zmax(g, h, gb, hb, noise)
+    located: list[Entry] = []
+    if locate and z_max > threshold:
+        r = residual.copy()
+        gk, gkb = g, gb
+        fits: dict[tuple, float] = {}
+        for _ in range(max_entries):
+            index, beta = _best(gk, h, gkb, hb)
+            fits[index] = fits.get(index, 0.0) + float(beta)
+            r -= model.column(index, beta)
+            gk, gkb = model.scores(weight * r)
+            if not with_bias:
+                gkb = None
+            if _zmax(gk, h, gkb, hb, noise) <= threshold:
+                located = [_entry(i, d, kernel, bias, groups) for i, d in fits.items()]
+                break
+    return Evidence(z_max=z_max, threshold=threshold, noise=noise, samples=samples,
+                    entries=entries, false_alarm=false_alarm, located=tuple(located))
+
+
+def _entry(index, delta, kernel, bias, groups):
+    if index[0] == "b":
+        return Entry(None, int(index[1]), None, float(bias[index[1]]), delta)
+    k, m, c = (int(i) for i in index[1:])
+    per_group = kernel.shape[1]
+    out = (c // (kernel.shape[2] // groups)) * per_group + m
+    return Entry(k, out, c, float(kernel[k, m, c]), delta)

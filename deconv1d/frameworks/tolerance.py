@@ -1,0 +1,238 @@
+"""Rounding-error bounds of one transposed-convolution output sample.
+
+Each output sample is an inner product of ``n_i`` products (the taps that reach
+it times ``C_in / groups``, plus one term for a bias).  This module gives, per
+sample, a rigorous bound (Higham's ``gamma_n``: no summation order can exceed
+it) and a probabilistic one (Higham & Mary's ``lambda sqrt(n) u``: exceeded with
+probability at most a stated ``p`` under their model of independent, mean-zero
+rounding errors).  The derivation is in ``docs/error-bounds.md``.
+
+The arithmetic of a computed output is an :class:`Arithmetic`: the unit
+roundoff its inputs are rounded to, the one it accumulates in, and the smallest
+subnormal of its exponent range (the underflow floor).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Arithmetic", "arithmetic", "gamma", "gamma_tilde", "lambda_for",
+           "unit_roundoff"]
+
+# Unit roundoff and smallest positive subnormal of the storage formats we know by name.
+_FORMATS = {"float64": (2.0**-53, 2.0**-1074), "float32": (2.0**-24, 2.0**-149),
+            "float16": (2.0**-11, 2.0**-24), "bfloat16": (2.0**-8, 2.0**-133)}
+
+
+@dataclass(frozen=True)
+class Arithmetic:
+    """How an output was computed: the roundoffs its bounds are built from.
+
+    Attributes
+    ----------
+    name : str
+        ``"float64"``, ``"float32"``, ``"tf32"``, ``"float16"``, ``"bfloat16"``,
+        ``"exact"`` or ``"u=<value>"``.
+    u_input : float
+        Unit roundoff of the format the inputs are rounded to before multiplying
+        (``2**-11`` for TF32's 10-bit mantissas); applies only to inputs given
+        in a wider format.
+    u_accumulate : float
+        Unit roundoff of every product and addition.
+    subnormal : float
+        Smallest positive subnormal of the format: each operation may add an
+        absolute error of half of it on underflow.
+    """
+
+    name: str
+    u_input: float
+    u_accumulate: float
+    subnormal: float
+
+
+def _storage(name: str) -> tuple[float, float] | None:
+    return _FORMATS.get(name)
+
+
+def unit_roundoff(dtype: npt.DTypeLike) -> float:
+    """Unit roundoff ``u`` of a floating-point dtype (half the machine epsilon).
+
+    Integer and bool dtypes hold exact values: 0.  bfloat16 (from ml_dtypes, as
+    JAX hands it to NumPy) is recognised by name, without importing ml_dtypes.
+    Complex dtypes use their component's.
+
+    Parameters
+    ----------
+    dtype : dtype-like or str
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> unit_roundoff(np.float32) == 2.0**-24
+    True
+    >>> unit_roundoff("bfloat16")
+    0.00390625
+    """
+    name = getattr(dtype, "name", None) or str(dtype)
+    if name in _FORMATS:
+        return _FORMATS[name][0]
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"`dtype` must be numeric. Received: dtype={dtype!r}") from None
+    if dt.name in _FORMATS:
+        return _FORMATS[dt.name][0]
+    if dt.kind in "biu":
+        return 0.0
+    if dt.kind in "fc":
+        return float(np.finfo(dt).eps) / 2
+    raise TypeError(f"`dtype` must be numeric. Received: dtype={dtype!r}")
+
+
+def arithmetic(spec: str | float | None, dtype: npt.DTypeLike) -> Arithmetic:
+    """The :class:`Arithmetic` of a declaration, or of an output's dtype when ``spec`` is None.
+
+    Parameters
+    ----------
+    spec : {"float64", "float32", "tf32", "float16", "bfloat16"}, float, or None
+        The arithmetic the output was computed in.  A number is a unit roundoff
+        used for the inputs and the accumulation alike.  None: the output's
+        own dtype (integers: exact).
+    dtype : dtype-like
+        The output's dtype (used when ``spec`` is None).
+
+    Returns
+    -------
+    Arithmetic
+
+    Raises
+    ------
+    ValueError
+        On an unknown name or a unit roundoff outside ``[0, 1)``.
+
+    Examples
+    --------
+    >>> a = arithmetic("tf32", np.float32)
+    >>> a.u_input == 2.0**-11, a.u_accumulate == 2.0**-24
+    (True, True)
+    >>> arithmetic(None, np.int64).u_accumulate
+    0.0
+    """
+    if spec is None:
+        name = getattr(dtype, "name", None) or str(dtype)
+        if name not in _FORMATS:
+            dt = np.dtype(dtype)
+            if dt.kind in "biu":
+                return Arithmetic("exact", 0.0, 0.0, 0.0)
+            if dt.kind == "c":
+                name = {8: "float32", 16: "float64"}.get(dt.itemsize, "float64")
+            elif dt.kind == "f" and dt.name not in _FORMATS:   # e.g. longdouble
+                u = float(np.finfo(dt).eps) / 2
+                return Arithmetic(dt.name, u, u, float(np.finfo(dt).smallest_subnormal))
+            else:
+                name = dt.name
+        spec = name
+    if isinstance(spec, str):
+        key = spec.strip().lower()
+        if key == "tf32":
+            return Arithmetic("tf32", 2.0**-11, 2.0**-24, 2.0**-149)
+        if key in _FORMATS:
+            u, sub = _FORMATS[key]
+            return Arithmetic(key, u, u, sub)
+        try:
+            spec = float(key)
+        except ValueError:
+            raise ValueError(
+                "`arithmetic` must be one of 'float64', 'float32', 'tf32', 'float16', "
+                f"'bfloat16' or a unit roundoff. Received: arithmetic={spec!r}") from None
+    if isinstance(spec, bool) or not isinstance(spec, (int, float, np.floating, np.integer)):
+        raise TypeError(f"`arithmetic` must be a name or a number. Received: {spec!r}")
+    u = float(spec)
+    if not 0.0 <= u < 1.0:
+        raise ValueError(f"a unit roundoff must be in [0, 1). Received: arithmetic={spec!r}")
+    return Arithmetic(f"u={u:.3g}", u, u, 2.0**-1074 if u < 2.0**-30 else 2.0**-149)
+
+
+def gamma(n: int | np.ndarray, u: float) -> np.ndarray | float:
+    """Higham's ``gamma_n = n u / (1 - n u)``: the relative error bound of an ``n``-term sum.
+
+    Infinite where ``n u >= 1``.  Works elementwise on an array of ``n``.
+
+    Examples
+    --------
+    >>> round(gamma(10, 2.0**-24) / 2.0**-24, 6)
+    10.000006
+    """
+    nu = np.asarray(n, dtype=np.float64) * u
+    with np.errstate(divide="ignore"):
+        out = np.where(nu < 1, nu / np.where(nu < 1, 1 - nu, 1.0), np.inf)
+    return float(out) if out.ndim == 0 else out
+
+
+def gamma_tilde(n: int | np.ndarray, u: float, lam: float) -> np.ndarray | float:
+    """Higham & Mary's probabilistic ``gamma~_n(lambda) = exp(lambda sqrt(n) u' + n u^2/(1-u)) - 1``.
+
+    With ``u' = u / (1 - u)``.  Under their model (rounding errors independent,
+    mean zero, bounded by ``u``), ``prod (1 + delta_k)^(+-1) = 1 + theta`` with
+    ``|theta| <= gamma~_n`` holds with probability at least
+    ``1 - 2 exp(-lambda**2 / 2)`` (their Theorem 2.4, with ``lambda`` measured
+    in units of ``u / (1 - u)``).
+
+    Examples
+    --------
+    >>> round(gamma_tilde(100, 2.0**-24, 5.0) / 2.0**-24, 3)
+    50.0
+    """
+    n = np.asarray(n, dtype=np.float64)
+    out = np.expm1(lam * np.sqrt(n) * u / (1 - u) + n * u * u / (1 - u))
+    return float(out) if out.ndim == 0 else out
+
+
+def lambda_for(p: float, events: float) -> float:
+    """The ``lambda`` at which ``events`` bounds, each failing with ``2 exp(-lambda**2/2)``, fail
+    together with probability at most ``p`` (a union bound).
+
+    Examples
+    --------
+    >>> round(lambda_for(1e-6, 1), 3)
+    5.387
+    """
+    if not 0 < p < 1:
+        raise ValueError(f"a false-alarm probability must be in (0, 1). Received: {p!r}")
+    return math.sqrt(2 * math.log(2 * max(events, 1.0) / p))
+
+
+def relative_factors(n: np.ndarray, ar: Arithmetic, inputs_rounded: bool, u_store: float,
+                     lam: float | None) -> np.ndarray:
+    """Per-sample relative error factor of one computed side, rigorous (``lam`` None) or not.
+
+    A product term ``x w`` picks up two input roundings (``u_input``, when the
+    inputs were wider), ``n`` roundings of the accumulation and one of the
+    storage (``u_store``, when the stored format is narrower than the
+    accumulation).  The rigorous factor is ``prod (1 + u_k) - 1`` (Higham's
+    lemma 3.1 with mixed roundoffs); the probabilistic one is Higham & Mary's
+    ``exp(lambda sqrt(sum b_k^2) + sum u_k^2 / (1 - u_k)) - 1`` with
+    ``b_k = u_k / (1 - u_k)``, from Hoeffding's inequality on ``sum log(1+delta_k)``.
+    """
+    n = np.asarray(n, dtype=np.float64)
+    ui = ar.u_input if inputs_rounded else 0.0
+    ua = ar.u_accumulate
+    if lam is None:
+        g = gamma(n, ua)
+        return np.asarray((1 + ui) ** 2 * (1 + u_store) * (1 + g) - 1)
+    b2 = 2 * (ui / (1 - ui)) ** 2 + (u_store / (1 - u_store)) ** 2 + n * (ua / (1 - ua)) ** 2
+    second = 2 * ui * ui / (1 - ui) + u_store * u_store / (1 - u_store) + n * ua * ua / (1 - ua)
+    return np.asarray(np.expm1(lam * np.sqrt(b2) + second))
+
+
+def storage_roundoff(ar: Arithmetic, dtype: npt.DTypeLike) -> float:
+    """The extra rounding of storing the result in ``dtype``, if narrower than the accumulation."""
+    u = unit_roundoff(dtype)
+    return u if u > ar.u_accumulate else 0.0
