@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..core import geometry as shapes
+from .. import shapes
 from .base import Call, InexpressibleError, describe_window, full_length
 
 __all__ = ["Context", "Diagnosis", "diagnose", "match_channels", "to_nlc"]
