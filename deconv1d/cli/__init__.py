@@ -43,8 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     -------
     int
         0 on success; 1 when a check disagrees (``demo``, ``explain``,
-        ``verify``); 2 on a bad argument; 3 when ``explain --plot`` finds no
-        matplotlib.
+        ``verify`` MISMATCH); 2 on an error (a bad argument, ``explain --plot``
+        without matplotlib); 3 when ``verify`` says SUSPECT.
 
     Examples
     --------

@@ -70,6 +70,6 @@ def run(args: argparse.Namespace) -> int:
         except ImportError as error:
             print(f"deconv1d explain: --plot needs matplotlib (pip install "
                   f"'deconv1d[plot]'): {error}", file=sys.stderr)
-            return 3
+            return 2
         print(f"wrote {path}")
     return status

@@ -9,6 +9,9 @@ from ..frameworks import registry
 from ..frameworks.base import Framework
 from ._args import ints, load_array
 
+#: Exit status of `deconv1d verify` for each verdict (2 is an error).
+EXIT_STATUS = {"MATCH": 0, "MISMATCH": 1, "SUSPECT": 3}
+
 
 #: The options of `deconv1d verify` with their command-line spellings; each framework
 #: says which it takes (`Framework.options`) and what they mean to it.
@@ -49,8 +52,9 @@ def add(subparsers: argparse._SubParsersAction) -> None:
         description="Check a framework's transposed-convolution output against the "
                     "float64 reference computed from the same input, weight and "
                     "arguments, in that framework's own layouts and meanings "
-                    f"({layouts}). Exits 0 on a match, 1 on a mismatch, 2 on an "
-                    "error. Arrays: .npy, .npz (one array) or FILE.npz:KEY; pickles refused.")
+                    f"({layouts}). Exits 0 on MATCH, 1 on MISMATCH, 2 on an error, 3 on "
+                    "SUSPECT (not explained by rounding with probability >= 1 - p). "
+                    "Arrays: .npy, .npz (one array) or FILE.npz:KEY; pickles refused.")
     cmd.add_argument("--framework", required=True, choices=list(registry.names()))
     cmd.add_argument("--x", required=True, help="input array file")
     cmd.add_argument("--w", required=True, help="weight / kernel array file")
@@ -58,7 +62,17 @@ def add(subparsers: argparse._SubParsersAction) -> None:
     cmd.add_argument("--bias", "--b", dest="bias", help=f"bias array file ({with_bias})")
     for option, (flags, extra) in _VERIFY_FLAGS.items():
         cmd.add_argument(*flags, dest=option, help=_option_help(option), **extra)
-    cmd.add_argument("--json", action="store_true", help="print the report as JSON")
+    cmd.add_argument("--arithmetic", default=None,
+                     help="what the framework computed in: float64, float32, tf32, float16, "
+                          "bfloat16, or a unit roundoff (default: the output's dtype)")
+    cmd.add_argument("--rtol", type=float, default=None,
+                     help="fixed tolerance instead of the rounding model: "
+                          "|y - reference| <= atol + rtol |reference|")
+    cmd.add_argument("--atol", type=float, default=None, help="see --rtol")
+    cmd.add_argument("--false-alarm", type=float, default=1e-6,
+                     help="probability that a correct output is called SUSPECT (default 1e-6)")
+    cmd.add_argument("--json", action="store_true",
+                     help="print the report as standard JSON (null for non-finite numbers)")
 
 
 def framework_arguments(framework: Framework, given: dict[str, Any],
@@ -91,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
     w = load_array("w", args.w)
     y = load_array("y", args.y)
     bias = None if args.bias is None else load_array("bias", args.bias)
-    report = verify.check(framework.name, y, x, w, bias, **kwargs)
-    print(json.dumps(report.to_dict(), indent=2) if args.json else report)
-    return 0 if report.ok else 1
+    report = verify.check(framework.name, y, x, w, bias, arithmetic=args.arithmetic,
+                          rtol=args.rtol, atol=args.atol, false_alarm=args.false_alarm,
+                          **kwargs)
+    print(json.dumps(report.to_dict(), indent=2, allow_nan=False) if args.json else report)
+    return EXIT_STATUS[report.verdict]

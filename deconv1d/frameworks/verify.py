@@ -277,7 +277,7 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
               "tolerance_basis": basis, "false_alarm": false_alarm, "label": label}
     nl_bias = None if bias is None else np.asarray(bias, dtype=np.float64)
     scale = 0.0
-    if shapes_equal:
+    if e.size:
         for sl in _blocks(e.shape):
             blk = np.abs(e[sl])
             blk = blk[np.isfinite(blk)]
@@ -598,7 +598,8 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
     >>> r = check("torch", y, x, w, stride=2, padding=1, output_padding=1)
     >>> r.verdict, r.reduction_length
     ('MATCH', 2)
-    >>> check("torch", y[..., ::-1], x, w, stride=2, padding=1, output_padding=1).codes
+    >>> flipped = np.array([[[2.0, 4.0, 2.0, 4.0, 2.0, 1.0]]], np.float32)   # w[::-1]
+    >>> check("torch", flipped, x, w, stride=2, padding=1, output_padding=1).codes
     ['kernel_flipped']
     """
     found = registry.get(framework)
@@ -669,11 +670,18 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
         if a.shape != expected.shape or rtol is not None or atol is not None or \
                 not np.isfinite(magnitude_nlc).all():
             return None
-        r = np.ldexp(to_nlc(a, layout).astype(np.float64), -ex - ew)
-        r -= np.ldexp(expected_nlc, -ex - ew)
+        # Samples kept beyond the full scatter (negative crops) hold no product: test only
+        # the part of the window inside it.
+        lo = max(-call.crop_left, 0)
+        hi = expected_nlc.shape[1] - max(-call.crop_right, 0)
+        if hi <= lo:
+            return None
+        inside = shapes.Window(max(call.crop_left, 0), max(call.crop_right, 0))
+        r = np.ldexp(to_nlc(a, layout)[:, lo:hi].astype(np.float64), -ex - ew)
+        r -= np.ldexp(expected_nlc[:, lo:hi], -ex - ew)
         with np.errstate(divide="ignore", invalid="ignore"):
             v = np.where(terms > 0, magnitude_nlc / np.sqrt(np.maximum(terms, 1)), 0.0)
-        return pooled(r, v, x64, k64, stride=call.stride, window=window,
+        return pooled(r, v[:, lo:hi], x64, k64, stride=call.stride, window=inside,
                       dilation=call.dilation, groups=call.groups, bias=b64,
                       noise_floor=ar_a.u_accumulate, false_alarm=false_alarm / 2,
                       locate=True)

@@ -56,38 +56,42 @@ def test_float32_fast_path_is_within_the_bound(problem):
                           groups=kw["groups"], stride=kw["stride"],
                           dilation=kw["dilation"], **torch_kw)
     assert report.ok, str(report)
-    assert report.reduction_length == w.shape[0] * x.shape[2] // kw["groups"] + (b is not None)
+    # The products reaching the busiest sample, never more than every tap times C_in/groups.
+    assert report.reduction_length <= w.shape[0] * x.shape[2] // kw["groups"] + (b is not None)
 
 
 @settings(max_examples=100, deadline=None)
 @given(problems(), st.floats(0.1, 0.9), st.floats(1.5, 10))
 def test_tolerance_is_the_bound(problem, inside, outside):
-    """An error just inside tol_i passes; one just outside fails, at the worst element."""
+    """An error just inside the probabilistic bound is a MATCH, beyond it SUSPECT, beyond
+    the rigorous bound MISMATCH, at the worst element."""
     x, w, b, kw = problem
     e = conv1d_transpose(x, w, bias=b, **kw)
     m = conv1d_transpose(np.abs(x), np.abs(w), bias=None if b is None else np.abs(b), **kw)
     n = w.shape[0] * x.shape[2] // kw["groups"] + (b is not None)
-    u = 2.0**-24
-    tol = (verify.gamma(n, u) + verify.gamma(n, 2.0**-53)) * m
     i = np.unravel_index(np.argmax(m), m.shape)
-    # With no tap reaching any output (e.g. L=1, K=2, d=2, same: the window holds only the
-    # gap between the taps) the tolerance is 0 and so is any "perturbation" of it.
     assume(m[i] > 0)
-    for factor, ok in ((inside, True), (outside, False)):
-        a = e.copy()
-        a[i] += factor * tol[i]
-        r = verify.compare(a, e, reduction_length=n, magnitude=m, unit_roundoff_actual=u)
-        assert r.ok is ok
-        if not ok:
-            assert r.worst_index == tuple(int(k) for k in i) and r.mismatched == 1
+    r0 = verify.compare(e.copy(), e, reduction_length=n, magnitude=m, arithmetic="float32")
+    assert r0.verdict == "MATCH"
+    a = e.copy()
+    a[i] += inside * (m[i] * (verify.gamma(n, 2.0**-24)))        # within gamma_n: never MISMATCH
+    r = verify.compare(a, e, reduction_length=n, magnitude=m, arithmetic="float32")
+    assert r.verdict in ("MATCH", "SUSPECT") and r.mismatched == 0
+    a = e.copy()
+    # Beyond twice gamma_n plus the input and storage roundings: beyond the rigorous bound.
+    a[i] += outside * 2 * m[i] * (verify.gamma(n, 2.0**-24) + 3 * 2.0**-24)
+    r = verify.compare(a, e, reduction_length=n, magnitude=m, arithmetic="float32")
+    assert r.verdict == "MISMATCH" and r.worst_index == tuple(int(k) for k in i)
+    assert r.mismatched == 1
 
 
 def test_identical_and_report_forms():
     e = np.arange(12.0).reshape(1, 4, 3)
     r = verify.compare(e.copy(), e)
     assert r.ok and bool(r) and r.max_abs_error == 0 and r.diagnoses == ()
+    assert r.verdict == "MATCH"
     d = r.to_dict()
-    json.dumps(d)
+    json.dumps(d, allow_nan=False)
     assert d["ok"] is True and d["actual_shape"] == [1, 4, 3]
     assert str(r).startswith("deconv1d verify: MATCH")
 
@@ -98,6 +102,7 @@ def test_nan_handling():
     a[0, 1, 0] = np.nan
     r = verify.compare(a, e)
     assert not r.ok and r.worst_index == (0, 1, 0)
+    assert r.verdict == "MISMATCH" and r.codes == ["non_finite"]
     e2 = e.copy()
     e2[0, 1, 0] = np.nan
     assert verify.compare(a, e2).ok
@@ -110,6 +115,7 @@ def test_unit_roundoff_and_gamma():
     assert verify.gamma(2**30, 2.0**-24) == float("inf")
     with pytest.raises(TypeError, match="dtype"):
         verify.unit_roundoff(np.dtype("U3"))
+    assert verify.unit_roundoff("bfloat16") == 2.0**-8
 
 
 def test_bad_arguments():
@@ -120,6 +126,12 @@ def test_bad_arguments():
         verify.compare(e[0], e)
     with pytest.raises(ValueError, match="reduction_length"):
         verify.compare(e, e, reduction_length=0)
+    with pytest.raises(ValueError, match="arithmetic"):
+        verify.compare(e, e, arithmetic="float8")
+    with pytest.raises(ValueError, match="rtol"):
+        verify.compare(e, e, rtol=-1.0)
+    with pytest.raises(ValueError, match="false_alarm"):
+        verify.compare(e, e, false_alarm=2.0)
     with pytest.raises(ValueError, match="magnitude"):
         verify.compare(e, e, magnitude=np.ones(3))
     with pytest.raises(ValueError, match="bias"):
@@ -201,7 +213,8 @@ def test_cli_verify(tmp_path, capsys):
     assert "MATCH" in capsys.readouterr().out
     assert main(base + ["--y", str(tmp_path / "both.npz:y"), "--output-padding", "1",
                         "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["ok"] is True
+    out = json.loads(capsys.readouterr().out)
+    assert out["ok"] is True and out["verdict"] == "MATCH"
     assert main(base + ["--y", str(tmp_path / "y.npy")]) == 1        # output_padding forgotten
     assert "[window]" in capsys.readouterr().out
     assert main(base + ["--y", str(tmp_path / "both.npz")]) == 2     # which array?
