@@ -6,7 +6,7 @@ import argparse
 
 from ..frameworks import registry
 from ._args import load_array
-from .verify import _VERIFY_FLAGS, framework_arguments
+from .verify import _VERIFY_FLAGS, EXIT_STATUS, framework_arguments
 
 #: The original's window options, spelled ``--original-<option>``.
 _WINDOW_OPTIONS = ("padding", "output_padding", "output_size", "output_shape", "pads",
@@ -37,7 +37,15 @@ def add(subparsers: argparse._SubParsersAction) -> None:
         flags, extra = _VERIFY_FLAGS[option]
         cmd.add_argument("--original-" + flags[0][2:], dest="original_" + option,
                          help=f"the original's {flags[0][2:]}", **extra)
-    cmd.add_argument("--json", action="store_true", help="print the report as JSON")
+    cmd.add_argument("--arithmetic", default=None,
+                     help="what the port computed in (as for `deconv1d verify`)")
+    cmd.add_argument("--rtol", type=float, default=None,
+                     help="fixed tolerance instead of the rounding model (as for verify)")
+    cmd.add_argument("--atol", type=float, default=None, help="see --rtol")
+    cmd.add_argument("--false-alarm", type=float, default=1e-6,
+                     help="probability that a correct output is called SUSPECT")
+    cmd.add_argument("--json", action="store_true",
+                     help="print the report as standard JSON (null for non-finite numbers)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     y = load_array("y", args.y)
     bias = None if args.bias is None else load_array("bias", args.bias)
     report = check_port(args.framework, y, x, w, bias, original=original.name,
-                        original_arguments=window, **kwargs)
-    print(json.dumps(report.to_dict(), indent=2) if args.json else report)
-    return {"MATCH": 0, "MISMATCH": 1, "SUSPECT": 3}[report.verdict]
+                        original_arguments=window, arithmetic=args.arithmetic,
+                        rtol=args.rtol, atol=args.atol, false_alarm=args.false_alarm,
+                        **kwargs)
+    print(json.dumps(report.to_dict(), indent=2, allow_nan=False) if args.json else report)
+    return EXIT_STATUS[report.verdict]

@@ -202,6 +202,8 @@ def _window_arguments(original: str, arguments: Mapping[str, Any], call: Any) ->
 def check_port(port: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayLike,
                bias: npt.ArrayLike | None = None, *, original: str,
                original_arguments: Mapping[str, Any] | None = None,
+               arithmetic: str | float | None = None, rtol: float | None = None,
+               atol: float | None = None, false_alarm: float = 1e-6,
                **arguments: Any) -> PortReport:
     """Check a port's output against the original framework's semantics.
 
@@ -221,6 +223,11 @@ def check_port(port: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
         The original's window arguments in its own names, e.g. ``{"padding":
         "same"}`` for Keras or ``{"pads": [0, 1]}`` for ONNX.  Its stride,
         dilation and groups may be repeated (they must equal the port's).
+    arithmetic, rtol, atol, false_alarm
+        As for :func:`deconv1d.verify.compare`: what the port computed in, a
+        fixed tolerance instead of the rounding model, and the false-alarm
+        probability of a SUSPECT.  (The comparison is per sample: the pooled
+        test of :func:`deconv1d.verify.check` is not run.)
     **arguments
         The port's own keyword arguments, as for :func:`deconv1d.verify.check`.
 
@@ -276,7 +283,9 @@ def check_port(port: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
     a = np.asarray(actual)
     report = verify.compare(a, expected, layout=call.layout,
                             reduction_length=_products(target), magnitude=magnitude,
-                            bias=call.bias, label=f"{port_name} port of {original_name}")
+                            bias=call.bias, arithmetic=arithmetic, rtol=rtol, atol=atol,
+                            false_alarm=false_alarm,
+                            label=f"{port_name} port of {original_name}")
     if _verdict(report) != "MATCH" and a.dtype.kind in "biuf" and \
             "non_finite" not in report.codes:
         # Diagnose again, knowing the call: advice in the port's own arguments.  The
