@@ -54,6 +54,9 @@ class Context:
     wanted : tuple of int
         ``(crop_left, crop_right)`` of the reference: the call's own window for a
         plain check, another framework's for a port check.
+    advise : bool, default True
+        Whether window diagnoses end with the arguments keeping the wanted window
+        (a port check says that itself).
 
     Examples
     --------
@@ -70,6 +73,7 @@ class Context:
     framework: str
     call: Call
     wanted: tuple[int, int]
+    advise: bool = True
 
     @property
     def full_length(self) -> int:
@@ -111,7 +115,7 @@ class Context:
             text += (f"; the {self.framework} arguments checked choose "
                      f"({describe_window(*self.chosen)}), so the output was made with "
                      f"others: {self.arguments_text(*have)}")
-        return f"{text}. {self.advice(*want)}"
+        return f"{text}. {self.advice(*want)}" if self.advise else text
 
     def advice(self, crop_left: int, crop_right: int) -> str:
         """A sentence: the framework's arguments keeping a window, or the workaround."""

@@ -110,14 +110,14 @@ class PortReport:
     def __str__(self) -> str:
         full = self.full_length
         have, want = self.port_window, self.wanted_window
-        lines = [str(self.report),
-                 (f"  port        {self.port}'s arguments keep [{have[0]}:{full - have[1]}] of "
-                  f"the full scatter ({describe_window(*have)}); {self.original}'s keep "
+        parts = [(f"  port        {self.port}'s arguments keep [{have[0]}:{full - have[1]}] "
+                  f"of the full scatter ({describe_window(*have)}); {self.original}'s keep "
                   f"[{want[0]}:{full - want[1]}] ({describe_window(*want)})")]
         if self.advice:
-            lines.append(textwrap.fill(f"  fix         {self.advice}", width=92,
-                                       subsequent_indent=" " * 14, break_on_hyphens=False))
-        return "\n".join(lines)
+            parts.append(f"  fix         {self.advice}")
+        return "\n".join([str(self.report)] + [
+            textwrap.fill(part, width=92, subsequent_indent=" " * 14, break_on_hyphens=False)
+            for part in parts])
 
 
 def _verdict(report: Any) -> str:
@@ -294,7 +294,7 @@ def check_port(port: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
         factor = (verify.gamma(n, verify.unit_roundoff(a.dtype))
                   + verify.gamma(n, verify.unit_roundoff(np.float64)))
         tol = factor * float(np.max(magnitude, initial=0.0)) + 1e-300
-        context = Context(port_name, call, wanted)
+        context = Context(port_name, call, wanted, advise=False)
         found = diagnose(to_nlc(a.astype(np.float64), call.layout),
                          to_nlc(expected, call.layout), tol,
                          None if call.bias is None else np.asarray(call.bias, np.float64),

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from deconv1d import verify
-from deconv1d.frameworks.diagnose import match_channels
+from deconv1d import interop, verify
+from deconv1d.frameworks.diagnose import Context, diagnose, match_channels, to_nlc
 from deconv1d.frameworks.port import check_port
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -66,8 +66,17 @@ def test_shift_advice_comes_from_the_geometry_pytorch():
     d = report.diagnoses[0]
     assert d.details["actual_window"] == [1, 0] and d.details["wanted_window"] == [0, 1]
     assert "keeps [1:11]" in d.message and "reference [0:10]" in d.message
-    assert "padding=0, output_padding=0 and slice [0:10]" in d.message
-    assert "K=3" not in d.message
+    assert "padding=0, output_padding=0 and slice [0:10]" in report.advice
+    assert "K=3" not in d.message and "K=3" not in report.advice
+    s = SCENARIOS["torch_same_k3_s2"]          # a plain check of the same call: its advice
+    x, w, y = s["x"], s["w"], s["y"]
+    context = Context("torch", interop.plan("torch", x, w, stride=2, padding=1,
+                                            output_padding=1), (0, 1))
+    found = diagnose(to_nlc(y.astype(np.float64), "NCL"),
+                     to_nlc(interop.torch_conv_transpose1d(x.astype(np.float64), w, stride=2),
+                            "NCL")[:, :10], 1e-5, None, None, 0.0, context)
+    assert [f.code for f in found] == ["shifted"]
+    assert "padding=0, output_padding=0 and slice [0:10]" in found[0].message
 
 
 def test_shift_advice_comes_from_the_geometry_jax():
@@ -75,8 +84,8 @@ def test_shift_advice_comes_from_the_geometry_jax():
     advice is the JAX padding for this geometry, nothing about K=3."""
     report = _port("jax_same_k7_s4")
     assert report.codes == ["shifted"]
-    message = report.diagnoses[0].message
-    assert "padding=[(5, 4)]" in message and "K=3" not in message
+    assert "keeps [2:26]" in report.diagnoses[0].message
+    assert "padding=[(5, 4)]" in report.advice and "K=3" not in str(report)
     assert report.fix == {"padding": [(5, 4)]}
 
 
@@ -88,7 +97,7 @@ def test_shift_with_a_length_change_names_both_windows():
     d = report.diagnoses[0]
     assert d.details["actual_window"] == [0, 4] and d.details["wanted_window"] == [1, 2]
     assert "keeps [0:11]" in d.message and "reference [1:13]" in d.message
-    assert "pads=[1, 2]" in d.message
+    assert "pads=[1, 2]" in report.advice
     assert report.fix == {"pads": [1, 2], "output_padding": 0}
 
 

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 
 from deconv1d import interop
 from deconv1d.cli import main
@@ -31,7 +31,7 @@ def test_the_wrong_pytorch_port_of_keras_same_is_a_mismatch_with_the_fix():
     assert r.fix is None
     assert dict(r.workaround.arguments) == {"padding": 0, "output_padding": 0}
     assert (r.workaround.start, r.workaround.stop) == (0, 10)
-    text = str(r)
+    text = " ".join(str(r).split())
     assert "keeps [1:11]" in text and "keep [0:10]" in text and "slice [0:10]" in text
     sliced = r.workaround.apply(interop.torch_conv_transpose1d(x, w, stride=2))
     good = check_port("torch", sliced.astype(np.float32), x, w, original="keras",
@@ -42,7 +42,7 @@ def test_the_wrong_pytorch_port_of_keras_same_is_a_mismatch_with_the_fix():
 @settings(max_examples=60, deadline=None)
 @given(strategies.problems(keras_only=True, max_groups=2))
 def test_a_translated_port_matches_and_a_shifted_one_does_not(problem):
-    """Keras arguments translated to ONNX pads (always expressible): MATCH, windows
+    """Keras arguments translated to ONNX pads (where expressible): MATCH, windows
     agree, no fix; the pads moved by one: not MATCH, and the fix is the translation."""
     x, k, kw = problem
     kw = dict(kw)
@@ -51,8 +51,11 @@ def test_a_translated_port_matches_and_a_shifted_one_does_not(problem):
     bias = kw.pop("bias")
     length, size = x.shape[1], k.shape[0]
     window = {"padding": kw["padding"], "output_padding": kw["output_padding"]}
-    onnx_args = interop.translate("keras", "onnx", length, size, stride=kw["stride"],
-                                  dilation=kw["dilation"], **window)
+    try:
+        onnx_args = interop.translate("keras", "onnx", length, size, stride=kw["stride"],
+                                      dilation=kw["dilation"], **window)
+    except interop.InexpressibleError:
+        assume(False)                   # zeros kept beyond the end: no ONNX pads do that
     common = {"strides": [kw["stride"]], "dilations": [kw["dilation"]], "group": kw["groups"]}
     xo, wo = x.transpose(0, 2, 1), interop.kernel_for("onnx", k)
     y = interop.onnx_conv_transpose(xo, wo, bias, **common, **onnx_args)
@@ -101,7 +104,7 @@ def test_command_exit_codes_and_json(tmp_path, capsys):
     base = ["port", "--framework", "torch", "--original", "keras", *files, "--stride", "2",
             "--original-padding", "same"]
     assert main([*base, "--padding", "1", "--output-padding", "1"]) == 1
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())
     assert "MISMATCH" in out and "fix" in out and "slice [0:10]" in out
     assert main([*base, "--padding", "1", "--output-padding", "1", "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
