@@ -146,8 +146,9 @@ class Report:
                  f"actual {self.worst_actual:.9g}, reference {self.worst_expected:.9g}"),
                 f"  tolerance   {self.worst_tolerance:.3g} there; {self.tolerance_basis}",
                 (f"  error/tol   {self.error_to_tolerance:.3g} (MATCH needs <= 1); "
-                 f"{self.suspect} of {self.size} samples beyond tolerance, "
-                 f"{self.mismatched} beyond the rigorous bound"
+                 f"{self.suspect} of {self.size} samples beyond tolerance"
+                 + (f", {self.mismatched} beyond the rigorous bound"
+                    if math.isfinite(self.worst_bound) else "")
                  + (f", {self.non_finite} non-finite disagreements" if self.non_finite
                     else "")),
             ]
@@ -248,7 +249,8 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
            exponent: int, terms: np.ndarray | None, ar_a: Arithmetic, ar_e: Arithmetic,
            inputs_rounded: bool, false_alarm: float, rtol: float | None, atol: float | None,
            bias: np.ndarray | None, candidates: Mapping | None, label: str,
-           pooled_test: Callable[[bool], Evidence | None] | None = None) -> Report:
+           pooled_test: Callable[[bool], Evidence | None] | None = None,
+           expected_dtype: str | None = None) -> Report:
     """The per-sample pass (in blocks), then the pooled test, then the diagnoses."""
     shapes_equal = a.shape == e.shape
     u_store = storage_roundoff(ar_a, a.dtype) if a.dtype.name != "bfloat16" else \
@@ -265,12 +267,11 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
                  f"probabilistic bound (Higham & Mary, lambda = {lam:.3g}), "
                  "rigorous bound gamma_n (Higham)")
     else:
-        basis = ("without the inputs no rounding bound exists (the sum may cancel): "
-                 "SUSPECT where |a - e| > sqrt(u_actual + u_ref) * max|reference| "
-                 "(agreement to half the digits); only non-finite or shape disagreements "
-                 "are MISMATCH. Pass x and w (verify.check) for the bounds")
+        basis = ("no rounding bound without x and w (sums may cancel): SUSPECT beyond "
+                 "sqrt(u_actual + u_ref) * max|reference|, MISMATCH only for non-finite "
+                 "or shape disagreements; verify.check gives the bounds")
     common = {"actual_shape": tuple(a.shape), "expected_shape": tuple(e.shape),
-              "actual_dtype": _dtype_name(a), "expected_dtype": _dtype_name(e),
+              "actual_dtype": _dtype_name(a), "expected_dtype": expected_dtype or _dtype_name(e),
               "layout": layout, "arithmetic_actual": ar_a.name,
               "unit_roundoff_actual": ar_a.u_accumulate,
               "unit_roundoff_expected": ar_e.u_accumulate, "reduction_length": n_max,
@@ -542,7 +543,7 @@ def compare(actual: npt.ArrayLike, expected: npt.ArrayLike, *, layout: str = "NL
     return _judge(a, e64, layout=layout, magnitude=m, exponent=0, terms=terms,
                   ar_a=ar_a, ar_e=ar_e, inputs_rounded=True, false_alarm=float(false_alarm),
                   rtol=rtol, atol=atol, bias=None if bias is None else np.asarray(bias),
-                  candidates=cands, label=label)
+                  candidates=cands, label=label, expected_dtype=_dtype_name(e))
 
 
 def _exponent(values: np.ndarray) -> int:
@@ -681,10 +682,14 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
         r -= np.ldexp(expected_nlc[:, lo:hi], -ex - ew)
         with np.errstate(divide="ignore", invalid="ignore"):
             v = np.where(terms > 0, magnitude_nlc / np.sqrt(np.maximum(terms, 1)), 0.0)
-        return pooled(r, v[:, lo:hi], x64, k64, stride=call.stride, window=inside,
-                      dilation=call.dilation, groups=call.groups, bias=b64,
-                      noise_floor=ar_a.u_accumulate, false_alarm=false_alarm / 2,
-                      locate=True)
+        found = pooled(r, v[:, lo:hi], x64, k64, stride=call.stride, window=inside,
+                       dilation=call.dilation, groups=call.groups, bias=b64,
+                       noise_floor=ar_a.u_accumulate, false_alarm=false_alarm / 2,
+                       locate=True)
+        if found is not None and found.located and inputs_rounded and all(
+                abs(e.delta) <= 2 * ar_a.u_input * abs(e.value) for e in found.located):
+            return None     # the weights' own rounding to the arithmetic's inputs
+        return found
 
     ar_e = tolerance.arithmetic(None, np.float64)
     return _judge(a, expected, layout=layout, magnitude=magnitude, exponent=ex + ew,
