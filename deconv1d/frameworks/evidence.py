@@ -15,6 +15,7 @@ under the noise model.  The derivation is in ``docs/error-bounds.md``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -70,21 +71,21 @@ class _Model:
         self.x, self.kernel = x, kernel
         self.kw = {"stride": stride, "padding": window, "dilation": dilation, "groups": groups}
         self.with_bias = with_bias
-        self.x2 = x * x
 
-    def scores(self, dy, squared=False):
-        _, dw, db = conv1d_transpose_vjp(dy, self.x2 if squared else self.x, self.kernel,
-                                         **self.kw)
+    def scores(self, dy, n0, n1, squared=False):
+        x = self.x[n0:n1]
+        _, dw, db = conv1d_transpose_vjp(dy, x * x if squared else x, self.kernel, **self.kw)
         return dw, db
 
-    def column(self, index, amount):
+    def column(self, index, amount, n0, n1):
         k = np.zeros_like(self.kernel)
+        x = self.x[n0:n1]
         if index[0] == "w":
             k[index[1:]] = amount
-            return conv1d_transpose(self.x, k, **self.kw)
+            return conv1d_transpose(x, k, **self.kw)
         b = np.zeros(self.kernel.shape[1] * self.kw["groups"])
         b[index[1]] = amount
-        return conv1d_transpose(self.x, k, bias=b, **self.kw)
+        return conv1d_transpose(x, k, bias=b, **self.kw)
 
 
 def _best(g, h, gb, hb):
@@ -111,38 +112,40 @@ def _zmax(g, h, gb, hb, c):
     return zmax / c if c > 0 else (math.inf if zmax > 0 else 0.0)
 
 
-def pooled(residual: np.ndarray, shape: np.ndarray, x: np.ndarray, kernel: np.ndarray, *,
-           stride: int, window: shapes.Window, dilation: int, groups: int,
-           bias: np.ndarray | None, noise_floor: float, false_alarm: float, locate: bool = False,
-           max_entries: int = 3) -> Evidence | None:
+def pooled(chunk: Callable[[int, int], tuple[np.ndarray, np.ndarray]], x: np.ndarray,
+           kernel: np.ndarray, *, stride: int, window: shapes.Window, dilation: int,
+           groups: int, bias: np.ndarray | None, noise_floor: float, false_alarm: float,
+           locate: bool = False, max_entries: int = 3, block: int = 1 << 15) -> Evidence | None:
     """Test whether a residual is explained by kernel entries rather than by rounding.
 
     Parameters
     ----------
-    residual : ndarray, shape (N, L_out, C_out)
-        ``actual - reference`` (finite), in the units of ``x`` times ``kernel``.
-    shape : ndarray, shape (N, L_out, C_out) or broadcastable
-        ``v_i``: the noise of sample ``i`` is modelled as ``c v_i``; 0 where no
-        product reaches the sample (those samples are left out).
+    chunk : callable ``(n0, n1) -> (residual, shape)``
+        The batch rows ``n0:n1`` of ``actual - reference`` (finite, shape
+        ``(n1 - n0, L_out, C_out)``) and of ``v``, the noise shape (the noise of
+        sample ``t`` is modelled as at most ``R v_t``; 0 where no product
+        reaches it).  Asked for a few rows at a time, so that the scratch stays
+        bounded.
     x : ndarray, shape (N, L, C_in)
     kernel : ndarray, shape (K, C_out // groups, C_in)
         The reference kernel (Keras layout).
     stride, window, dilation, groups
-        The geometry (``window`` is the canonical crop).
+        The geometry (``window`` the canonical crop).
     bias : ndarray, shape (C_out,), or None
         The reference bias: with one, bias entries are candidates too.
     noise_floor : float
-        Lower limit of ``c`` (the unit roundoff of the output's arithmetic).
+        Lower limit of ``R`` (the unit roundoff of the output's arithmetic).
     false_alarm : float
-        ``p``: half of it for the estimate of ``c`` (an upper confidence limit,
-        Wilson-Hilferty), half for the Bonferroni threshold over the entries.
+        ``p``: the Bonferroni threshold over the entries is set for it.
     locate : bool, default False
         Also name up to ``max_entries`` entries that explain the residual.
+    block : int
+        Output samples per chunk (at least one batch row).
 
     Returns
     -------
     Evidence or None
-        None when too few samples remain to estimate the noise.
+        None when no sample holds a product.
 
     Examples
     --------
@@ -151,52 +154,74 @@ def pooled(residual: np.ndarray, shape: np.ndarray, x: np.ndarray, kernel: np.nd
     >>> win = shapes.Window(0, 0)
     >>> y = conv1d_transpose(x, w, 2, win)
     >>> w2 = w.copy(); w2[1, 0, 2] *= 1.001
-    >>> r = conv1d_transpose(x, w2, 2, win) - y
-    >>> v = np.ones_like(y)
-    >>> ev = pooled(r + 1e-9 * rng.standard_normal(y.shape), v, x, w, stride=2, window=win,
-    ...             dilation=1, groups=1, bias=None, noise_floor=2.0**-53,
+    >>> r = conv1d_transpose(x, w2, 2, win) - y + 1e-9 * rng.standard_normal(y.shape)
+    >>> ev = pooled(lambda n0, n1: (r[n0:n1], np.ones_like(r[n0:n1])), x, w, stride=2,
+    ...             window=win, dilation=1, groups=1, bias=None, noise_floor=2.0**-53,
     ...             false_alarm=1e-6, locate=True)
     >>> ev.suspect, [str(e) for e in ev.located]
     (True, ['w[k=1, out=0, in=2] is off by +0.001 (+0.1000%)'])
     """
     with_bias = bias is not None
     model = _Model(x, kernel, stride, window, dilation, groups, with_bias)
-    v = np.broadcast_to(shape, residual.shape)
-    valid = (v > 0) & np.isfinite(v)
-    samples = int(np.count_nonzero(valid))
+    n_batch = x.shape[0]
+    r0, _ = chunk(0, min(1, n_batch))
+    rows = max(1, block // max(r0[0].size if r0.shape[0] else 1, 1))
+    spans = [(i, min(i + rows, n_batch)) for i in range(0, n_batch, rows)]
     entries = int(kernel.size) + (kernel.shape[1] * groups if with_bias else 0)
+    fits: dict[tuple, float] = {}
+
+    def residual(n0, n1):
+        r, v = chunk(n0, n1)
+        for index, beta in fits.items():
+            r -= model.column(index, beta, n0, n1)
+        return r, v
+
+    def scores(with_h):
+        g = h = gb = hb = None
+        samples = 0
+        for n0, n1 in spans:
+            r, v = residual(n0, n1)
+            valid = (v > 0) & np.isfinite(v)
+            samples += int(np.count_nonzero(valid))
+            weight = np.zeros(r.shape)
+            np.divide(1.0, v * v, out=weight, where=valid)
+            dw, db = model.scores(weight * r, n0, n1)
+            g, gb = (dw, db) if g is None else (g + dw, gb + db)
+            if with_h:
+                dw, db = model.scores(weight, n0, n1, squared=True)
+                h, hb = (dw, db) if h is None else (h + dw, hb + db)
+        return g, gb, h, hb, samples
+
+    g, gb, h, hb, samples = scores(True)
     if samples == 0:
         return None
-    weight = np.zeros(residual.shape)
-    np.divide(1.0, v * v, out=weight, where=valid)
-    g, gb = model.scores(weight * residual)
-    h, hb = model.scores(weight, squared=True)
     if not with_bias:
         gb = hb = None
     index, _ = _best(g, h, gb, hb)
-    # R: the largest |r_i| / v_i, outside the reach of the best-fitting entry when that
+    # R: the largest |r_t| / v_t, outside the reach of the best-fitting entry when that
     # leaves at least half of the samples (so that a real difference does not inflate it).
-    ratio = np.zeros(residual.shape)
-    np.divide(np.abs(residual), v, out=ratio, where=valid)
-    reach = model.column(index, 1.0) != 0
-    outside = valid & ~reach
-    if 2 * np.count_nonzero(outside) >= samples:
+    inside = outside = 0.0
+    n_outside = 0
+    for n0, n1 in spans:
+        r, v = chunk(n0, n1)
+        valid = (v > 0) & np.isfinite(v)
+        ratio = np.zeros(r.shape)
+        np.divide(np.abs(r), v, out=ratio, where=valid)
+        reach = model.column(index, 1.0, n0, n1) != 0
+        inside = max(inside, float(ratio.max()) if ratio.size else 0.0)
         ratio[reach] = 0.0
-    del reach, outside
-    noise = max(float(ratio.max()), noise_floor)
-    del ratio
+        outside = max(outside, float(ratio.max()) if ratio.size else 0.0)
+        n_outside += int(np.count_nonzero(valid & ~reach))
+    noise = max(outside if 2 * n_outside >= samples else inside, noise_floor)
     threshold = math.sqrt(2 * math.log(2 * entries / false_alarm))
     z_max = _zmax(g, h, gb, hb, noise)
     located: list[Entry] = []
     if locate and z_max > threshold:
-        r = residual.copy()
         gk, gkb = g, gb
-        fits: dict[tuple, float] = {}
         for _ in range(max_entries):
             index, beta = _best(gk, h, gkb, hb)
             fits[index] = fits.get(index, 0.0) + float(beta)
-            r -= model.column(index, beta)
-            gk, gkb = model.scores(weight * r)
+            gk, gkb, _, _, _ = scores(False)
             if not with_bias:
                 gkb = None
             if _zmax(gk, h, gkb, hb, noise) <= threshold:

@@ -52,7 +52,7 @@ __all__ = ["VERDICTS", "Diagnosis", "Entry", "Report", "check", "compare", "gamm
 #: The three verdicts, from best to worst.
 VERDICTS = ("MATCH", "SUSPECT", "MISMATCH")
 
-_BLOCK = 1 << 17          # elements per block of the per-sample pass (bounded scratch)
+_BLOCK = 1 << 15          # elements per block of the per-sample pass (bounded scratch)
 
 
 def _finite_or_none(value: Any) -> Any:
@@ -270,7 +270,7 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
         basis = ("no rounding bound without x and w (sums may cancel): SUSPECT beyond "
                  "sqrt(u_actual + u_ref) * max|reference|, MISMATCH only for non-finite "
                  "or shape disagreements; verify.check gives the bounds")
-    common = {"actual_shape": tuple(a.shape), "expected_shape": tuple(e.shape),
+    common: dict[str, Any] = {"actual_shape": tuple(a.shape), "expected_shape": tuple(e.shape),
               "actual_dtype": _dtype_name(a), "expected_dtype": expected_dtype or _dtype_name(e),
               "layout": layout, "arithmetic_actual": ar_a.name,
               "unit_roundoff_actual": ar_a.u_accumulate,
@@ -285,9 +285,9 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
             if blk.size:
                 scale = max(scale, float(blk.max()))
     if not shapes_equal or size == 0:
-        diag: tuple = ()
+        early: tuple = ()
         if not shapes_equal:
-            diag = tuple(diagnose(to_nlc(_float(a), layout), to_nlc(_float(e), layout),
+            early = tuple(diagnose(to_nlc(_float(a), layout), to_nlc(_float(e), layout),
                                   max(scale, 1e-300) * 1e-6, nl_bias, None, scale))
         nan = float("nan")
         return Report(verdict="MATCH" if shapes_equal else "MISMATCH",
@@ -297,7 +297,7 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
                       error_to_tolerance=0.0 if shapes_equal else nan,
                       error_to_bound=0.0 if shapes_equal else nan, suspect=0,
                       mismatched=0 if shapes_equal else size, non_finite=0, size=size,
-                      diagnoses=diag, **common)
+                      diagnoses=early, **common)
     with_model = magnitude is not None and terms is not None and not explicit
     if with_model:
         assert terms is not None
@@ -311,6 +311,7 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
         rel = math.sqrt(ar_a.u_accumulate + ar_e.u_accumulate) if not explicit else 0.0
     worst_key, worst = -1.0, (0,) * e.ndim
     worst_tol = worst_bnd = 0.0
+    max_tol = 0.0
     max_abs = 0.0
     max_to_bound = 0.0
     n_suspect = n_mismatch = n_nonfinite = 0
@@ -347,6 +348,9 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
         beyond = (err > bnd) & both
         n_mismatch += int(np.count_nonzero(beyond))
         if err.size:
+            finite_tol = tol[np.isfinite(tol)]
+            if finite_tol.size:
+                max_tol = max(max_tol, float(finite_tol.max()))
             max_abs = max(max_abs, float(err.max()))
             max_to_bound = max(max_to_bound, float(to_bound.max()))
             j = int(np.argmax(ratio))
@@ -367,7 +371,7 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
         evidence = pooled_test(verdict != "MATCH")
         if evidence is not None and evidence.suspect and verdict == "MATCH":
             verdict = "SUSPECT"
-    diag = []
+    diag: list[Diagnosis] = []
     if n_nonfinite:
         diag.append(Diagnosis(
             "non_finite",
@@ -378,12 +382,8 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
     elif verdict != "MATCH":
         located = evidence.located if evidence is not None else ()
         if n_suspect:
-            tol_full = _tolerance_nlc(e, layout, with_model, magnitude, exponent,
-                                      f_prob if with_model else None,
-                                      floor if with_model else None,
-                                      rel * scale if not with_model and not explicit else None,
-                                      atol, rtol)
-            found = diagnose(to_nlc(_float(a), layout), to_nlc(e, layout), tol_full, nl_bias,
+            # The pattern diagnoses compare against the largest tolerance (a scalar).
+            found = diagnose(to_nlc(_float(a), layout), to_nlc(e, layout), max_tol, nl_bias,
                              candidates, scale)
             if located and found and found[0].code == "unknown":
                 found = []
@@ -415,17 +415,6 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
         pooled_z=None if evidence is None else evidence.z_max,
         pooled_threshold=None if evidence is None else evidence.threshold,
         diagnoses=tuple(diag), **common)
-
-
-def _tolerance_nlc(e, layout, with_model, magnitude, exponent, f_prob, floor, flat, atol, rtol):
-    """The per-sample tolerance, (N, L, C), for the pattern diagnoses (only on a failure)."""
-    if with_model:
-        tol = np.ldexp(f_prob * magnitude, exponent) + floor
-    elif flat is not None:
-        tol = np.full(e.shape, flat)
-    else:
-        tol = (atol or 0.0) + (rtol or 0.0) * np.abs(np.nan_to_num(e))
-    return to_nlc(tol, layout)
 
 
 # --------------------------------------------------------------------------- #
@@ -546,6 +535,13 @@ def compare(actual: npt.ArrayLike, expected: npt.ArrayLike, *, layout: str = "NL
                   candidates=cands, label=label, expected_dtype=_dtype_name(e))
 
 
+def _scaled(a: np.ndarray, exponent: int) -> np.ndarray:
+    """``a * 2**exponent``, in place (exact unless it overflows or underflows)."""
+    if exponent:
+        np.ldexp(a, exponent, out=a)
+    return a
+
+
 def _exponent(values: np.ndarray) -> int:
     """A power-of-two exponent that brings ``max|values|`` near 1 (0 if all are zero)."""
     finite = np.abs(values[np.isfinite(values)]) if values.size else values
@@ -633,7 +629,7 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
     window = shapes.Window(call.crop_left, call.crop_right)
     kw = {"stride": call.stride, "padding": window, "dilation": call.dilation,
           "groups": call.groups}
-    expected_nlc = np.ldexp(conv1d_transpose(x64, k64, bias=b64, **kw), ex + ew)
+    expected_nlc = _scaled(conv1d_transpose(x64, k64, bias=b64, **kw), ex + ew)
     magnitude_nlc = conv1d_transpose(np.abs(x64), np.abs(k64),
                                      bias=None if b64 is None else np.abs(b64), **kw)
     layout = call.layout
@@ -642,8 +638,8 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
     terms_l = _from_nlc(terms, layout)
 
     def remake(kernel: np.ndarray) -> Callable[[], np.ndarray]:
-        return lambda: _from_nlc(np.ldexp(conv1d_transpose(x64, kernel, bias=b64, **kw),
-                                          ex + ew), layout)
+        return lambda: _from_nlc(_scaled(conv1d_transpose(x64, kernel, bias=b64, **kw),
+                                         ex + ew), layout)
 
     makers = {"flipped": (remake(k64[::-1]), "kernel_flipped",
                           ("the actual output is the reference with the kernel flipped in "
@@ -678,11 +674,18 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
         if hi <= lo:
             return None
         inside = shapes.Window(max(call.crop_left, 0), max(call.crop_right, 0))
-        r = np.ldexp(to_nlc(a, layout)[:, lo:hi].astype(np.float64), -ex - ew)
-        r -= np.ldexp(expected_nlc[:, lo:hi], -ex - ew)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            v = np.where(terms > 0, magnitude_nlc / np.sqrt(np.maximum(terms, 1)), 0.0)
-        found = pooled(r, v[:, lo:hi], x64, k64, stride=call.stride, window=inside,
+        a_nlc = to_nlc(a, layout)
+        n_t = terms[:, lo:hi]
+
+        def chunk(n0: int, n1: int) -> tuple[np.ndarray, np.ndarray]:
+            r = np.ldexp(a_nlc[n0:n1, lo:hi].astype(np.float64), -ex - ew)
+            r -= np.ldexp(expected_nlc[n0:n1, lo:hi], -ex - ew)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                v = np.where(n_t > 0, magnitude_nlc[n0:n1, lo:hi] / np.sqrt(np.maximum(n_t, 1)),
+                             0.0)
+            return r, v
+
+        found = pooled(chunk, x64, k64, stride=call.stride, window=inside,
                        dilation=call.dilation, groups=call.groups, bias=b64,
                        noise_floor=ar_a.u_accumulate, false_alarm=false_alarm / 2,
                        locate=True)

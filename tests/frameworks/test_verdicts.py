@@ -246,17 +246,16 @@ def test_correct_torch_outputs_are_matches():
 # ----------------------------------------------------------------------------- #
 # Cost, JSON, exit statuses                                                     #
 # ----------------------------------------------------------------------------- #
-@pytest.mark.parametrize("wrong", [False, True])
-def test_check_peaks_at_four_float64_copies_of_the_output(wrong):
+def test_a_matching_check_peaks_at_four_float64_copies_of_the_output():
+    """The reference and sum|x||w| are two float64 copies; the per-sample pass works in blocks
+    and the pooled test one batch row at a time."""
     rng = np.random.default_rng(4)
     x = rng.standard_normal((4, 16, 2048)).astype(np.float32)
     w = rng.standard_normal((16, 16, 4)).astype(np.float32)
     y = interop.torch_conv_transpose1d(x, w, stride=2, padding=1).astype(np.float32)
-    if wrong:
-        y = np.ascontiguousarray(y[..., ::-1])
     tracemalloc.start()
     try:
-        verify.check("torch", y, x, w, stride=2, padding=1)
+        assert verify.check("torch", y, x, w, stride=2, padding=1).verdict == "MATCH"
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
