@@ -10,11 +10,11 @@ import argparse
 import os
 import sys
 
-from . import demo, explain, verify
+from . import demo, explain, port, verify
 
 __all__ = ["build_parser", "main"]
 
-_COMMANDS = {"demo": demo, "explain": explain, "verify": verify}
+_COMMANDS = {"demo": demo, "explain": explain, "verify": verify, "port": port}
 
 
 def build_parser() -> argparse.ArgumentParser:

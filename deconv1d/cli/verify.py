@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from ..frameworks import registry
+from ..frameworks.base import Framework
 from ._args import ints, load_array
 
 #: Exit status of `deconv1d verify` for each verdict (2 is an error).
@@ -74,24 +75,32 @@ def add(subparsers: argparse._SubParsersAction) -> None:
                      help="print the report as standard JSON (null for non-finite numbers)")
 
 
+def framework_arguments(framework: Framework, given: dict[str, Any],
+                        prefix: str = "--") -> dict[str, Any]:
+    """A framework's own keyword arguments from command-line options (None: not given).
+
+    Raises ValueError naming an option the framework does not take.
+    """
+    allowed = framework.options
+    kwargs = {}
+    for option, value in given.items():
+        if value is None:
+            continue
+        if option not in allowed:
+            names = ", ".join(prefix + o.replace("_", "-") for o in allowed)
+            raise ValueError(f"{prefix}{option.replace('_', '-')} is not an argument of "
+                             f"{framework.name}; it takes {names}")
+        kwargs[allowed[option]] = value
+    return framework.from_command_line(kwargs)
+
+
 def run(args: argparse.Namespace) -> int:
     import json
 
     from .. import verify
 
     framework = registry.get(args.framework)
-    allowed = framework.options
-    kwargs = {}
-    for option in _VERIFY_FLAGS:
-        value = getattr(args, option)
-        if value is None:
-            continue
-        if option not in allowed:
-            names = ", ".join("--" + o.replace("_", "-") for o in allowed)
-            raise ValueError(f"--{option.replace('_', '-')} is not an argument of "
-                             f"{framework.name}; it takes {names}")
-        kwargs[allowed[option]] = value
-    kwargs = framework.from_command_line(kwargs)
+    kwargs = framework_arguments(framework, {o: getattr(args, o) for o in _VERIFY_FLAGS})
     x = load_array("x", args.x)
     w = load_array("w", args.w)
     y = load_array("y", args.y)

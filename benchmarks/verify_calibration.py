@@ -1,0 +1,159 @@
+"""How far can verify's verdicts be trusted?  Measured on real framework outputs.
+
+``python benchmarks/verify_calibration.py [--cache DIR_OR_NPZ] [--markdown]`` runs
+``deconv1d.verify.check`` over the outputs recorded by
+``tools/make_verify_calibration.py`` (default cache ``/tmp/deconv1d-calibration``;
+``tests/data/verify_calibration.npz``, its committed subset, works too) and prints
+
+(a) per framework and dtype: how many correct outputs got a verdict other than
+    MATCH (false SUSPECT / MISMATCH; the target is none);
+(b) per perturbed layer (one weight scaled by 1.001 or 1.0001): how often that was
+    detected (verdict not MATCH) and localised (a diagnosis names the perturbed
+    entry as ``(k, out, in)`` of the Keras kernel);
+(c) the time to diagnose a ``(1, 4096, 512)`` mismatch (two unrelated arrays,
+    and the same array with its channels permuted); target < 2 s.
+
+The verdict is ``report.verdict`` where verify has one, else MATCH / MISMATCH
+from ``bool(report)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import pathlib
+import re
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tools")]
+
+from make_verify_calibration import DEFAULT_OUT, inputs, load  # noqa: E402
+
+from deconv1d import verify  # noqa: E402
+
+
+def verdict(report: Any) -> str:
+    """``"MATCH"``, ``"SUSPECT"`` or ``"MISMATCH"`` for today's and tomorrow's Report."""
+    found = getattr(report, "verdict", None)
+    return str(found) if found is not None else ("MATCH" if report else "MISMATCH")
+
+
+def _names(details: Any, index: list[int]) -> bool:
+    """Whether diagnosis details hold the kernel index (as a list, or k/out/in keys)."""
+    if isinstance(details, dict):
+        if [details.get(k) for k in ("k", "out", "in")] == index:
+            return True
+        return any(_names(v, index) for v in details.values())
+    if isinstance(details, (list, tuple)):
+        if [v for v in details] == index:
+            return True
+        return any(_names(v, index) for v in details)
+    return False
+
+
+def localised(report: Any, index: list[int]) -> bool:
+    """Whether the report's first weight diagnosis names exactly ``index``."""
+    k, o, i = index
+    text = re.compile(rf"k={k}, out={o}, in={i}\b")
+    for d in report.diagnoses:
+        if text.search(d.message) or _names(d.details, index):
+            return True
+    return False
+
+
+def cases(cache: pathlib.Path) -> Iterator[tuple[dict, np.ndarray, tuple]]:
+    """``(case, y, (x, w, b))`` from a cache directory or the committed subset file."""
+    if cache.is_dir():
+        for path in sorted(cache.glob("*.npz")):
+            meta, outputs = load(path)
+            for case, y in zip(meta["cases"], outputs):
+                yield case, y, inputs(case)
+        return
+    with np.load(cache, allow_pickle=False) as f:
+        meta = json.loads(str(f["meta"]))
+        for i, case in enumerate(meta["cases"]):
+            b = f[f"c{i}_b"] if f"c{i}_b" in f else None
+            yield case, f[f"c{i}_y"], (f[f"c{i}_x"], f[f"c{i}_w"], b)
+
+
+def calibrate(cache: pathlib.Path) -> tuple[dict, dict, list[str]]:
+    """Counts: ``false[(source, dtype)] = [n, suspect, mismatch]``,
+    ``perturbed[kind] = [trials, detected, localised]``, and the false alarms' ids."""
+    false: dict = collections.defaultdict(lambda: [0, 0, 0])
+    perturbed: dict = collections.defaultdict(lambda: [0, 0, 0])
+    alarms = []
+    for case, y, (x, w, b) in cases(cache):
+        report = verify.check(case["entry"], y, x, w, b, **case["kwargs"])
+        v = verdict(report)
+        if "perturb" in case:
+            row = perturbed[(case["kind"], case["source"], case["perturb"]["factor"])]
+            row[0] += 1
+            row[1] += v != "MATCH"
+            row[2] += localised(report, case["perturb"]["kernel_index"])
+        else:
+            row = false[(case["source"], case["dtype"])]
+            row[0] += 1
+            row[1] += v == "SUSPECT"
+            row[2] += v == "MISMATCH"
+            if v != "MATCH":
+                alarms.append(f"{case['id']}: {v}, error/tol "
+                              f"{report.error_to_tolerance:.3g}")
+    return false, perturbed, alarms
+
+
+def diagnosis_time() -> list[tuple[str, float, str]]:
+    """Seconds to compare (and so diagnose) two (1, 4096, 512) float32 arrays."""
+    rng = np.random.default_rng(0)
+    e = rng.standard_normal((1, 4096, 512)).astype(np.float32)
+    timings = []
+    for name, a in (("unrelated arrays", rng.standard_normal(e.shape).astype(np.float32)),
+                    ("channels permuted", e[..., rng.permutation(512)])):
+        start = time.perf_counter()
+        report = verify.compare(a, e)
+        timings.append((name, time.perf_counter() - start, ",".join(report.codes)))
+    return timings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=pathlib.Path, default=DEFAULT_OUT,
+                        help=f"cache directory or subset npz (default {DEFAULT_OUT})")
+    parser.add_argument("--no-timing", action="store_true", help="skip (c)")
+    args = parser.parse_args(argv)
+    if not args.cache.exists():
+        print(f"no cache at {args.cache}: run tools/make_verify_calibration.py first "
+              "(with the frameworks installed)", file=sys.stderr)
+        return 2
+    false, perturbed, alarms = calibrate(args.cache)
+    print("(a) correct outputs: false alarms (verdict not MATCH)\n")
+    print("| framework | dtype | outputs | false SUSPECT | false MISMATCH |")
+    print("|---|---|---:|---:|---:|")
+    total = [0, 0, 0]
+    for (source, dtype), row in sorted(false.items()):
+        print(f"| {source} | {dtype} | {row[0]} | {row[1]} | {row[2]} |")
+        total = [t + r for t, r in zip(total, row)]
+    print(f"| all | | {total[0]} | {total[1]} | {total[2]} |")
+    for line in alarms[:20]:
+        print("  false alarm:", line)
+    print("\n(b) one weight scaled: detected (verdict not MATCH) and localised\n")
+    print("| layer | framework | factor | trials | detected | localised |")
+    print("|---|---|---|---:|---:|---:|")
+    for (kind, source, factor), (n, hit, found) in sorted(perturbed.items()):
+        print(f"| {kind} | {source} | {factor} | {n} | {hit} ({100 * hit / n:.0f}%) | "
+              f"{found} ({100 * found / n:.0f}%) |")
+    if not args.no_timing:
+        print("\n(c) diagnosing a (1, 4096, 512) mismatch (target < 2 s)\n")
+        for name, seconds, codes in diagnosis_time():
+            print(f"  {name}: {seconds:.2f} s ({codes})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
