@@ -171,3 +171,14 @@ def windows(draw: st.DrawFn, max_length: int = 6, max_kernel: int = 5, max_strid
     crop_left = draw(st.integers(min_crop_left, full - 1))
     crop_right = draw(st.integers(min_crop_right, full - 1 - crop_left))
     return length, kernel_size, stride, dilation, crop_left, crop_right
+
+
+#: The argument order of ``shapes.geometry`` and of explain's view functions.
+GEOMETRY_ARGS = ("length", "kernel_size", "stride", "padding", "output_padding", "dilation")
+
+
+def geometry_args(**bounds: Any) -> st.SearchStrategy[tuple[Any, ...]]:
+    """:func:`geometries` as positional ``(length, kernel_size, stride, padding,
+    output_padding, dilation)`` tuples."""
+    return geometries(**bounds).map(lambda g: tuple(g[name] for name in GEOMETRY_ARGS))
+

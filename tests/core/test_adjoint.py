@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from deconv1d import conv1d, conv1d_transpose, conv1d_transpose_vjp, reference, shapes
 from deconv1d.core.conv import adjoint_padding, conv1d_pads
-from strategies import problems
+from strategies import close64, problems
 
 SETTINGS = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -22,11 +22,6 @@ def _layout(a_last, data_format):
     return np.ascontiguousarray(a)
 
 
-def _close64(actual, expected, scale=None):
-    assert actual.shape == expected.shape
-    if scale is None:
-        scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
-    assert np.max(np.abs(actual - expected), initial=0.0) <= 1e-12 * scale
 
 
 @st.composite
@@ -68,7 +63,7 @@ def test_conv1d_equals_loop_oracle(problem):
     y, w, kwargs = problem
     actual = conv1d(y, w, **kwargs)
     assert actual.dtype == np.float64
-    _close64(actual, reference.conv1d_loops(y, w, **kwargs))
+    close64(actual, reference.conv1d_loops(y, w, **kwargs))
 
 
 @pytest.mark.parametrize("padding, expected", [
@@ -171,8 +166,8 @@ def test_dx_is_C_times_dy(problem):
         x_last.shape[1], w, kwargs["stride"], kwargs["padding"], kwargs["output_padding"],
         dilation=kwargs["dilation"], groups=kwargs["groups"])
     expected = (dy_last.reshape(len(dy), -1) @ ct).reshape(x_last.shape)
-    _close64(dx, _layout(expected, data_format))
-    _close64(dbias, dy_last.sum(axis=(0, 1)))
+    close64(dx, _layout(expected, data_format))
+    close64(dbias, dy_last.sum(axis=(0, 1)))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -195,7 +190,7 @@ def test_dw_from_the_matrix_oracle(problem):
             _last(x, data_format).shape[1], basis, kwargs["stride"], kwargs["padding"],
             kwargs["output_padding"], dilation=kwargs["dilation"], groups=kwargs["groups"])
         expected[j] = np.sum(dy_flat * (x_flat @ ct.T))
-    _close64(dw, expected)
+    close64(dw, expected)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -255,8 +250,8 @@ def test_negative_crop_right_larger_than_stride():
     np.testing.assert_array_equal(y[:, -2:], 0.0)
     dy = rng.standard_normal(y.shape)
     dx, _, _ = conv1d_transpose_vjp(dy, x, w, **kwargs)
-    _close64(dx, conv1d(dy[:, :-2], w, 1, (0, 0), dilation=3))
-    _close64(dx, conv1d_transpose_vjp(np.concatenate([dy[:, :-2], 0 * dy[:, -2:]], 1),
+    close64(dx, conv1d(dy[:, :-2], w, 1, (0, 0), dilation=3))
+    close64(dx, conv1d_transpose_vjp(np.concatenate([dy[:, :-2], 0 * dy[:, -2:]], 1),
                                       x, w, **kwargs)[0])
 
 
@@ -282,8 +277,8 @@ def test_complex_follows_matmul():
     dy = rng.standard_normal((1, 6, 2)) + 1j * rng.standard_normal((1, 6, 2))
     dx, dw, _ = conv1d_transpose_vjp(dy, x, w, 2)
     ct = reference.transpose_matrix(3, w, 2)
-    _close64(dx[0].ravel(), ct.T @ dy[0].ravel())
-    _close64(conv1d(dy, w, 2), dx)
+    close64(dx[0].ravel(), ct.T @ dy[0].ravel())
+    close64(conv1d(dy, w, 2), dx)
 
 
 def test_inputs_untouched_and_outputs_fresh():
@@ -313,7 +308,7 @@ def test_blocks_cover_a_long_signal(monkeypatch):
     monkeypatch.setattr(engine, "MIN_ROWS", 1)
     assert engine.block_shape(3, 40, 8 * 3 * 6) == (1, 5)
     for a, b in zip(conv1d_transpose_vjp(dy, x, w, **kwargs), whole):
-        _close64(a, b)
+        close64(a, b)
 
 
 def test_empty_batch():
@@ -394,4 +389,4 @@ def test_vjp_of_any_window_negative_crops_included(problem, crops):
     scale = np.vdot(conv1d_transpose(np.abs(x), np.abs(w), **kwargs), np.abs(dy))
     assert abs(np.vdot(y, dy) - np.vdot(x, dx)) <= 1e-12 * max(scale, 1.0)
     assert abs(np.vdot(y, dy) - np.vdot(w, dw)) <= 1e-12 * max(scale, 1.0)
-    _close64(dbias, _last(dy, kwargs["data_format"]).sum(axis=(0, 1)))
+    close64(dbias, _last(dy, kwargs["data_format"]).sum(axis=(0, 1)))

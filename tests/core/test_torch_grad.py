@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from deconv1d import conv1d, conv1d_transpose_vjp, shapes
 from deconv1d.core.conv import conv1d_pads
-from strategies import problems
+from strategies import close64, problems
 from test_adjoint import conv_problems
 
 torch = pytest.importorskip("torch")
@@ -23,10 +23,6 @@ SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
-def _close64(actual, expected):
-    assert actual.shape == expected.shape
-    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
-    assert np.max(np.abs(actual - expected), initial=0.0) <= 1e-12 * scale
 
 
 def _torch_pytorch_args(geom):
@@ -70,10 +66,10 @@ def test_autograd_of_conv_transpose1d(problem):
     dy = dy_cf if data_format == "channels_first" else dy_cf.transpose(0, 2, 1)
     dx, dw, dbias = conv1d_transpose_vjp(dy, x, w, data_format=data_format, **kwargs)
     dx_cf = dx if data_format == "channels_first" else dx.transpose(0, 2, 1)
-    _close64(dx_cf, x_t.grad.numpy())
-    _close64(dw, w_t.grad.numpy().transpose(2, 1, 0))
+    close64(dx_cf, x_t.grad.numpy())
+    close64(dw, w_t.grad.numpy().transpose(2, 1, 0))
     if b_t is not None:
-        _close64(dbias, b_t.grad.numpy())
+        close64(dbias, b_t.grad.numpy())
 
 
 def test_pytorch_expressible_cases_are_exercised():
@@ -98,7 +94,7 @@ def test_conv1d_equals_torch_conv1d(problem):
                         stride=kwargs["stride"], dilation=kwargs["dilation"],
                         groups=kwargs["groups"]).numpy()
     actual = conv1d(y, w, **kwargs)
-    _close64(actual if data_format == "channels_first" else actual.transpose(0, 2, 1),
+    close64(actual if data_format == "channels_first" else actual.transpose(0, 2, 1),
              expected)
 
 
@@ -113,4 +109,4 @@ def test_same_padding_matches_torch_same(kernel_size, dilation, length):
     expected = F.conv1d(torch.tensor(y), torch.tensor(w.transpose(2, 1, 0).copy()),
                         padding="same", dilation=dilation).numpy()
     actual = conv1d(y, w, padding="same", dilation=dilation, data_format="channels_first")
-    _close64(actual, expected)
+    close64(actual, expected)

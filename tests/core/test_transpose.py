@@ -9,16 +9,12 @@ from hypothesis import strategies as st
 
 from deconv1d import conv1d_transpose, output_length, reference
 from keras_golden import GOLDEN
-from strategies import problems
+from strategies import close64, problems
 
 SETTINGS = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
-def _close64(actual, expected):
-    assert actual.shape == expected.shape
-    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
-    assert np.max(np.abs(actual - expected), initial=0.0) <= 1e-12 * scale
 
 
 # --------------------------------------------------------------------------- #
@@ -32,7 +28,7 @@ def test_fast_path_equals_oracle(oracle, problem):
     expected = reference.ORACLES[oracle](x, w, **kwargs)
     actual = conv1d_transpose(x, w, **kwargs)
     assert actual.dtype == np.float64
-    _close64(actual, expected)
+    close64(actual, expected)
 
 
 @SETTINGS
@@ -42,7 +38,7 @@ def test_oracles_agree_with_each_other(problem):
     results = {name: f(x, w, **kwargs) for name, f in reference.ORACLES.items()}
     first = results.pop("scatter_loops")
     for result in results.values():
-        _close64(result, first)
+        close64(result, first)
 
 
 @settings(max_examples=300, deadline=None)
@@ -113,7 +109,7 @@ def test_pytorch_sample_cases(x_shape, w_shape, b_shape, kwargs):
     torch_length = (x_shape[2] - 1) * s - 2 * p + d * (k - 1) + q + 1
     assert y.shape == (x_shape[0], w_shape[1] * groups, torch_length)
     for oracle in reference.ORACLES.values():
-        _close64(y, oracle(x, w, data_format="channels_first", bias=bias, **kwargs))
+        close64(y, oracle(x, w, data_format="channels_first", bias=bias, **kwargs))
 
 
 def test_pytorch_sample_against_torch_when_installed():
@@ -128,7 +124,7 @@ def test_pytorch_sample_against_torch_when_installed():
             None if bias is None else torch.from_numpy(bias), **kwargs).numpy()
         y = conv1d_transpose(x, w_pt.transpose(2, 1, 0), data_format="channels_first",
                              bias=bias, **kwargs)
-        _close64(y, expected)
+        close64(y, expected)
 
 
 @settings(max_examples=200, deadline=None)
@@ -144,7 +140,7 @@ def test_scipy_upfirdn_single_channel(length, kernel_size, stride, dilation, see
     expected = signal.upfirdn(h, x, up=stride)[:(length - 1) * stride + len(h)]
     y = conv1d_transpose(x.reshape(1, -1, 1), taps.reshape(-1, 1, 1), stride,
                          (0, 0), dilation=dilation)
-    _close64(y[0, :, 0], expected)
+    close64(y[0, :, 0], expected)
 
 
 # --------------------------------------------------------------------------- #
@@ -187,7 +183,7 @@ def test_non_contiguous_and_fortran_inputs():
                                   expected)
     big = rng.standard_normal((6, 20, 8))
     big[::2, ::2, ::2] = x
-    _close64(conv1d_transpose(big[::2, ::2, ::2], w, 2, "same"), expected)
+    close64(conv1d_transpose(big[::2, ::2, ::2], w, 2, "same"), expected)
 
 
 def test_empty_batch():

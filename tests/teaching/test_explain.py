@@ -24,12 +24,6 @@ DATA = pathlib.Path(__file__).parents[1] / "data" / "explain"
 SETTINGS = settings(max_examples=120, deadline=None)
 
 
-GEOMETRY = ("length", "kernel_size", "stride", "padding", "output_padding", "dilation")
-
-
-def geometries(**bounds):
-    """Valid ``(length, kernel_size, stride, padding, output_padding, dilation)`` tuples."""
-    return strategies.geometries(**bounds).map(lambda g: tuple(g[name] for name in GEOMETRY))
 
 
 def _one_channel(args, x, w):
@@ -43,7 +37,7 @@ def _one_channel(args, x, w):
 # 1. Shape walkthrough                                                        #
 # --------------------------------------------------------------------------- #
 @SETTINGS
-@given(geometries())
+@given(strategies.geometry_args())
 def test_walkthrough_numbers_match_shapes_and_oracles(args):
     g = shapes.geometry(*args)
     w = explain.shape(*args)
@@ -61,7 +55,7 @@ def test_walkthrough_numbers_match_shapes_and_oracles(args):
 
 
 @SETTINGS
-@given(geometries())
+@given(strategies.geometry_args())
 def test_walkthrough_numbers_put_in_evaluate_to_the_values_shown(args):
     w = explain.shape(*args)
     env = {"max": max, "ceil": math.ceil, "__builtins__": {}}
@@ -105,7 +99,7 @@ def _pytorch_pairs(g):
 
 
 @SETTINGS
-@given(geometries())
+@given(strategies.geometry_args())
 def test_framework_translations_give_the_same_window(args):
     w = explain.shape(*args)
     g = w.geometry
@@ -138,7 +132,7 @@ def test_framework_translations_give_the_same_window(args):
 
 
 @SETTINGS
-@given(geometries())
+@given(strategies.geometry_args())
 def test_translations_agree_with_interop(args):
     """explain shows the arguments and the workaround deconv1d.interop gives."""
     w = explain.shape(*args)
@@ -196,7 +190,7 @@ def test_keras_same_k3_s2_is_not_pytorch_and_says_why():
 
 
 @settings(max_examples=60, deadline=None)
-@given(geometries(), st.integers(0, 2**31 - 1))
+@given(strategies.geometry_args(), st.integers(0, 2**31 - 1))
 def test_pytorch_call_and_workaround_reproduce_the_output(args, seed):
     torch = pytest.importorskip("torch")
     g = shapes.geometry(*args)
@@ -256,7 +250,7 @@ def test_walkthrough_text():
 # 2. Connectivity                                                             #
 # --------------------------------------------------------------------------- #
 @SETTINGS
-@given(geometries(max_length=5, max_kernel=4))
+@given(strategies.geometry_args(max_length=5, max_kernel=4))
 def test_connectivity_matches_gather_oracle_one_hot(args):
     c = explain.connectivity(*args)
     g = c.geometry
@@ -313,7 +307,7 @@ def test_inputs_of():
 # 3. Matrices and 4. direct convolution                                       #
 # --------------------------------------------------------------------------- #
 @SETTINGS
-@given(geometries(), st.integers(0, 2**31 - 1))
+@given(strategies.geometry_args(), st.integers(0, 2**31 - 1))
 def test_matrices_agree_with_fast_path_and_oracle(args, seed):
     rng = np.random.default_rng(seed)
     x, w = rng.standard_normal(args[0]), rng.standard_normal(args[1])
@@ -331,7 +325,7 @@ def test_matrices_agree_with_fast_path_and_oracle(args, seed):
 
 
 @SETTINGS
-@given(geometries(), st.integers(0, 2**31 - 1))
+@given(strategies.geometry_args(), st.integers(0, 2**31 - 1))
 def test_direct_convolution_agrees_with_fast_path_and_oracle(args, seed):
     rng = np.random.default_rng(seed)
     x, w = rng.standard_normal(args[0]), rng.standard_normal(args[1])
@@ -399,7 +393,7 @@ def test_drawing_golden(name):
 
 
 @SETTINGS
-@given(geometries(max_length=40, max_kernel=12, max_stride=5))
+@given(strategies.geometry_args(max_length=40, max_kernel=12, max_stride=5))
 def test_every_text_view_fits_80_columns(args):
     d = explain.draw(*args)
     for part in (d, explain.shape(*args), explain.connectivity(*args),

@@ -22,11 +22,6 @@ from deconv1d.teaching import arguments
 
 DATA = pathlib.Path(__file__).parents[1] / "data"
 SETTINGS = settings(max_examples=100, deadline=None)
-GEOMETRY = ("length", "kernel_size", "stride", "padding", "output_padding", "dilation")
-
-
-def geometries(**bounds):
-    return strategies.geometries(**bounds).map(lambda g: tuple(g[name] for name in GEOMETRY))
 
 
 def words(text):
@@ -37,7 +32,7 @@ def words(text):
 # 1. Uneven overlap is geometry; the ripple is decided by the weight sums     #
 # --------------------------------------------------------------------------- #
 @SETTINGS
-@given(geometries(max_length=12, max_kernel=6, max_stride=4), st.integers(0, 2**31 - 1),
+@given(strategies.geometry_args(max_length=12, max_kernel=6, max_stride=4), st.integers(0, 2**31 - 1),
        st.floats(-3, 3).filter(lambda c: abs(c) > 0.1))
 def test_ripple_predicted_from_residue_sums_is_conv1d_transpose_of_a_constant(args, seed, c):
     rng = np.random.default_rng(seed)
@@ -88,7 +83,7 @@ def test_without_weights_the_text_says_the_weights_decide():
 # 2. C^T is not C's inverse                                                   #
 # --------------------------------------------------------------------------- #
 @SETTINGS
-@given(geometries(max_length=8, max_kernel=5), st.integers(0, 2**31 - 1))
+@given(strategies.geometry_args(max_length=8, max_kernel=5), st.integers(0, 2**31 - 1))
 def test_round_trip_is_c_times_ct_x_and_the_sentence_says_so(args, seed):
     rng = np.random.default_rng(seed)
     x, w = rng.standard_normal(args[0]), rng.standard_normal(args[1])
@@ -117,7 +112,7 @@ def test_the_guide_check_speaks_of_lengths_not_values():
 # 3. The guide's vocabulary                                                   #
 # --------------------------------------------------------------------------- #
 @SETTINGS
-@given(geometries())
+@given(strategies.geometry_args())
 def test_p_prime_and_a_are_the_direct_pads(args):
     shape, dc = explain.shape(*args), explain.direct(*args)
     r, g = shape.relationship, shape.geometry
@@ -153,7 +148,7 @@ def test_guide_words():
 # 4. Stride 1 with a short input                                              #
 # --------------------------------------------------------------------------- #
 @SETTINGS
-@given(geometries(max_length=8, max_kernel=6, max_stride=1))
+@given(strategies.geometry_args(max_length=8, max_kernel=6, max_stride=1))
 def test_stride_one_sentence_matches_the_counts(args):
     c = explain.connectivity(*args)
     text = words(str(c))
@@ -191,7 +186,7 @@ def _keras_call(args):
 
 
 @SETTINGS
-@given(geometries())
+@given(strategies.geometry_args())
 def test_every_keras_suggestion_carries_its_tensorflow_caveat(args):
     call = _keras_call(args)
     if not call.expressible:
@@ -242,7 +237,7 @@ def test_keras_refuses_same_with_output_padding_not_below_strides():
 # Your own numbers                                                            #
 # --------------------------------------------------------------------------- #
 @SETTINGS
-@given(geometries(max_length=6, max_kernel=4), st.integers(1, 2), st.integers(1, 3),
+@given(strategies.geometry_args(max_length=6, max_kernel=4), st.integers(1, 2), st.integers(1, 3),
        st.integers(1, 2), st.integers(0, 2**31 - 1))
 def test_channels_agree_with_the_fast_path(args, n, c_in, c_out, seed):
     rng = np.random.default_rng(seed)
@@ -356,7 +351,7 @@ def test_views_render_as_escaped_html(view):
 
 
 @SETTINGS
-@given(geometries(max_length=30, max_kernel=10, max_stride=4), st.integers(0, 2**31 - 1))
+@given(strategies.geometry_args(max_length=30, max_kernel=10, max_stride=4), st.integers(0, 2**31 - 1))
 def test_views_with_numbers_fit_80_columns(args, seed):
     rng = np.random.default_rng(seed)
     x, w = rng.standard_normal(args[0]), rng.standard_normal(args[1])
