@@ -80,6 +80,16 @@ def _channels_last(x, data_format):
     return np.swapaxes(x, 1, 2) if data_format == "channels_first" else x
 
 
+def _arrays(x, w, groups, data_format):
+    """``x`` channels last and ``w`` as arrays, with the sizes every oracle loops over:
+    ``(x, w, n_batch, length, kernel_size, c_in_per_group, c_out_per_group)``."""
+    x = _channels_last(x, data_format)
+    w = np.asarray(w)
+    n_batch, length, c_in = x.shape
+    k_size, c_out_g, _ = w.shape
+    return x, w, n_batch, length, k_size, c_in // groups, c_out_g
+
+
 def _finish(y, bias, data_format):
     if bias is not None:
         y = y + np.asarray(bias)
@@ -113,11 +123,7 @@ def scatter_loops(x, w, stride=1, padding="valid", output_padding=None, *,
     >>> scatter_loops(x, w, stride=2, padding="same")[0, :, 0]
     array([1., 2., 4., 2., 4., 2.])
     """
-    x = _channels_last(x, data_format)
-    w = np.asarray(w)
-    n_batch, length, c_in = x.shape
-    k_size, c_out_g, _ = w.shape
-    cin_g = c_in // groups
+    x, w, n_batch, length, k_size, cin_g, c_out_g = _arrays(x, w, groups, data_format)
     crop, l_out = window(length, k_size, stride, padding, output_padding, dilation)
     y = np.zeros((n_batch, l_out, c_out_g * groups), dtype=_dtype(x, w))
     for n in range(n_batch):
@@ -145,11 +151,7 @@ def gather_loops(x, w, stride=1, padding="valid", output_padding=None, *,
     >>> gather_loops(x, w, stride=2, padding="same", output_padding=0)[0, :, 0]
     array([2., 4., 2., 4., 2.])
     """
-    x = _channels_last(x, data_format)
-    w = np.asarray(w)
-    n_batch, length, c_in = x.shape
-    k_size, c_out_g, _ = w.shape
-    cin_g = c_in // groups
+    x, w, n_batch, length, k_size, cin_g, c_out_g = _arrays(x, w, groups, data_format)
     c_out = c_out_g * groups
     crop, l_out = window(length, k_size, stride, padding, output_padding, dilation)
     y = np.zeros((n_batch, l_out, c_out), dtype=_dtype(x, w))
@@ -184,20 +186,16 @@ def zero_insertion(x, w, stride=1, padding="valid", output_padding=None, *,
     >>> zero_insertion(x, w)[0, :, 0]
     array([1., 3., 6., 5., 3.])
     """
-    x = _channels_last(x, data_format)
-    w = np.asarray(w)
-    n_batch, length, c_in = x.shape
-    k_size, c_out_g, _ = w.shape
-    cin_g = c_in // groups
+    x, w, n_batch, length, k_size, cin_g, c_out_g = _arrays(x, w, groups, data_format)
     c_out = c_out_g * groups
     dtype = _dtype(x, w)
     dk = (k_size - 1) * dilation + 1
     crop, l_out = window(length, k_size, stride, padding, output_padding, dilation)
 
-    upsampled = np.zeros((n_batch, (length - 1) * stride + 1, c_in), dtype=dtype)
+    upsampled = np.zeros((n_batch, (length - 1) * stride + 1, x.shape[2]), dtype=dtype)
     upsampled[:, ::stride] = x
     padded = np.pad(upsampled, ((0, 0), (dk - 1, dk - 1), (0, 0)))
-    dilated = np.zeros((dk, c_out_g, c_in), dtype=dtype)
+    dilated = np.zeros((dk, c_out_g, x.shape[2]), dtype=dtype)
     dilated[::dilation] = w
     flipped = dilated[::-1]
     full_length = padded.shape[1] - dk + 1
