@@ -28,7 +28,7 @@ from .base import (
     same_layout,
 )
 
-__all__ = ["FRAMEWORK", "keras_conv1d_transpose", "spellings"]
+__all__ = ["FRAMEWORK", "keras_refusal", "keras_conv1d_transpose", "spellings"]
 
 
 def crops(length: int, kernel_size: int, stride: int, dilation: int,
@@ -185,3 +185,26 @@ FRAMEWORK = Framework(
     layouts="x (N, L, C_in), kernel (K, C_out, C_in)",
     spell=spell,
 )
+
+
+def keras_refusal(kernel_size: int, strides: int, padding: str, output_padding: int | None,
+                  dilation_rate: int) -> str | None:
+    """Why the Keras layer refuses these arguments at construction, or ``None``.
+
+    Keras 3 and tf-keras both check ``output_padding < strides`` and refuse
+    ``strides > 1`` with ``dilation_rate > 1`` (``kernel_size`` and ``padding``
+    do not matter).  Recorded from the real layers by
+    ``tools/make_tensorflow_refusals.py``.
+
+    Examples
+    --------
+    >>> keras_refusal(3, 2, "same", 2, 1)
+    'Keras needs output_padding < strides (here 2 >= 2)'
+    >>> keras_refusal(3, 2, "same", 1, 1) is None
+    True
+    """
+    if output_padding is not None and output_padding >= strides:
+        return f"Keras needs output_padding < strides (here {output_padding} >= {strides})"
+    if strides > 1 and dilation_rate > 1:
+        return "Keras refuses strides > 1 with dilation_rate > 1"
+    return None

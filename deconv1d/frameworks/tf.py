@@ -27,7 +27,7 @@ from .base import (
     same_layout,
 )
 
-__all__ = ["FRAMEWORK", "tf_conv1d_transpose"]
+__all__ = ["FRAMEWORK", "tensorflow_refusal", "tf_conv1d_transpose"]
 
 _PADDINGS = ("SAME", "VALID")
 
@@ -179,3 +179,36 @@ FRAMEWORK = Framework(
     from_command_line=_from_command_line,
     layouts="x (N, L, C_in), filters (K, C_out, C_in)",
 )
+
+
+def tensorflow_refusal(length: int, kernel_size: int, strides: int, padding: str,
+                       output_padding: int | None, dilation_rate: int, *,
+                       onednn: bool = True) -> str | None:
+    """Why TensorFlow on CPU fails to run a ``Conv1DTranspose`` Keras accepts, or ``None``.
+
+    Both of TensorFlow's CPU kernels fail for ``padding='same'``,
+    ``output_padding=0`` and an even dilated span ``dk = (K - 1)*d + 1`` (when the
+    output is not empty); TensorFlow's own kernels (``TF_ENABLE_ONEDNN_OPTS=0``)
+    also refuse every ``dilation_rate > 1``, while oneDNN's (the x86 default) run
+    it.  This is what ``tools/make_tensorflow_refusals.py`` recorded from
+    TensorFlow 2.21 with tf-keras and with Keras 3 on TensorFlow
+    (``tests/data/tensorflow_refusals.json``); Keras 3 on JAX or torch runs all
+    of these.
+
+    Examples
+    --------
+    >>> tensorflow_refusal(3, 4, 2, "same", 0, 1)
+    "TensorFlow raises for padding='same', output_padding=0 with an even dk = 4"
+    >>> tensorflow_refusal(3, 3, 1, "valid", None, 2) is None
+    True
+    >>> tensorflow_refusal(3, 3, 1, "valid", None, 2, onednn=False)
+    "TensorFlow's own CPU kernels refuse dilation_rate > 1"
+    """
+    dk = (kernel_size - 1) * dilation_rate + 1
+    output_length = (length - 1) * strides + dk % 2 + (output_padding or 0)
+    if padding == "same" and output_padding == 0 and dk % 2 == 0 and (
+            output_length > 0 or not onednn):
+        return f"TensorFlow raises for padding='same', output_padding=0 with an even dk = {dk}"
+    if dilation_rate > 1 and not onednn:
+        return "TensorFlow's own CPU kernels refuse dilation_rate > 1"
+    return None

@@ -16,11 +16,11 @@ from typing import Any
 from ..core import geometry as shapes
 from ..frameworks import keras as keras_framework
 from ..frameworks import registry
+from ..frameworks.tf import tensorflow_refusal
 from ..frameworks.base import Spelling, Workaround
 from .text import COLUMNS
 
-__all__ = ["FrameworkCall", "framework_calls", "keras_refusal", "tensorflow_caveats",
-           "tensorflow_refusal"]
+__all__ = ["FrameworkCall", "framework_calls", "tensorflow_caveats"]
 
 
 @dataclass(frozen=True)
@@ -81,62 +81,6 @@ def _formatted(spelling: Spelling) -> FrameworkCall:
            _workaround_line(error.workaround, spelling.time_axis)]
     return FrameworkCall(spelling.title, False, "", {}, "\n".join(filter(None, why + notes)),
                          error.workaround)
-
-
-def keras_refusal(kernel_size: int, strides: int, padding: str, output_padding: int | None,
-                  dilation_rate: int) -> str | None:
-    """Why the Keras layer refuses these arguments at construction, or ``None``.
-
-    Keras 3 and tf-keras both check ``output_padding < strides`` and refuse
-    ``strides > 1`` with ``dilation_rate > 1`` (``kernel_size`` and ``padding``
-    do not matter).  Recorded from the real layers by
-    ``tools/make_tensorflow_refusals.py``.
-
-    Examples
-    --------
-    >>> keras_refusal(3, 2, "same", 2, 1)
-    'Keras needs output_padding < strides (here 2 >= 2)'
-    >>> keras_refusal(3, 2, "same", 1, 1) is None
-    True
-    """
-    if output_padding is not None and output_padding >= strides:
-        return f"Keras needs output_padding < strides (here {output_padding} >= {strides})"
-    if strides > 1 and dilation_rate > 1:
-        return "Keras refuses strides > 1 with dilation_rate > 1"
-    return None
-
-
-def tensorflow_refusal(length: int, kernel_size: int, strides: int, padding: str,
-                       output_padding: int | None, dilation_rate: int, *,
-                       onednn: bool = True) -> str | None:
-    """Why TensorFlow on CPU fails to run a ``Conv1DTranspose`` Keras accepts, or ``None``.
-
-    Both of TensorFlow's CPU kernels fail for ``padding='same'``,
-    ``output_padding=0`` and an even dilated span ``dk = (K - 1)*d + 1`` (when the
-    output is not empty); TensorFlow's own kernels (``TF_ENABLE_ONEDNN_OPTS=0``)
-    also refuse every ``dilation_rate > 1``, while oneDNN's (the x86 default) run
-    it.  This is what ``tools/make_tensorflow_refusals.py`` recorded from
-    TensorFlow 2.21 with tf-keras and with Keras 3 on TensorFlow
-    (``tests/data/tensorflow_refusals.json``); Keras 3 on JAX or torch runs all
-    of these.
-
-    Examples
-    --------
-    >>> tensorflow_refusal(3, 4, 2, "same", 0, 1)
-    "TensorFlow raises for padding='same', output_padding=0 with an even dk = 4"
-    >>> tensorflow_refusal(3, 3, 1, "valid", None, 2) is None
-    True
-    >>> tensorflow_refusal(3, 3, 1, "valid", None, 2, onednn=False)
-    "TensorFlow's own CPU kernels refuse dilation_rate > 1"
-    """
-    dk = (kernel_size - 1) * dilation_rate + 1
-    output_length = (length - 1) * strides + dk % 2 + (output_padding or 0)
-    if padding == "same" and output_padding == 0 and dk % 2 == 0 and (
-            output_length > 0 or not onednn):
-        return f"TensorFlow raises for padding='same', output_padding=0 with an even dk = {dk}"
-    if dilation_rate > 1 and not onednn:
-        return "TensorFlow's own CPU kernels refuse dilation_rate > 1"
-    return None
 
 
 def tensorflow_caveats(g: shapes.Geometry, kwargs: Mapping[str, Any]) -> tuple[str, ...]:

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from deconv1d import conv1d, conv1d_transpose, explain, reference, shapes
 from deconv1d.cli import main
-from deconv1d.teaching import arguments
+from deconv1d.frameworks.keras import keras_refusal
+from deconv1d.frameworks.tf import tensorflow_refusal
 
 DATA = pathlib.Path(__file__).parents[1] / "data"
 SETTINGS = settings(max_examples=100, deadline=None)
@@ -175,8 +176,8 @@ def test_recorded_refusals_are_the_documented_conditions():
     for case in cases:
         args = (case["kernel_size"], case["strides"], case["padding"],
                 case["output_padding"], case["dilation_rate"])
-        predicted = (arguments.keras_refusal(*args)
-                     or arguments.tensorflow_refusal(case["length"], *args,
+        predicted = (keras_refusal(*args)
+                     or tensorflow_refusal(case["length"], *args,
                                                      onednn=case["onednn"]))
         assert (predicted is not None) == (case["error"] is not None), case
 
@@ -193,11 +194,11 @@ def test_every_keras_suggestion_carries_its_tensorflow_caveat(args):
         return
     kw = call.kwargs
     g = shapes.geometry(*args)
-    if arguments.keras_refusal(kw["kernel_size"], kw["strides"], kw["padding"],
+    if keras_refusal(kw["kernel_size"], kw["strides"], kw["padding"],
                                kw["output_padding"], kw["dilation_rate"]) is not None:
         assert "raise for strides > 1 with dilation_rate > 1" in words(call.note)
         return
-    why = arguments.tensorflow_refusal(g.length, kw["kernel_size"], kw["strides"],
+    why = tensorflow_refusal(g.length, kw["kernel_size"], kw["strides"],
                                        kw["padding"], kw["output_padding"], kw["dilation_rate"])
     assert (why is not None) == (why is not None and why in words(call.note))
     if why is not None:   # the alternative named runs there and keeps the window
@@ -206,7 +207,7 @@ def test_every_keras_suggestion_carries_its_tensorflow_caveat(args):
             word = "same" if "padding='same', output_padding=" in note.split(why)[1] else "valid"
             op_text = note.split(f"padding='{word}', output_padding=")[-1].split(" ")[0]
             op = None if op_text == "None" else int(op_text)
-            assert arguments.tensorflow_refusal(g.length, g.kernel_size, g.stride, word, op,
+            assert tensorflow_refusal(g.length, g.kernel_size, g.stride, word, op,
                                                 g.dilation) is None
             h = shapes.geometry(g.length, g.kernel_size, g.stride, word, op, g.dilation)
             assert (h.crop_left, h.crop_right) == (g.crop_left, g.crop_right)
