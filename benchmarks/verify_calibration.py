@@ -89,6 +89,7 @@ def calibrate(cache: pathlib.Path) -> tuple[dict, dict, list[str]]:
     false: dict = collections.defaultdict(lambda: [0, 0, 0])
     perturbed: dict = collections.defaultdict(lambda: [0, 0, 0])
     alarms = []
+    closest = [0.0, ""]
     for case, y, (x, w, b) in cases(cache):
         report = verify.check(case["entry"], y, x, w, b, **case["kwargs"])
         v = verdict(report)
@@ -102,9 +103,14 @@ def calibrate(cache: pathlib.Path) -> tuple[dict, dict, list[str]]:
             row[0] += 1
             row[1] += v == "SUSPECT"
             row[2] += v == "MISMATCH"
+            if report.pooled_z is not None and \
+                    report.pooled_z / report.pooled_threshold > closest[0]:
+                closest[:] = [report.pooled_z / report.pooled_threshold, case["id"]]
             if v != "MATCH":
                 alarms.append(f"{case['id']}: {v}, error/tol "
                               f"{report.error_to_tolerance:.3g}")
+    alarms.insert(0, f"(largest pooled score of a correct output: {closest[0]:.2f} of its "
+                     f"threshold, {closest[1]})")
     return false, perturbed, alarms
 
 
@@ -140,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {source} | {dtype} | {row[0]} | {row[1]} | {row[2]} |")
         total = [t + r for t, r in zip(total, row)]
     print(f"| all | | {total[0]} | {total[1]} | {total[2]} |")
-    for line in alarms[:20]:
+    print(f"\n{alarms[0]}")
+    for line in alarms[1:21]:
         print("  false alarm:", line)
     print("\n(b) one weight scaled: detected (verdict not MATCH) and localised\n")
     print("| layer | framework | factor | trials | detected | localised |")
