@@ -9,7 +9,9 @@
     MATCH (false SUSPECT / MISMATCH; the target is none);
 (b) per perturbed layer (one weight scaled by 1.001 or 1.0001): how often that was
     detected (verdict not MATCH) and localised (a diagnosis names the perturbed
-    entry as ``(k, out, in)`` of the Keras kernel);
+    entry as ``(k, out, in)`` of the Keras kernel), and the largest missed weight
+    relative to the root mean square of the layer's weights (a weight near zero
+    changes by nearly nothing when scaled);
 (c) the time to diagnose a ``(1, 4096, 512)`` mismatch (two unrelated arrays,
     and the same array with its channels permuted); target < 2 s.
 
@@ -87,7 +89,7 @@ def calibrate(cache: pathlib.Path) -> tuple[dict, dict, list[str]]:
     """Counts: ``false[(source, dtype)] = [n, suspect, mismatch]``,
     ``perturbed[kind] = [trials, detected, localised]``, and the false alarms' ids."""
     false: dict = collections.defaultdict(lambda: [0, 0, 0])
-    perturbed: dict = collections.defaultdict(lambda: [0, 0, 0])
+    perturbed: dict = collections.defaultdict(lambda: [0, 0, 0, 0.0])
     alarms = []
     closest = [0.0, ""]
     for case, y, (x, w, b) in cases(cache):
@@ -98,6 +100,9 @@ def calibrate(cache: pathlib.Path) -> tuple[dict, dict, list[str]]:
             row[0] += 1
             row[1] += v != "MATCH"
             row[2] += localised(report, case["perturb"]["kernel_index"])
+            if v == "MATCH":       # how small was the weight (so its change) that was missed?
+                size = abs(float(w[tuple(case["perturb"]["index"])]))
+                row[3] = max(row[3], size / float(np.sqrt(np.mean(np.square(w, dtype=float)))))
         else:
             row = false[(case["source"], case["dtype"])]
             row[0] += 1
@@ -150,11 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     for line in alarms[1:21]:
         print("  false alarm:", line)
     print("\n(b) one weight scaled: detected (verdict not MATCH) and localised\n")
-    print("| layer | framework | factor | trials | detected | localised |")
-    print("|---|---|---|---:|---:|---:|")
-    for (kind, source, factor), (n, hit, found) in sorted(perturbed.items()):
+    print("| layer | framework | factor | trials | detected | localised | missed weights |")
+    print("|---|---|---|---:|---:|---:|---|")
+    for (kind, source, factor), (n, hit, found, small) in sorted(perturbed.items()):
+        missed = f"all with \\|w\\| <= {small:.2f} rms(w)" if hit < n else ""
         print(f"| {kind} | {source} | {factor} | {n} | {hit} ({100 * hit / n:.0f}%) | "
-              f"{found} ({100 * found / n:.0f}%) |")
+              f"{found} ({100 * found / n:.0f}%) | {missed} |")
     if not args.no_timing:
         print("\n(c) diagnosing a (1, 4096, 512) mismatch (target < 2 s)\n")
         for name, seconds, codes in diagnosis_time():
