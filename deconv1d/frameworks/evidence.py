@@ -112,7 +112,7 @@ def _zmax(g, h, gb, hb, c):
     return zmax / c if c > 0 else (math.inf if zmax > 0 else 0.0)
 
 
-def pooled(chunk: Callable[[int, int], tuple[np.ndarray, np.ndarray]], x: np.ndarray,
+def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
            kernel: np.ndarray, *, stride: int, window: shapes.Window, dilation: int,
            groups: int, bias: np.ndarray | None, noise_floor: float, false_alarm: float,
            locate: bool | str = False, max_entries: int = 3, block: int = 1 << 15) -> Evidence | None:
