@@ -9,7 +9,9 @@
     MATCH (false SUSPECT / MISMATCH; the target is none);
 (b) per perturbed layer (one weight scaled by 1.001 or 1.0001): how often that was
     detected (verdict not MATCH) and localised (a diagnosis names the perturbed
-    entry as ``(k, out, in)`` of the Keras kernel);
+    entry as ``(k, out, in)`` of the Keras kernel), and the largest missed weight
+    relative to the root mean square of the layer's weights (a weight near zero
+    changes by nearly nothing when scaled);
 (c) the time to diagnose a ``(1, 4096, 512)`` mismatch (two unrelated arrays,
     and the same array with its channels permuted); target < 2 s.
 
@@ -87,8 +89,9 @@ def calibrate(cache: pathlib.Path) -> tuple[dict, dict, list[str]]:
     """Counts: ``false[(source, dtype)] = [n, suspect, mismatch]``,
     ``perturbed[kind] = [trials, detected, localised]``, and the false alarms' ids."""
     false: dict = collections.defaultdict(lambda: [0, 0, 0])
-    perturbed: dict = collections.defaultdict(lambda: [0, 0, 0])
+    perturbed: dict = collections.defaultdict(lambda: [0, 0, 0, 0.0])
     alarms = []
+    closest = [0.0, ""]
     for case, y, (x, w, b) in cases(cache):
         report = verify.check(case["entry"], y, x, w, b, **case["kwargs"])
         v = verdict(report)
@@ -97,14 +100,22 @@ def calibrate(cache: pathlib.Path) -> tuple[dict, dict, list[str]]:
             row[0] += 1
             row[1] += v != "MATCH"
             row[2] += localised(report, case["perturb"]["kernel_index"])
+            if v == "MATCH":       # how small was the weight (so its change) that was missed?
+                size = abs(float(w[tuple(case["perturb"]["index"])]))
+                row[3] = max(row[3], size / float(np.sqrt(np.mean(np.square(w, dtype=float)))))
         else:
             row = false[(case["source"], case["dtype"])]
             row[0] += 1
             row[1] += v == "SUSPECT"
             row[2] += v == "MISMATCH"
+            if report.pooled_z is not None and \
+                    report.pooled_z / report.pooled_threshold > closest[0]:
+                closest[:] = [report.pooled_z / report.pooled_threshold, case["id"]]
             if v != "MATCH":
                 alarms.append(f"{case['id']}: {v}, error/tol "
                               f"{report.error_to_tolerance:.3g}")
+    alarms.insert(0, f"(largest pooled score of a correct output: {closest[0]:.2f} of its "
+                     f"threshold, {closest[1]})")
     return false, perturbed, alarms
 
 
@@ -140,14 +151,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {source} | {dtype} | {row[0]} | {row[1]} | {row[2]} |")
         total = [t + r for t, r in zip(total, row)]
     print(f"| all | | {total[0]} | {total[1]} | {total[2]} |")
-    for line in alarms[:20]:
+    print(f"\n{alarms[0]}")
+    for line in alarms[1:21]:
         print("  false alarm:", line)
     print("\n(b) one weight scaled: detected (verdict not MATCH) and localised\n")
-    print("| layer | framework | factor | trials | detected | localised |")
-    print("|---|---|---|---:|---:|---:|")
-    for (kind, source, factor), (n, hit, found) in sorted(perturbed.items()):
+    print("| layer | framework | factor | trials | detected | localised | missed weights |")
+    print("|---|---|---|---:|---:|---:|---|")
+    for (kind, source, factor), (n, hit, found, small) in sorted(perturbed.items()):
+        missed = f"all with \\|w\\| <= {small:.2f} rms(w)" if hit < n else ""
         print(f"| {kind} | {source} | {factor} | {n} | {hit} ({100 * hit / n:.0f}%) | "
-              f"{found} ({100 * found / n:.0f}%) |")
+              f"{found} ({100 * found / n:.0f}%) | {missed} |")
     if not args.no_timing:
         print("\n(c) diagnosing a (1, 4096, 512) mismatch (target < 2 s)\n")
         for name, seconds, codes in diagnosis_time():

@@ -57,6 +57,10 @@ class Context:
     advise : bool, default True
         Whether window diagnoses end with the arguments keeping the wanted window
         (a port check says that itself).
+    bias_given : ndarray, shape (C,), optional
+        A bias the call could not take because it has more channels than the
+        weight gives (a grouped layer checked without its groups): added to the
+        grouped reference that confirms the ``groups`` diagnosis.
 
     Examples
     --------
@@ -74,6 +78,7 @@ class Context:
     call: Call
     wanted: tuple[int, int]
     advise: bool = True
+    bias_given: np.ndarray | None = None
 
     @property
     def full_length(self) -> int:
@@ -160,14 +165,20 @@ class Context:
         c = self.call
         from .. import conv1d_transpose
 
+        bias = None if c.bias is None else np.asarray(c.bias, np.float64)
+        if groups is not None:
+            given = self.bias_given
+            bias = None if given is None or np.size(given) != kernel.shape[1] * groups \
+                else np.asarray(given, np.float64).reshape(-1)
         return conv1d_transpose(np.asarray(c.x, np.float64), kernel, c.stride,
                                 shapes.Window(*self.wanted), dilation=c.dilation,
-                                groups=c.groups if groups is None else groups,
-                                bias=None if c.bias is None or groups is not None
-                                else np.asarray(c.bias, np.float64))
+                                groups=c.groups if groups is None else groups, bias=bias)
 
     def grouped(self, groups: int) -> np.ndarray | None:
-        """The reference had the call used ``groups`` times its groups (no bias), or None."""
+        """The reference had the call used ``groups`` times its groups, or None.
+
+        With :attr:`bias_given` of the grouped layer's channel count, it is added.
+        """
         c = self.call
         g = c.groups * groups
         if c.x.shape[2] % g:

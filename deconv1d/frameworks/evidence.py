@@ -50,7 +50,7 @@ class Entry:
 
 @dataclass(frozen=True)
 class Evidence:
-    """The pooled test's outcome (see :func:`pooled`)."""
+    """The pooled test's outcome (see :func:`pooled`): ``noise`` is the scale ``c``."""
 
     z_max: float
     threshold: float
@@ -112,20 +112,22 @@ def _zmax(g, h, gb, hb, c):
     return zmax / c if c > 0 else (math.inf if zmax > 0 else 0.0)
 
 
-def pooled(chunk: Callable[[int, int], tuple[np.ndarray, np.ndarray]], x: np.ndarray,
+def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
            kernel: np.ndarray, *, stride: int, window: shapes.Window, dilation: int,
            groups: int, bias: np.ndarray | None, noise_floor: float, false_alarm: float,
-           locate: bool = False, max_entries: int = 3, block: int = 1 << 15) -> Evidence | None:
+           locate: bool | str = False, max_entries: int = 3, block: int = 1 << 15) -> Evidence | None:
     """Test whether a residual is explained by kernel entries rather than by rounding.
 
     Parameters
     ----------
-    chunk : callable ``(n0, n1) -> (residual, shape)``
+    chunk : callable ``(n0, n1) -> (residual, shape[, tolerance])``
         The batch rows ``n0:n1`` of ``actual - reference`` (finite, shape
         ``(n1 - n0, L_out, C_out)``) and of ``v``, the noise shape (the noise of
-        sample ``t`` is modelled as at most ``R v_t``; 0 where no product
-        reaches it).  Asked for a few rows at a time, so that the scratch stays
-        bounded.
+        sample ``t`` is modelled as sub-Gaussian with parameter ``c v_t``, ``c``
+        estimated from the data; ``v_t = 0`` where no product reaches it);
+        optionally the per-sample tolerance a located remainder must be within
+        when ``locate="always"``.  Asked for a few rows at a time, so that the
+        scratch stays bounded.
     x : ndarray, shape (N, L, C_in)
     kernel : ndarray, shape (K, C_out // groups, C_in)
         The reference kernel (Keras layout).
@@ -137,8 +139,11 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, np.ndarray]], x: np.nda
         Lower limit of ``R`` (the unit roundoff of the output's arithmetic).
     false_alarm : float
         ``p``: the Bonferroni threshold over the entries is set for it.
-    locate : bool, default False
-        Also name up to ``max_entries`` entries that explain the residual.
+    locate : bool or "always", default False
+        Also name up to ``max_entries`` entries that explain the residual when
+        the pooled score is beyond the threshold; ``"always"`` (the per-sample
+        test already failed) tries even below it, and accepts the entries only
+        when the remainder is within the chunk's tolerance everywhere.
     block : int
         Output samples per chunk (at least one batch row).
 
@@ -164,23 +169,23 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, np.ndarray]], x: np.nda
     with_bias = bias is not None
     model = _Model(x, kernel, stride, window, dilation, groups, with_bias)
     n_batch = x.shape[0]
-    r0, _ = chunk(0, min(1, n_batch))
+    r0 = chunk(0, min(1, n_batch))[0]
     rows = max(1, block // max(r0[0].size if r0.shape[0] else 1, 1))
     spans = [(i, min(i + rows, n_batch)) for i in range(0, n_batch, rows)]
     entries = int(kernel.size) + (kernel.shape[1] * groups if with_bias else 0)
     fits: dict[tuple, float] = {}
 
     def residual(n0, n1):
-        r, v = chunk(n0, n1)
+        r, v, tol = _three(chunk(n0, n1))
         for index, beta in fits.items():
             r -= model.column(index, beta, n0, n1)
-        return r, v
+        return r, v, tol
 
     def scores(with_h):
         g = h = gb = hb = None
         samples = 0
         for n0, n1 in spans:
-            r, v = residual(n0, n1)
+            r, v, _ = residual(n0, n1)
             valid = (v > 0) & np.isfinite(v)
             samples += int(np.count_nonzero(valid))
             weight = np.zeros(r.shape)
@@ -197,38 +202,93 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, np.ndarray]], x: np.nda
         return None
     if not with_bias:
         gb = hb = None
-    index, _ = _best(g, h, gb, hb)
-    # R: the largest |r_t| / v_t, outside the reach of the best-fitting entry when that
-    # leaves at least half of the samples (so that a real difference does not inflate it).
-    inside = outside = 0.0
-    n_outside = 0
-    for n0, n1 in spans:
-        r, v = chunk(n0, n1)
-        valid = (v > 0) & np.isfinite(v)
-        ratio = np.zeros(r.shape)
-        np.divide(np.abs(r), v, out=ratio, where=valid)
-        reach = model.column(index, 1.0, n0, n1) != 0
-        inside = max(inside, float(ratio.max()) if ratio.size else 0.0)
-        ratio[reach] = 0.0
-        outside = max(outside, float(ratio.max()) if ratio.size else 0.0)
-        n_outside += int(np.count_nonzero(valid & ~reach))
-    noise = max(outside if 2 * n_outside >= samples else inside, noise_floor)
     threshold = math.sqrt(2 * math.log(2 * entries / false_alarm))
+    index, _ = _best(g, h, gb, hb)
+    # The noise scale, from the samples outside the reach of the best-fitting entry when
+    # that leaves at least half of them (so that a real difference does not inflate it).
+    outside = _Scale()
+    everywhere = _Scale()
+    for n0, n1 in spans:
+        r, v, _ = _three(chunk(n0, n1))
+        reach = model.column(index, 1.0, n0, n1) != 0
+        everywhere.add(r, v, None)
+        outside.add(r, v, reach)
+    use = outside if 2 * outside.count >= samples else everywhere
+    noise = max(use.scale(false_alarm), noise_floor)
     z_max = _zmax(g, h, gb, hb, noise)
     located: list[Entry] = []
-    if locate and z_max > threshold:
+    failed = locate == "always"
+    if locate and (z_max > threshold or failed):
         gk, gkb = g, gb
         for _ in range(max_entries):
             index, beta = _best(gk, h, gkb, hb)
+            if not math.isfinite(beta) or beta == 0:
+                break
             fits[index] = fits.get(index, 0.0) + float(beta)
             gk, gkb, _, _, _ = scores(False)
             if not with_bias:
                 gkb = None
-            if _zmax(gk, h, gkb, hb, noise) <= threshold:
+            # The remainder must be noise: its own scale (every sample now) leaves no
+            # entry beyond the threshold, and, where the per-sample test failed, every
+            # sample is back within its rounding tolerance.
+            rest = _Scale()
+            within = True
+            for n0, n1 in spans:
+                r, v, tol = _three(residual(n0, n1))
+                rest.add(r, v, None)
+                if tol is not None:
+                    within = within and bool(np.all(np.abs(r) <= tol))
+            if _zmax(gk, h, gkb, hb, max(rest.scale(false_alarm), noise_floor)) <= threshold \
+                    and (within or not failed):
                 located = [_entry(i, d, kernel, bias, groups) for i, d in fits.items()]
                 break
     return Evidence(z_max=z_max, threshold=threshold, noise=noise, samples=samples,
                     entries=entries, false_alarm=false_alarm, located=tuple(located))
+
+
+def _three(found: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``(residual, shape, tolerance or None)`` from a chunk's answer."""
+    return (found[0], found[1], found[2] if len(found) > 2 else None)
+
+
+class _Scale:
+    """Accumulates ``|r_t| / v_t`` over samples: count, sum of squares and largest."""
+
+    def __init__(self) -> None:
+        self.count, self.squares, self.largest = 0, 0.0, 0.0
+
+    def add(self, r: np.ndarray, v: np.ndarray, skip: np.ndarray | None) -> None:
+        valid = (v > 0) & np.isfinite(v)
+        if skip is not None:
+            valid &= ~skip
+        ratio = np.zeros(r.shape)
+        np.divide(np.abs(r), v, out=ratio, where=valid)
+        self.count += int(np.count_nonzero(valid))
+        self.squares += float(np.vdot(ratio, ratio))
+        self.largest = max(self.largest, float(ratio.max()) if ratio.size else 0.0)
+
+    def scale(self, false_alarm: float) -> float:
+        """``c`` with the noise of sample ``t`` sub-Gaussian of parameter ``c v_t``.
+
+        The smaller of the largest ratio (a bound on the noise: Hoeffding) and
+        ``sqrt(3)`` times an upper confidence limit of the root mean square ratio
+        (a sum of independent rounding errors bounded by ``b_k`` is sub-Gaussian
+        with parameter ``sqrt(sum b_k^2)``, at most ``sqrt(3)`` times its standard
+        deviation when the errors spread at least as a uniform distribution on
+        ``[-b_k, b_k]``).  The confidence limit takes ``sigma^2 <= s^2 m / (m - z
+        sqrt(2 m))`` (the normal approximation to the chi-square lower tail, which
+        overstates that tail), ``z`` for probability ``false_alarm``; with too few
+        samples for it, only the largest ratio is used.
+        """
+        m = self.count
+        if m == 0:
+            return 0.0
+        z = math.sqrt(2 * math.log(1 / false_alarm))
+        low = m - z * math.sqrt(2 * m)
+        if low <= 0:
+            return self.largest
+        rms = math.sqrt(self.squares / low)
+        return min(self.largest, math.sqrt(3) * rms)
 
 
 def _entry(index, delta, kernel, bias, groups):

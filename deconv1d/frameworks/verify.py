@@ -35,7 +35,7 @@ import numpy.typing as npt
 
 from .. import conv1d_transpose, shapes
 from . import interop, registry, tolerance
-from .diagnose import Diagnosis, diagnose, to_nlc
+from .diagnose import Context, Diagnosis, diagnose, to_nlc
 from .evidence import Entry, Evidence, pooled
 from .tolerance import (
     Arithmetic,
@@ -245,21 +245,32 @@ def _blocks(shape: tuple[int, ...]) -> Iterator[tuple[slice, ...]]:
             yield (slice(i, i + 1), slice(j, j + cols))
 
 
+def _lambda(terms: np.ndarray | None, shape: tuple[int, ...], shapes_equal: bool, size: int,
+            false_alarm: float) -> float:
+    """Higham & Mary's ``lambda`` for ``p / 2`` over every term of every sample of both sides."""
+    return lambda_for(false_alarm / 2, 2 * (np.sum(np.broadcast_to(terms, shape), dtype=float)
+                                            if terms is not None and shapes_equal else size))
+
+
+def _u_store(ar_a: Arithmetic, a: np.ndarray) -> float:
+    """The roundoff of storing the result in ``a``'s dtype (0 if no narrower)."""
+    return storage_roundoff(ar_a, a.dtype) if a.dtype.name != "bfloat16" else \
+        (2.0**-8 if 2.0**-8 > ar_a.u_accumulate else 0.0)
+
+
 def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray | None,
            exponent: int, terms: np.ndarray | None, ar_a: Arithmetic, ar_e: Arithmetic,
            inputs_rounded: bool, false_alarm: float, rtol: float | None, atol: float | None,
            bias: np.ndarray | None, candidates: Mapping | None, label: str,
            pooled_test: Callable[[bool], Evidence | None] | None = None,
-           expected_dtype: str | None = None) -> Report:
+           expected_dtype: str | None = None, context: Context | None = None) -> Report:
     """The per-sample pass (in blocks), then the pooled test, then the diagnoses."""
     shapes_equal = a.shape == e.shape
-    u_store = storage_roundoff(ar_a, a.dtype) if a.dtype.name != "bfloat16" else \
-        (2.0**-8 if 2.0**-8 > ar_a.u_accumulate else 0.0)
+    u_store = _u_store(ar_a, a)
     explicit = rtol is not None or atol is not None
     size = int(a.size)
     n_max = 1 if terms is None else int(np.max(terms)) if np.size(terms) else 1
-    lam = lambda_for(false_alarm / 2, 2 * (np.sum(np.broadcast_to(terms, e.shape), dtype=float)
-                                           if terms is not None and shapes_equal else size))
+    lam = _lambda(terms, e.shape, shapes_equal, size, false_alarm)
     if explicit:
         basis = f"explicit: |a - e| <= atol + rtol |e| with atol={atol or 0:g}, rtol={rtol or 0:g}"
     elif magnitude is not None and terms is not None:
@@ -288,7 +299,7 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
         early: tuple = ()
         if not shapes_equal:
             early = tuple(diagnose(to_nlc(_float(a), layout), to_nlc(_float(e), layout),
-                                  max(scale, 1e-300) * 1e-6, nl_bias, None, scale))
+                                  max(scale, 1e-300) * 1e-6, nl_bias, None, scale, context))
         nan = float("nan")
         return Report(verdict="MATCH" if shapes_equal else "MISMATCH",
                       shapes_equal=shapes_equal, max_abs_error=nan, max_rel_error=nan,
@@ -384,7 +395,7 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
         if n_suspect:
             # The pattern diagnoses compare against the largest tolerance (a scalar).
             found = diagnose(to_nlc(_float(a), layout), to_nlc(e, layout), max_tol, nl_bias,
-                             candidates, scale)
+                             candidates, scale, context)
             if located and found and found[0].code == "unknown":
                 found = []
             diag.extend(found)
@@ -558,7 +569,7 @@ def _exponent(values: np.ndarray) -> int:
 def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayLike,
           bias: npt.ArrayLike | None = None, *, arithmetic: str | float | None = None,
           rtol: float | None = None, atol: float | None = None, false_alarm: float = 1e-6,
-          **arguments: Any) -> Report:
+          given_bias: np.ndarray | None = None, **arguments: Any) -> Report:
     """Check a framework's output against the reference computed from its own call.
 
     Parameters
@@ -583,6 +594,9 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
     **arguments
         The framework's own keyword arguments, as for the matching
         ``deconv1d.interop`` entry point.
+    given_bias : ndarray, optional
+        Internal: a bias the call could not take (its layer was grouped); only
+        the diagnosis uses it.
 
     Returns
     -------
@@ -625,6 +639,18 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
     a = _as_numeric("actual", actual)
     ar_a = arithmetic_of(arithmetic, a)
     call = interop.plan(key, *positional, **arguments)
+    if bias is not None and given_bias is None and \
+            np.size(bias) != call.kernel.shape[1] * call.groups:
+        # A bias for more output channels than the weight gives: a grouped layer checked
+        # without its groups?  Judge it without the bias and let the diagnosis say so.
+        c_out = call.kernel.shape[1] * call.groups
+        layout = call.layout
+        channels = int(a.shape[layout.index("C")]) if a.ndim == len(layout) else 0
+        if np.ndim(bias) == 1 and channels == np.size(bias) and channels > c_out and \
+                channels % c_out == 0:
+            return check(framework, actual, x, w, None, arithmetic=arithmetic, rtol=rtol,
+                         atol=atol, false_alarm=false_alarm, given_bias=np.asarray(bias),
+                         **arguments)
     xs = np.asarray(call.x)
     ks = np.asarray(call.kernel)
     inputs_rounded = any(u < ar_a.u_input for u in input_u)
@@ -673,6 +699,8 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
              "axes exchanged: the weight was given in the other layout (Keras (K, C_out, "
              "C_in) against PyTorch/ONNX (C_in, C_out, K)); transpose it by (2, 1, 0)"))
 
+    ar_e = tolerance.arithmetic(None, np.float64)
+
     def pooled_test(failed: bool) -> Evidence | None:
         if a.shape != expected.shape or rtol is not None or atol is not None or \
                 not np.isfinite(magnitude_nlc).all():
@@ -687,25 +715,39 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
         a_nlc = to_nlc(a, layout)
         n_t = terms[:, lo:hi]
 
-        def chunk(n0: int, n1: int) -> tuple[np.ndarray, np.ndarray]:
-            r = np.ldexp(a_nlc[n0:n1, lo:hi].astype(np.float64), -ex - ew)
+        lam = _lambda(terms, expected_nlc.shape, True, 0, false_alarm)
+        u_store = _u_store(ar_a, a)
+        f_prob = relative_factors(n_t, ar_a, inputs_rounded, u_store, lam) + \
+            relative_factors(n_t, ar_e, False, 0.0, lam)
+        floor = np.ldexp(2 * n_t * (ar_a.subnormal + ar_e.subnormal), -ex - ew)
+
+        root_n = np.sqrt(np.maximum(n_t, 1))
+
+        def chunk(n0: int, n1: int) -> tuple[np.ndarray, ...]:
+            r = np.ldexp(a_nlc[n0:n1, lo:hi], -ex - ew, dtype=np.float64)
             r -= np.ldexp(expected_nlc[n0:n1, lo:hi], -ex - ew)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                v = np.where(n_t > 0, magnitude_nlc[n0:n1, lo:hi] / np.sqrt(np.maximum(n_t, 1)),
-                             0.0)
-            return r, v
+            m = magnitude_nlc[n0:n1, lo:hi]
+            v = np.divide(m, root_n)
+            v[np.broadcast_to(n_t == 0, v.shape)] = 0.0
+            if not failed:              # the tolerance only checks a located remainder
+                return r, v
+            tol = np.multiply(f_prob, m)
+            tol += floor
+            return r, v, tol
 
         found = pooled(chunk, x64, k64, stride=call.stride, window=inside,
                        dilation=call.dilation, groups=call.groups, bias=b64,
                        noise_floor=ar_a.u_accumulate, false_alarm=false_alarm / 2,
-                       locate=True)
+                       locate="always" if failed else True)
         if found is not None and found.located and inputs_rounded and all(
                 abs(e.delta) <= 2 * ar_a.u_input * abs(e.value) for e in found.located):
             return None     # the weights' own rounding to the arithmetic's inputs
         return found
 
-    ar_e = tolerance.arithmetic(None, np.float64)
     return _judge(a, expected, layout=layout, magnitude=magnitude, exponent=ex + ew,
                   terms=terms_l, ar_a=ar_a, ar_e=ar_e, inputs_rounded=inputs_rounded,
                   false_alarm=float(false_alarm), rtol=rtol, atol=atol, bias=call.bias,
-                  candidates=_Lazy(makers, layout), label=key, pooled_test=pooled_test)
+                  candidates=_Lazy(makers, layout), label=key, pooled_test=pooled_test,
+                  context=Context(key, call, (call.crop_left, call.crop_right),
+                                  bias_given=given_bias))
+

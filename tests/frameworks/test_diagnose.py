@@ -185,3 +185,37 @@ def test_calibration_benchmark_runs_on_the_subset():
         env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert result.returncode == 0, result.stderr
     assert "| all |" in result.stdout and "| layer | framework |" in result.stdout
+
+
+def test_check_writes_window_advice_in_the_frameworks_own_arguments():
+    """A plain check hands the call to the diagnosis: an output made with padding=1,
+    output_padding=1 but checked as padding=0 names the arguments that made it."""
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((1, 2, 5)), rng.standard_normal((2, 3, 3))
+    y = interop.torch_conv_transpose1d(x, w, stride=2, padding=1, output_padding=1)
+    report = verify.check("torch", y, x, w, stride=2)
+    assert report.verdict == "MISMATCH" and report.codes == ["window"]
+    d = report.diagnoses[0]
+    assert d.details["actual_window"] == [1, 0] and d.details["wanted_window"] == [0, 0]
+    assert "made with others: padding=1, output_padding=1" in d.message
+    assert "padding=0, output_padding=0" in d.message
+
+
+def test_check_names_forgotten_groups_even_with_a_bias():
+    """A grouped layer's output, weight and bias checked without groups: the bias has
+    more channels than the weight gives, and check says groups (confirmed), not only
+    that the bias has the wrong shape."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((1, 4, 6)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    y = torch.nn.functional.conv_transpose1d(torch.from_numpy(x), torch.from_numpy(w),
+                                             torch.from_numpy(b), groups=2).numpy()
+    report = verify.check("torch", y, x, w, b)
+    assert report.verdict == "MISMATCH" and report.codes == ["groups"]
+    assert report.diagnoses[0].details == {"factor": 2, "confirmed": True}
+    assert "groups=2" in report.diagnoses[0].message
+    assert verify.check("torch", y, x, w, b, groups=2).verdict == "MATCH"
+    with pytest.raises(ValueError, match="bias"):           # not a multiple: still refused
+        verify.check("torch", y[:, :5], x, w, b[:5])
