@@ -137,18 +137,17 @@ def conv1d_transpose(x: da.Array | npt.ArrayLike, w: npt.ArrayLike, stride: int 
     True
     """
     data_format = shapes.check_data_format(data_format)
-    if not isinstance(x, da.Array):
-        x = da.asarray(x)
-    if x.ndim != 3:
+    signal: da.Array = x if isinstance(x, da.Array) else da.asarray(x)
+    if signal.ndim != 3:
         layout = "(N, L, C_in)" if data_format == "channels_last" else "(N, C_in, L)"
         raise ValueError(
             f"`x` must be rank 3, {layout} for {data_format}. "
-            f"Received: x with shape {x.shape}"
+            f"Received: x with shape {signal.shape}"
         )
-    if any(np.isnan(size) for size in x.shape):
+    if any(np.isnan(size) for size in signal.shape):
         raise ValueError(
             "`x` must have known chunk sizes (call x.compute_chunk_sizes() first). "
-            f"Received: x with shape {x.shape}"
+            f"Received: x with shape {signal.shape}"
         )
     time_axis, channel_axis = (1, 2) if data_format == "channels_last" else (2, 1)
     w = np.asarray(w)
@@ -156,18 +155,18 @@ def conv1d_transpose(x: da.Array | npt.ArrayLike, w: npt.ArrayLike, stride: int 
     # A one-sample probe through the core checks w, bias, groups and the dtype
     # against x's channels (the core's own messages) and gives the result dtype.
     probe = [1, 1, 1]
-    probe[channel_axis] = x.shape[channel_axis]
-    dtype = _one_shot(np.zeros(probe, dtype=x.dtype), w, 1, "valid", None,
+    probe[channel_axis] = signal.shape[channel_axis]
+    dtype = _one_shot(np.zeros(probe, dtype=signal.dtype), w, 1, "valid", None,
                       dilation=dilation, groups=groups, data_format=data_format,
                       bias=bias).dtype
-    length = x.shape[time_axis]
+    length = signal.shape[time_axis]
     geometry = shapes.geometry(length, w.shape[0], stride, padding, output_padding,
                                dilation)
     stride = geometry.stride
     steps = halo(w.shape[0], stride, geometry.dilation)
 
-    x = x.rechunk({channel_axis: -1, time_axis: _nonzero(x.chunks[time_axis])})
-    time_chunks = x.chunks[time_axis]
+    signal = signal.rechunk({channel_axis: -1, time_axis: _nonzero(signal.chunks[time_axis])})
+    time_chunks = signal.chunks[time_axis]
     starts = [0, *itertools.accumulate(time_chunks)]          # a_0 ... a_B = L
     first, last = geometry.crop_left, geometry.crop_left + geometry.output_length
     # Full-scatter positions owned by output chunk b: [owned[b], owned[b + 1]).
@@ -175,11 +174,11 @@ def conv1d_transpose(x: da.Array | npt.ArrayLike, w: npt.ArrayLike, stride: int 
     groups = shapes.check_int("groups", groups, minimum=1)
     c_out = w.shape[1] * groups
     out_time = tuple(b - a for a, b in zip(owned, owned[1:]))
-    out_chunks: list[tuple[int, ...]] = [x.chunks[0], (), ()]
+    out_chunks: list[tuple[int, ...]] = [signal.chunks[0], (), ()]
     out_chunks[time_axis] = out_time
     out_chunks[channel_axis] = (c_out,)
 
-    token = tokenize(x.name, w, bias, stride, geometry.window, geometry.dilation,
+    token = tokenize(signal.name, w, bias, stride, geometry.window, geometry.dilation,
                      groups, data_format)
     name = f"conv1d_transpose-{token}"
     tail_name = f"conv1d_transpose-tail-{token}"
@@ -190,12 +189,12 @@ def conv1d_transpose(x: da.Array | npt.ArrayLike, w: npt.ArrayLike, stride: int 
         """The key of block (n, b) of an array named ``prefix`` laid out like ``x``."""
         return (prefix, n, b, 0) if time_axis == 1 else (prefix, n, 0, b)
 
-    for n, batch in enumerate(x.chunks[0]):
+    for n, batch in enumerate(signal.chunks[0]):
         if steps:
             for b in range(len(time_chunks) - 1):
                 graph[(tail_name, n, b)] = (
                     functools.partial(_tail, steps=steps, axis=time_axis),
-                    block(x.name, n, b))
+                    block(signal.name, n, b))
         for b in range(len(time_chunks)):
             low = max(starts[b] - steps, 0)               # first input sample needed
             earlier = [j for j in range(b) if starts[j + 1] > low]
@@ -209,9 +208,10 @@ def conv1d_transpose(x: da.Array | npt.ArrayLike, w: npt.ArrayLike, stride: int 
                 stride=stride, dilation=geometry.dilation,
                 effective_kernel=geometry.effective_kernel, groups=groups,
                 data_format=data_format)
-            inputs = [(tail_name, n, j) for j in earlier] + [block(x.name, n, b)]
+            inputs = [(tail_name, n, j) for j in earlier] + [block(signal.name, n, b)]
             graph[block(name, n, b)] = (piece, inputs, w_key, bias_key)
-    layers = HighLevelGraph.from_collections(name, graph, dependencies=[x])
+    layers = HighLevelGraph.from_collections(
+        name, graph, dependencies=[signal])  # type: ignore[list-item]  # dask declares __dask_scheduler__ a staticmethod
     return da.Array(layers, name, tuple(out_chunks), meta=np.empty((0, 0, 0), dtype))
 
 
