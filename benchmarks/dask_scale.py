@@ -11,7 +11,7 @@ writes it into a ``.npy`` made by ``np.lib.format.open_memmap``.  Printed:
 
 - the sizes against the workers' ``memory_limit``, the wall time and throughput
   (input + output bytes per second), and each worker's peak resident memory
-  (``getrusage``'s ``ru_maxrss``) against its limit, and whether any worker
+  (sampled every 20 ms) against its limit, and whether any worker
   was lost (the nanny restarts a worker that passes 95 % of its limit);
 - the same problem on a slice that fits in memory, two ways: the one-shot
   ``deconv1d.conv1d_transpose`` in this process, and the Dask version on the
@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
-import resource
 import shutil
 import sys
 import tempfile
@@ -74,9 +73,33 @@ class NpyWriter:
         array.flush()
 
 
-def peak_rss() -> int:
-    """This process's peak resident set size in bytes (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+def start_sampling(dask_worker, every=0.02):
+    """Sample this worker's resident memory every ``every`` s in a thread, keeping the peak.
+
+    (``getrusage``'s ``ru_maxrss`` will not do: a forked process inherits its
+    parent's peak.)
+    """
+    import threading
+
+    import psutil
+
+    process = psutil.Process()
+    dask_worker.deconv1d_peak_rss = process.memory_info().rss
+    dask_worker.deconv1d_sampling = True
+
+    def sample():
+        while dask_worker.deconv1d_sampling:
+            rss = process.memory_info().rss
+            dask_worker.deconv1d_peak_rss = max(dask_worker.deconv1d_peak_rss, rss)
+            time.sleep(every)
+
+    threading.Thread(target=sample, daemon=True).start()
+
+
+def stop_sampling(dask_worker) -> int:
+    """Stop :func:`start_sampling`; the peak resident memory it saw, in bytes."""
+    dask_worker.deconv1d_sampling = False
+    return dask_worker.deconv1d_peak_rss
 
 
 def best_of(function, repeat):
@@ -124,7 +147,16 @@ def main(argv=None) -> int:
     free = shutil.disk_usage(directory).free
     if need > free * 0.8:
         parser.error(f"needs {need / GiB:.1f} GiB in {directory}, {free / GiB:.1f} GiB free")
+    cluster = None
     try:
+        # The cluster first, so its processes do not start from this one's mapped input.
+        if args.scheduler:
+            client = distributed.Client(args.scheduler)
+        else:
+            cluster = distributed.LocalCluster(
+                n_workers=args.workers, threads_per_worker=1, processes=True,
+                memory_limit=args.memory_limit, dashboard_address=None, silence_logs=40)
+            client = distributed.Client(cluster)
         # Input, written here block by block (never whole in memory).
         x_file = np.lib.format.open_memmap(x_path, mode="w+", dtype=np.float64,
                                            shape=(n_batch, length, c_in))
@@ -137,14 +169,6 @@ def main(argv=None) -> int:
         np.lib.format.open_memmap(y_path, mode="w+", dtype=np.float64,
                                   shape=(n_batch, out_length, c_out)).flush()
 
-        if args.scheduler:
-            cluster = None
-            client = distributed.Client(args.scheduler)
-        else:
-            cluster = distributed.LocalCluster(
-                n_workers=args.workers, threads_per_worker=1, processes=True,
-                memory_limit=args.memory_limit, dashboard_address=None, silence_logs=40)
-            client = distributed.Client(cluster)
         with client:
             workers = client.scheduler_info()["workers"]
             limits = {a: info["memory_limit"] for a, info in workers.items()}
@@ -162,11 +186,12 @@ def main(argv=None) -> int:
             print(f"chunks: {x.numblocks[0] * x.numblocks[1]} input chunks of "
                   f"{chunk * sample / MiB:.0f} MiB; halo "
                   f"{deconv1d.dask.halo(kernel_size, stride)} sample(s)")
+            client.run(start_sampling)
             start = time.perf_counter()
             da.store(y, NpyWriter(y_path), lock=False)
             seconds = time.perf_counter() - start
             after = client.scheduler_info()["workers"]
-            peaks = client.run(peak_rss)
+            peaks = client.run(stop_sampling)
             lost = set(workers) - set(after)
             print(f"out of core: {seconds:.1f} s, {need / MiB / seconds:.0f} MiB/s "
                   f"(input + output), {n_batch * out_length / seconds / 1e6:.1f} M output "
@@ -199,19 +224,24 @@ def main(argv=None) -> int:
             fit_bytes = small.nbytes + n_batch * deconv1d.output_length(
                 fits, kernel_size, stride, "same") * c_out * 8
             one_shot, expected = best_of(lambda: deconv1d.conv1d_transpose(small, w, **kwargs), 3)
-            x_small = client.persist(da.from_array(small, chunks=(1, chunk, c_in)))
-            distributed.wait(x_small)               # the input on the workers, not timed
-            lazy = deconv1d.dask.conv1d_transpose(x_small, w, **kwargs)
-            on_cluster, computed = best_of(lambda: client.compute(lazy).result(), 3)
+            x_small = client.persist(x[:, :fits])  # loaded by the workers, not timed
+            distributed.wait(x_small)
+            blocks = deconv1d.dask.conv1d_transpose(x_small, w, **kwargs).to_delayed()
+            on_cluster, parts = best_of(
+                lambda: client.gather(client.compute(list(blocks.ravel()))), 3)
+            grid = np.empty(len(parts), dtype=object)
+            for i, part in enumerate(parts):
+                grid[i] = part
+            computed = np.block(grid.reshape(blocks.shape).tolist())
             difference = float(np.max(np.abs(computed - expected)))
             print(f"in memory, {small.nbytes / MiB:.0f} MiB in: one-shot "
                   f"{one_shot:.2f} s ({fit_bytes / MiB / one_shot:.0f} MiB/s, this process, "
                   f"{os.cpu_count()} cores); cluster {on_cluster:.2f} s "
-                  f"({fit_bytes / MiB / on_cluster:.0f} MiB/s, incl. sending the result "
-                  f"back); max |difference| {difference:.2g}")
+                  f"({fit_bytes / MiB / on_cluster:.0f} MiB/s, incl. gathering the blocks "
+                  f"here); max |difference| {difference:.2g}")
+    finally:
         if cluster is not None:
             cluster.close()
-    finally:
         if not args.keep:
             for path in (x_path, y_path):
                 if os.path.exists(path):
