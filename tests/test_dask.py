@@ -7,6 +7,7 @@ channels, bias), each in some order, so each is within
 that of each other, with ``gamma_n = n u / (1 - n u)`` and ``u = 2**-53``.
 """
 
+import pathlib
 import subprocess
 import sys
 
@@ -172,3 +173,14 @@ def test_on_a_local_cluster_of_two_worker_processes():
         assert len(client.scheduler_info()["workers"]) == 2
         actual = client.compute(y).result()
     assert_within_rounding(actual, x, w, kwargs)
+
+
+def test_the_scale_benchmark_runs_quick(tmp_path):
+    pytest.importorskip("distributed", reason="distributed is part of deconv1d[dask]")
+    pytest.importorskip("psutil", reason="the benchmark samples worker memory with psutil")
+    script = pathlib.Path(__file__).parent.parent / "benchmarks" / "dask_scale.py"
+    result = subprocess.run([sys.executable, str(script), "--quick", "--dir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "workers lost or restarted: 0" in result.stdout
+    assert list(tmp_path.iterdir()) == []          # the .npy files are cleaned up
