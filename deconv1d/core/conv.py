@@ -252,6 +252,8 @@ def conv1d(y: npt.ArrayLike, w: npt.ArrayLike, stride: int = 1,
     if out_length == 1:
         # One step: the stride is never taken (and may exceed what strides can hold).
         stride = 1
+    if kernel_size == 1:
+        dilation = 1                     # one tap: likewise the dilation
     # Pad to exactly the span the last step reads; samples beyond it are unused.
     right = (out_length - 1) * stride + shapes.effective_kernel_size(
         kernel_size, dilation) - left - length

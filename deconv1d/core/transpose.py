@@ -15,6 +15,8 @@ arXiv:1603.07285, section 4.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import numpy.typing as npt
 
@@ -84,6 +86,10 @@ def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
         arrays.append(bias)
     geom = shapes.geometry(length, kernel_size, stride, padding, output_padding,
                            dilation)
+    if kernel_size == 1 and geom.dilation != 1:
+        geom = dataclasses.replace(geom, dilation=1)   # one tap: the dilation is never taken
+    if length == 1 and geom.stride != 1:
+        geom = dataclasses.replace(geom, stride=1)     # one sample: nor is the stride
     compute, result = dtypes(*arrays)
     check_fits("The output", (n_batch, geom.output_length, c_out), compute.itemsize,
                f"stride={stride!r}, padding={padding!r}, dilation={dilation!r}, "
