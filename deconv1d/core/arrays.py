@@ -159,7 +159,8 @@ def check_fits(what: str, shape: tuple[int, ...], itemsize: int, received: str) 
     needed = itemsize
     for n in shape:
         needed *= int(n)
-    if needed > physical_memory():
+    # An empty batch needs no bytes, but NumPy still cannot make an axis this long.
+    if needed > physical_memory() or max(shape, default=0) > np.iinfo(np.intp).max:
         raise ValueError(
             f"{what}, shape {tuple(int(n) for n in shape)}, would need "
             f"{needed / 2**30:.3g} GiB, more than this machine's memory: check the "

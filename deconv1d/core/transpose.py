@@ -94,6 +94,10 @@ def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
     check_fits("The output", (n_batch, geom.output_length, c_out), compute.itemsize,
                f"stride={stride!r}, padding={padding!r}, dilation={dilation!r}, "
                f"output_padding={output_padding!r}")
+    # Until every engine path bounds its scratch by the output, a window far
+    # inside a long full scatter may still need one full-length row per channel.
+    check_fits("The full scatter", (geom.full_length, c_out), compute.itemsize,
+               f"stride={stride!r}, dilation={dilation!r}, kernel_size={kernel_size}")
     return Problem(
         x=x_last.astype(compute, copy=False) if convert else x_last,
         w=w.astype(compute, copy=False),
