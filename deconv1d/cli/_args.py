@@ -6,7 +6,7 @@ import argparse
 import os
 import stat
 import zipfile
-from typing import BinaryIO, Callable
+from typing import IO, Callable
 
 import numpy as np
 
@@ -76,10 +76,10 @@ def load_array(name: str, spec: str) -> np.ndarray:
             if key not in members:
                 raise ValueError(f"`--{name}` {spec!r}: no array {key!r} in {path!r}; it "
                                  f"holds {sorted(members)}")
-            with archive.open(members[key]) as stream:
-                _check_npy_header(stream, members[key].file_size, refuse)
-            with archive.open(members[key]) as stream:
-                return np.lib.format.read_array(stream, allow_pickle=False)
+            with archive.open(members[key]) as member:
+                _check_npy_header(member, members[key].file_size, refuse)
+            with archive.open(members[key]) as member:
+                return np.lib.format.read_array(member, allow_pickle=False)
     except (OSError, EOFError, zipfile.BadZipFile, NotImplementedError) as error:
         raise refuse(str(error) or type(error).__name__) from None
     except ValueError as error:
@@ -88,7 +88,7 @@ def load_array(name: str, spec: str) -> np.ndarray:
         raise refuse(str(error)) from None
 
 
-def _check_npy_header(stream: BinaryIO, size: int, refuse: Callable[[str], ValueError]) -> None:
+def _check_npy_header(stream: IO[bytes], size: int, refuse: Callable[[str], ValueError]) -> None:
     """Refuse a ``.npy`` stream whose header is bad or claims more data than ``size`` bytes."""
     try:
         version = np.lib.format.read_magic(stream)

@@ -62,12 +62,12 @@ def spellings(length: int, kernel_size: int, stride: int, dilation: int, crop_le
     out = full_length(length, kernel_size, stride, dilation) - crop_left - crop_right
     with_op = []
     for order, word in enumerate(("same", "valid")):
-        op = out - shapes.KERAS_LENGTHS[word, True].output_length.evaluate(
+        op_given = out - shapes.KERAS_LENGTHS[word, True].output_length.evaluate(
             length, stride, shapes.effective_kernel_size(kernel_size, dilation), 0)
-        if 0 <= op < stride:
-            with_op.append((op, order, word))
+        if 0 <= op_given < stride:
+            with_op.append((op_given, order, word))
     pairs += [(word, op) for op, _, word in sorted(with_op)]
-    found = []
+    found: list[tuple[str, int | None]] = []
     for padding, op in pairs:
         try:
             got = crops(length, kernel_size, stride, dilation, padding, op)
