@@ -12,9 +12,26 @@ import sys
 
 from . import demo, explain, port, verify
 
-__all__ = ["build_parser", "main"]
+__all__ = ["USER_ERRORS", "build_parser", "main"]
 
 _COMMANDS = {"demo": demo, "explain": explain, "verify": verify, "port": port}
+
+
+#: What a user's request can raise, each mapped to exit status 2 with a one-line
+#: message (never a traceback): bad arguments (TypeError, ValueError), files that
+#: cannot be read or written (OSError), and sizes beyond this machine
+#: (MemoryError, OverflowError).  Anything else is a bug and keeps its traceback.
+USER_ERRORS = (TypeError, ValueError, OSError, MemoryError, OverflowError)
+
+
+def _one_line(error: BaseException) -> str:
+    """The error's message on one line (a MemoryError may have none)."""
+    text = " ".join(str(error).split())
+    if isinstance(error, MemoryError):
+        return f"out of memory ({text or 'the request is too large for this machine'})"
+    if isinstance(error, OverflowError):
+        return f"a size is too large ({text})"
+    return text or type(error).__name__
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,14 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _COMMANDS[args.command].run(args)
-    except (TypeError, ValueError) as error:
-        print(f"deconv1d {args.command}: error: {error}", file=sys.stderr)
-        return 2
     except BrokenPipeError:
         # The reader went away (`deconv1d explain ... | head`): stop quietly,
         # and keep Python from complaining again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except USER_ERRORS as error:
+        print(f"deconv1d {args.command}: error: {_one_line(error)}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,6 +10,10 @@ from .. import reference, shapes
 from ..core.transpose import conv1d_transpose
 from ._args import padding_arg
 
+#: The largest ``--length``, ``--kernel-size`` and output length ``demo`` prints and
+#: checks: it shows every value and runs the explicit loops (O(L * K) Python steps).
+DEMO_MAX = 1000
+
 
 def add(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser(
@@ -28,6 +32,14 @@ def add(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     g = shapes.geometry(args.length, args.kernel_size, args.stride, args.padding,
                         args.output_padding, args.dilation)
+    for option, value in (("--length", g.length), ("--kernel-size", g.kernel_size),
+                          ("output length", g.output_length)):
+        if value > DEMO_MAX:
+            raise ValueError(
+                f"demo prints every value and checks them with loops: {option} must be "
+                f"<= {DEMO_MAX} (use `deconv1d.conv1d_transpose` for large sizes). "
+                f"Received: {option}={value} (from --length={args.length}, "
+                f"--kernel-size={args.kernel_size}, --stride={args.stride})")
     x = np.arange(1.0, g.length + 1).reshape(1, g.length, 1)
     w = np.arange(1.0, g.kernel_size + 1).reshape(g.kernel_size, 1, 1)
     print(f"x = {x[0, :, 0].tolist()}   (N=1, L={g.length}, C_in=1)")

@@ -12,7 +12,7 @@ import os
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["TRANSPOSE_KERNEL", "as_numeric", "channels_last", "check_bias",
+__all__ = ["TRANSPOSE_KERNEL", "as_numeric", "channels_last", "check_bias", "check_fits",
            "check_time_steps", "check_transpose_kernel", "dtypes", "physical_memory",
            "rank3"]
 
@@ -122,6 +122,50 @@ def physical_memory() -> int:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # pragma: no cover - non-POSIX
         return 2**40
+
+
+def check_fits(what: str, shape: tuple[int, ...], itemsize: int, received: str) -> None:
+    """The one size guard: refuse an array that would not fit in this machine's memory.
+
+    Called before allocating anything whose size follows from the arguments
+    (an output, a padded copy of a signal), so that an impossible request is a
+    ``ValueError`` naming the arguments rather than a ``MemoryError``, an
+    ``OverflowError`` or an exhausted machine.  Sizes are Python ints: no overflow.
+
+    Parameters
+    ----------
+    what : str
+        What would be allocated, for the message (``"The output"``).
+    shape : tuple of int
+        Its shape.
+    itemsize : int
+        Bytes per element.
+    received : str
+        The arguments that chose the size, as ``name=value`` text.
+
+    Raises
+    ------
+    ValueError
+        If ``prod(shape) * itemsize`` exceeds :func:`physical_memory`.
+
+    Examples
+    --------
+    >>> check_fits("The output", (1, 10, 1), 8, "stride=2")
+    >>> check_fits("The output", (1, 2**50, 1), 8, "stride=2**49")
+    Traceback (most recent call last):
+    ...
+    ValueError: The output, shape (1, 1125899906842624, 1), would need 8.39e+06 GiB, more than this machine's memory: check the sizes. Received: stride=2**49
+    """
+    needed = itemsize
+    for n in shape:
+        needed *= int(n)
+    # An empty batch needs no bytes, but NumPy still cannot make an axis this long.
+    if needed > physical_memory() or max(shape, default=0) > np.iinfo(np.intp).max:
+        raise ValueError(
+            f"{what}, shape {tuple(int(n) for n in shape)}, would need "
+            f"{needed / 2**30:.3g} GiB, more than this machine's memory: check the "
+            f"sizes. Received: {received}"
+        )
 
 
 def channels_last(array: np.ndarray, data_format: str) -> np.ndarray:

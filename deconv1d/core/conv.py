@@ -48,7 +48,7 @@ import numpy.typing as npt
 
 from . import engine
 from . import geometry as shapes
-from .arrays import channels_last, check_bias, check_time_steps, dtypes, rank3
+from .arrays import channels_last, check_bias, check_fits, check_time_steps, dtypes, rank3
 
 __all__ = ["adjoint_padding", "conv1d", "conv1d_pads"]
 
@@ -248,9 +248,18 @@ def conv1d(y: npt.ArrayLike, w: npt.ArrayLike, stride: int = 1,
     left, right, out_length = conv1d_pads(length, kernel_size, stride, padding,
                                           dilation)
     compute, result = dtypes(*arrays)
+    received = f"stride={stride!r}, padding={padding!r}, dilation={dilation!r}"
+    if out_length == 1:
+        # One step: the stride is never taken (and may exceed what strides can hold).
+        stride = 1
+    if kernel_size == 1:
+        dilation = 1                     # one tap: likewise the dilation
     # Pad to exactly the span the last step reads; samples beyond it are unused.
     right = (out_length - 1) * stride + shapes.effective_kernel_size(
         kernel_size, dilation) - left - length
+    check_fits("The output", (n_batch, out_length, filters), compute.itemsize, received)
+    check_fits("The padded input", (n_batch, length + left + max(right, 0), channels),
+               compute.itemsize, received)
     y_pad = engine.signal_window(y_last, -left, -right, compute)
     out, out_last = engine.new_output(n_batch, out_length, filters, data_format,
                                       compute)

@@ -328,6 +328,15 @@ def output_length(length, kernel_size, stride=1, padding="valid",
     Returns
     -------
     int or None
+        ``0`` is possible (Keras's helper gives it, e.g. for ``length=0``);
+        :func:`geometry` and the convolutions refuse an empty output.
+
+    Raises
+    ------
+    ValueError
+        If the crops exceed the full scatter so that the length would be
+        negative (e.g. ``output_length(3, 5, 1, (10, 10))``): no window has a
+        negative length.
 
     Notes
     -----
@@ -377,7 +386,14 @@ def output_length(length, kernel_size, stride=1, padding="valid",
         return None
     length = check_int("length", length, minimum=0)
     dk = effective_kernel_size(kernel_size, dilation)
-    return _window(length, dk, stride, padding, op)[1]
+    out = _window(length, dk, stride, padding, op)[1]
+    if out < 0:
+        raise ValueError(
+            f"The output would have length {out} < 0: length={length}, "
+            f"kernel_size={kernel_size}, stride={stride}, padding={padding!r}, "
+            f"output_padding={output_padding!r}, dilation={dilation}"
+        )
+    return out
 
 
 class Formula(NamedTuple):

@@ -62,6 +62,11 @@ class Conv1DTransposeStream:
     held back because they may be cropped.  Memory per ``feed`` is the output
     it returns plus bounded scratch (long chunks are cut into blocks).
 
+    The first non-empty chunk fixes the dtype, as the one-shot call would pick it
+    for that chunk (:func:`deconv1d.conv1d_transpose`); a later chunk that would
+    change it (float64 after float32, complex after real) is refused with a
+    ``ValueError`` rather than narrowed.
+
     Examples
     --------
     >>> import numpy as np
@@ -143,6 +148,17 @@ class Conv1DTransposeStream:
             raise ValueError(
                 f"`chunk` must keep the batch size {self._batch} of the first chunk. "
                 f"Received: chunk with shape {chunk.shape}")
+        if self._result is not None and last.shape[1]:
+            # The first chunk fixed the arithmetic (the carried tail is in it): a
+            # chunk that would change the result dtype (float64 after float32,
+            # complex after real) is refused, never silently narrowed.
+            wanted = dtypes(np.zeros(0, self._result), last[:0, :0])[1]
+            if wanted != self._result:
+                raise ValueError(
+                    f"`chunk` must not change the stream's dtype: the first chunk made "
+                    f"it {self._result}, this one would make it {wanted}. Cast the "
+                    f"chunks to one dtype (or start with {wanted}). Received: chunk "
+                    f"with dtype {chunk.dtype}")
         return last
 
     def _start(self, last):
@@ -271,6 +287,12 @@ class Conv1DTransposeStream:
         array([1., 2., 2., 2., 2., 1.])
         """
         chunk_length = shapes.check_int("chunk_length", chunk_length, minimum=1)
+        if not isinstance(x, np.ndarray):          # lists, tuples: memmaps stay as they are
+            x = as_numeric("x", x)
+        if x.ndim != 3:
+            raise ValueError(
+                "`x` must have rank 3, (N, L, C_in) or (N, C_in, L). "
+                f"Received: x with shape {x.shape}")
         time_axis = 1 if self.data_format == "channels_last" else 2
         length = np.shape(x)[time_axis]
         total = self.output_length(length)

@@ -15,6 +15,8 @@ arXiv:1603.07285, section 4.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import numpy.typing as npt
 
@@ -25,8 +27,8 @@ from .arrays import (
     check_bias,
     check_time_steps,
     check_transpose_kernel,
+    check_fits,
     dtypes,
-    physical_memory,
     rank3,
 )
 from .engine import Problem
@@ -84,15 +86,18 @@ def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
         arrays.append(bias)
     geom = shapes.geometry(length, kernel_size, stride, padding, output_padding,
                            dilation)
+    if kernel_size == 1 and geom.dilation != 1:
+        geom = dataclasses.replace(geom, dilation=1)   # one tap: the dilation is never taken
+    if length == 1 and geom.stride != 1:
+        geom = dataclasses.replace(geom, stride=1)     # one sample: nor is the stride
     compute, result = dtypes(*arrays)
-    needed = n_batch * geom.output_length * c_out * compute.itemsize
-    if needed > physical_memory():
-        raise ValueError(
-            f"The output, shape ({n_batch}, {geom.output_length}, {c_out}), would need "
-            f"{needed / 2**30:.3g} GiB, more than this machine's memory: check "
-            f"`stride` and `padding`. Received: stride={stride!r}, padding={padding!r}, "
-            f"dilation={dilation!r}, output_padding={output_padding!r}"
-        )
+    check_fits("The output", (n_batch, geom.output_length, c_out), compute.itemsize,
+               f"stride={stride!r}, padding={padding!r}, dilation={dilation!r}, "
+               f"output_padding={output_padding!r}")
+    # Until every engine path bounds its scratch by the output, a window far
+    # inside a long full scatter may still need one full-length row per channel.
+    check_fits("The full scatter", (geom.full_length, c_out), compute.itemsize,
+               f"stride={stride!r}, dilation={dilation!r}, kernel_size={kernel_size}")
     return Problem(
         x=x_last.astype(compute, copy=False) if convert else x_last,
         w=w.astype(compute, copy=False),
@@ -170,4 +175,19 @@ def conv1d_transpose(x: npt.ArrayLike, w: npt.ArrayLike, stride: int = 1,
     problem = _problem(x, w, stride, padding, output_padding, dilation=dilation,
                        groups=groups, data_format=data_format, bias=bias,
                        convert=False)
+    if problem.x.shape[2] == 0:
+        # No input channels: every output is the empty sum, 0 (plus the bias).
+        return _no_input_channels(problem)
     return engine.compute(problem)
+
+
+def _no_input_channels(problem: Problem) -> np.ndarray:
+    """The output of a problem with ``C_in = 0``: zeros, plus the bias, in its layout."""
+    n_batch = problem.x.shape[0]
+    c_out = problem.w.shape[1] * problem.groups
+    y = np.zeros((n_batch, problem.geometry.output_length, c_out), problem.compute_dtype)
+    if problem.bias is not None:
+        y += problem.bias
+    if problem.data_format == "channels_first":
+        y = np.ascontiguousarray(y.transpose(0, 2, 1))
+    return y.astype(problem.result_dtype, copy=False)

@@ -25,7 +25,7 @@ from ..core import geometry as shapes
 from ..core.transpose import conv1d_transpose
 
 __all__ = ["Call", "Framework", "InexpressibleError", "Spelling", "Workaround",
-           "advise", "check_padding_word", "describe_window", "full_length", "one_int", "same_layout", "spec_axes"]
+           "advise", "check_in_channels", "check_padding_word", "describe_window", "full_length", "one_int", "same_layout", "spec_axes"]
 
 Crops = tuple[int, int]
 
@@ -43,6 +43,48 @@ def one_int(name: str, value: Any, minimum: int | None = None,
     if isinstance(value, np.ndarray):
         value = value.tolist()
     return shapes.check_int(name, value, minimum=minimum)
+
+
+def check_in_channels(input_name: str, input_shape: tuple[int, ...], in_channels: int,
+                      weight_name: str, weight_shape: tuple[int, ...], weight_in: int,
+                      axis: str, groups: int = 1, group_name: str = "groups") -> None:
+    """Refuse a weight whose input channels do not match the input, in the user's names.
+
+    Each framework's entry point calls this with its own argument names and the
+    shapes as the user passed them, before anything is converted to the internal
+    channels-last layout.
+
+    Parameters
+    ----------
+    input_name, weight_name : str
+        The framework's names (``"input"``/``"weight"``, ``"X"``/``"W"``...).
+    input_shape, weight_shape : tuple of int
+        The shapes as passed.
+    in_channels, weight_in : int
+        The input's channels and the weight's input-channel count.
+    axis : str
+        Which axis of the weight holds them (``"its first axis"``).
+    groups : int, default 1
+    group_name : str, default "groups"
+
+    Examples
+    --------
+    >>> check_in_channels("X", (1, 3, 4), 3, "W", (2, 2, 3), 2, "its first axis")
+    Traceback (most recent call last):
+    ...
+    ValueError: `W` must have 3 input channels (its first axis) to match `X` with shape (1, 3, 4). Received: W with shape (2, 2, 3)
+    """
+    if in_channels % groups:
+        raise ValueError(
+            f"`{group_name}` must divide the {in_channels} input channels of "
+            f"`{input_name}` (shape {tuple(input_shape)}). Received: {group_name}={groups}"
+        )
+    if weight_in != in_channels:
+        raise ValueError(
+            f"`{weight_name}` must have {in_channels} input channels ({axis}) to match "
+            f"`{input_name}` with shape {tuple(input_shape)}. Received: {weight_name} "
+            f"with shape {tuple(weight_shape)}"
+        )
 
 
 def spec_axes(spec: Any, letters: str, name: str) -> tuple[int, int, int]:

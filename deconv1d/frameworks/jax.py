@@ -103,7 +103,13 @@ def read(lhs: npt.ArrayLike, rhs: npt.ArrayLike, strides: Any, padding: Any,
          rhs_dilation: Any = None, dimension_numbers: Sequence[str] | None = None,
          transpose_kernel: bool = False, use_consistent_padding: bool = False) -> Call:
     """A JAX call read into a :class:`Call` (the arguments of :func:`jax_conv_transpose`)."""
-    lhs_spec, rhs_spec, out_spec = dimension_numbers or ("NHC", "HIO", "NHC")
+    numbers = dimension_numbers or ("NHC", "HIO", "NHC")
+    if isinstance(numbers, str) or not isinstance(numbers, Sequence) or len(numbers) != 3:
+        raise ValueError(
+            "`dimension_numbers` must be three spec strings (lhs, rhs, out) such as "
+            f"('NHC', 'HIO', 'NHC'). Received: dimension_numbers={dimension_numbers!r}"
+        )
+    lhs_spec, rhs_spec, out_spec = numbers
     lh, ln, lc = spec_axes(lhs_spec, "NC", "dimension_numbers[0]")
     x = rank3("lhs", lhs, f"in {lhs_spec!r} order").transpose(ln, lh, lc)
     w = to_keras(rank3("rhs", rhs, f"in {rhs_spec!r} order"),
@@ -174,7 +180,12 @@ def _from_command_line(keywords: dict) -> dict:
             raise ValueError(f"--padding for jax must be SAME, VALID or lo,hi. "
                              f"Received: --padding={padding!r}") from None
     if keywords.get("dimension_numbers"):
-        keywords["dimension_numbers"] = tuple(keywords["dimension_numbers"])
+        numbers = tuple(keywords["dimension_numbers"])
+        if len(numbers) != 3:
+            raise ValueError(
+                "--dimension-numbers for jax must be three specs lhs,rhs,out such as "
+                f"NHC,HIO,NHC. Received: --dimension-numbers={','.join(numbers)!r}")
+        keywords["dimension_numbers"] = numbers
     keywords.setdefault("strides", [1])
     keywords.setdefault("padding", "VALID")
     return keywords

@@ -21,6 +21,7 @@ from .base import (
     InexpressibleError,
     Spelling,
     Workaround,
+    check_in_channels,
     check_padding_word,
     describe_window,
     full_length,
@@ -56,8 +57,17 @@ def spellings(length: int, kernel_size: int, stride: int, dilation: int, crop_le
     [('same', None), ('same', 1)]
     """
     pairs: list[tuple[str, int | None]] = [("valid", None), ("same", None)]
-    pairs += [(p, op) for op in range(stride) for p in ("same", "valid")]
-    found = []
+    # With output_padding given, each word's length is (its length at op=0) + op, so
+    # the window's length fixes op: one candidate per word, whatever the stride.
+    out = full_length(length, kernel_size, stride, dilation) - crop_left - crop_right
+    with_op = []
+    for order, word in enumerate(("same", "valid")):
+        op_given = out - shapes.KERAS_LENGTHS[word, True].output_length.evaluate(
+            length, stride, shapes.effective_kernel_size(kernel_size, dilation), 0)
+        if 0 <= op_given < stride:
+            with_op.append((op_given, order, word))
+    pairs += [(word, op) for op, _, word in sorted(with_op)]
+    found: list[tuple[str, int | None]] = []
     for padding, op in pairs:
         try:
             got = crops(length, kernel_size, stride, dilation, padding, op)
@@ -134,6 +144,8 @@ def read(inputs: npt.ArrayLike, kernel: npt.ArrayLike, bias: npt.ArrayLike | Non
     d = one_int("dilation_rate", dilation_rate, 1, 1)
     assert s is not None and d is not None
     op = None if output_padding is None else one_int("output_padding", output_padding, 0)
+    check_in_channels("inputs", np.shape(inputs), x.shape[2], "kernel", w.shape, w.shape[2],
+                      "its last axis")
     cl, cr = crops(x.shape[1], w.shape[0], s, d, padding, op)
     return Call("keras", x, np.array(w), bias, s, d, 1, cl, cr, channels_first=first)
 

@@ -22,6 +22,7 @@ from .base import (
     Spelling,
     Workaround,
     advise,
+    check_in_channels,
     describe_window,
     full_length,
     one_int,
@@ -52,8 +53,14 @@ def crops(length: int, kernel_size: int, stride: int, dilation: int, pads: Any =
     full = full_length(length, kernel_size, stride, dilation)
     out: int | None
     if output_shape is not None:
-        out = shapes.check_int("output_shape", np.asarray(output_shape).ravel().tolist()[-1],
-                               minimum=1)
+        values = np.asarray(output_shape).ravel().tolist()
+        if len(values) != 1:
+            raise ValueError(
+                "`output_shape` must hold the spatial output length only, [L_out] for "
+                "1-D (onnxruntime refuses other sizes). "
+                f"Received: output_shape={output_shape!r}"
+            )
+        out = shapes.check_int("output_shape", values[0], minimum=1)
     elif auto in ("SAME_UPPER", "SAME_LOWER"):
         out = length * stride
     else:
@@ -142,6 +149,8 @@ def read(X: npt.ArrayLike, W: npt.ArrayLike, B: npt.ArrayLike | None = None, *,
     d = one_int("dilations", dilations, 1, 1)
     assert s is not None and d is not None
     group = shapes.check_int("group", group, minimum=1)
+    check_in_channels("X", x.shape, x.shape[1], "W", w.shape, w.shape[0], "its first axis",
+                      group, "group")
     cl, cr = crops(x.shape[2], w.shape[2], s, d, pads, auto_pad, output_padding,
                    output_shape)
     return Call("onnx", x.transpose(0, 2, 1), channels_first_layout(w), B, s, d,

@@ -20,6 +20,7 @@ from .base import (
     InexpressibleError,
     Workaround,
     advise,
+    check_in_channels,
     check_padding_word,
     describe_window,
     full_length,
@@ -107,6 +108,8 @@ def read(input: npt.ArrayLike, filters: npt.ArrayLike, output_shape: Any, stride
     x = rank3("input", input, "(N, C_in, W)" if first else "(N, W, C_in)")
     x = x.transpose(0, 2, 1) if first else x
     w = rank3("filters", filters, "(K, C_out, C_in)")
+    check_in_channels("input", np.shape(input), x.shape[2], "filters", w.shape, w.shape[2],
+                      "its last axis")
     s = one_int("strides", strides, 1, 1)
     d = one_int("dilations", dilations, 1, 1)
     assert s is not None and d is not None

@@ -22,6 +22,7 @@ from .base import (
     Spelling,
     Workaround,
     advise,
+    check_in_channels,
     describe_window,
     full_length,
     one_int,
@@ -48,6 +49,12 @@ def crops(length: int, kernel_size: int, stride: int, dilation: int, padding: An
     assert p is not None and q is not None
     if output_size is not None:
         size = np.asarray(output_size).ravel().tolist()
+        if len(size) not in (1, 3):
+            raise ValueError(
+                "`output_size` must hold 1 entry (L_out) or 3 (N, C_out, L_out), as "
+                "PyTorch requires for a batched input (2 for an unbatched one). "
+                f"Received: output_size={output_size!r}"
+            )
         target = shapes.check_int("output_size", size[-1], minimum=1)
         smallest = full_length(length, kernel_size, stride, dilation) - 2 * p
         if not smallest <= target <= smallest + stride - 1:
@@ -128,6 +135,12 @@ def read(input: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None
     d = one_int("dilation", dilation, 1, 1)
     assert s is not None and d is not None
     groups = shapes.check_int("groups", groups, minimum=1)
+    check_in_channels("input", np.shape(input), x.shape[1], "weight", w.shape, w.shape[0],
+                      "its first axis", groups)
+    if output_size is not None and unbatched:
+        # PyTorch: (C_out, L_out) may be given for an unbatched input; only L_out counts.
+        size = np.asarray(output_size).ravel().tolist()
+        output_size = size[1:] if len(size) == 2 else output_size
     cl, cr = crops(x.shape[2], w.shape[2], s, d, padding, output_padding, output_size)
     return Call("torch", x.transpose(0, 2, 1), channels_first_layout(w), bias,
                 s, d, groups, cl, cr, channels_first=True, unbatched=unbatched)

@@ -28,6 +28,8 @@ __all__ = [
     "MinMaxNorm",
     "NonNeg",
     "UnitNorm",
+    "check_axis",
+    "check_axis_fits",
     "get",
     "serialize",
 ]
@@ -40,6 +42,40 @@ Axis = Union[int, list[int], tuple[int, ...], None]
 
 def _axis(axis: Axis) -> int | tuple[int, ...] | None:
     return tuple(axis) if isinstance(axis, (list, tuple)) else axis
+
+
+def check_axis(axis: Any) -> Axis:
+    """``axis`` if it is an int, a list or tuple of ints, or None; else a TypeError."""
+    items = axis if isinstance(axis, (list, tuple)) else [axis]
+    if axis is not None and not all(
+            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in items):
+        raise TypeError(
+            f"`axis` must be an int, a list of ints or None. Received: axis={axis!r}")
+    return axis
+
+
+def check_axis_fits(constraint: Any, ndim: int, weight: str) -> None:
+    """Refuse a constraint whose ``axis`` a weight of rank ``ndim`` does not have.
+
+    Called when a layer creates its weights, so that a bad axis is reported
+    before any training step.
+
+    Examples
+    --------
+    >>> check_axis_fits(MaxNorm(axis=5), 3, "kernel")
+    Traceback (most recent call last):
+    ...
+    ValueError: `kernel_constraint` MaxNorm has axis=5, but the kernel has rank 3 (axes -3 to 2). Received: axis=5
+    """
+    axis = getattr(constraint, "axis", None)
+    if axis is None:
+        return
+    for a in (axis if isinstance(axis, (list, tuple)) else [axis]):
+        if not -ndim <= a < ndim:
+            raise ValueError(
+                f"`{weight}_constraint` {type(constraint).__name__} has axis={axis!r}, but "
+                f"the {weight} has rank {ndim} (axes {-ndim} to {ndim - 1}). "
+                f"Received: axis={axis!r}")
 
 
 def _norms(w: np.ndarray, axis: Axis) -> np.ndarray:
@@ -67,7 +103,7 @@ class MaxNorm(Constraint):
 
     def __init__(self, max_value: float = 2, axis: Axis = 0) -> None:
         self.max_value = _keras.check_number("max_value", max_value, 0)
-        self.axis = axis
+        self.axis = check_axis(axis)
 
     def __call__(self, w: npt.ArrayLike) -> np.ndarray:
         w = as_float(w)
@@ -101,7 +137,7 @@ class MinMaxNorm(Constraint):
                 f"Received: min_value={min_value!r}, max_value={max_value!r}"
             )
         self.rate = _keras.check_number("rate", rate, 0)
-        self.axis = axis
+        self.axis = check_axis(axis)
 
     def __call__(self, w: npt.ArrayLike) -> np.ndarray:
         w = as_float(w)
@@ -140,7 +176,7 @@ class UnitNorm(Constraint):
     """
 
     def __init__(self, axis: Axis = 0) -> None:
-        self.axis = axis
+        self.axis = check_axis(axis)
 
     def __call__(self, w: npt.ArrayLike) -> np.ndarray:
         w = as_float(w)

@@ -17,6 +17,7 @@ arXiv:1603.07285.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
@@ -52,6 +53,11 @@ def _policy(dtype: Any) -> tuple[str, str, str]:
     if isinstance(dtype, dict):                     # Keras 3 DTypePolicy / Keras 2 Policy
         config = dtype.get("config")
         dtype = config.get("name") if isinstance(config, dict) else None
+        if not isinstance(dtype, str):
+            raise ValueError(
+                "`dtype` as a dict must be a Keras dtype policy {'class_name': ..., "
+                "'config': {'name': 'float32'}} (or mixed_float16...). "
+                f"Received: dtype={received!r}")
     if dtype is None:
         dtype = "float32"
     if isinstance(dtype, str) and dtype in _MIXED:
@@ -310,6 +316,10 @@ class Conv1DTranspose:
         self.kernel = self._initial("kernel", self.kernel_initializer, kernel_shape)
         self.bias = (self._initial("bias", self.bias_initializer, (self.filters,))
                      if self.use_bias else None)
+        for what, weight in (("kernel", self.kernel), ("bias", self.bias)):
+            if weight is not None:
+                constraints.check_axis_fits(getattr(self, f"{what}_constraint"),
+                                            weight.ndim, what)
         self._input_channels = c_in
         self.built = True
         if self._initial_weights is not None:
@@ -506,7 +516,13 @@ class Conv1DTranspose:
         >>> layer.built, layer.kernel.shape
         (True, (2, 1, 3))
         """
-        arrays = [np.asarray(w) for w in weights]
+        if isinstance(weights, (str, bytes, np.ndarray)) or not hasattr(weights, "__len__"):
+            raise TypeError(
+                "`weights` must be a list [kernel, bias] (or [kernel]). "
+                f"Received: weights of type {type(weights).__name__}")
+        weights = list(weights)
+        names = ["kernel", "bias"] + [f"weights[{i}]" for i in range(2, len(weights))]
+        arrays = [self._check_weight(n, w) for n, w in zip(names, weights)]
         expected = 2 if self.use_bias else 1
         if len(arrays) != expected:
             raise ValueError(
@@ -535,6 +551,22 @@ class Conv1DTranspose:
         self.kernel = np.array(arrays[0], dtype=self.dtype)
         if self.use_bias:
             self.bias = np.array(arrays[1], dtype=self.dtype)
+
+    def _check_weight(self, name: str, value: Any) -> np.ndarray:
+        """A weight as a numeric array, real (the layer's dtypes are real), or raise."""
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"`{name}` must be a numeric array. Received: {name} that "
+                            f"NumPy cannot convert ({error})") from None
+        if array.dtype.kind not in "biufc":
+            raise TypeError(f"`{name}` must be a numeric array. Received: {name} with "
+                            f"dtype {array.dtype}")
+        if array.dtype.kind == "c":
+            raise TypeError(
+                f"`{name}` must be real: the layer's dtype is {self.dtype}. "
+                f"Received: {name} with dtype {array.dtype}")
+        return array
 
     @property
     def losses(self) -> list[Any]:
@@ -677,6 +709,14 @@ class Conv1DTranspose:
             raise ValueError(f"Layer {self.name!r} is not built: it has no weights.")
         named = self._named_weights()
         if isinstance(grads, dict):
+            # "inputs" is what backward() also returns; any other name is a typo
+            # that would silently leave a weight untrained.
+            unknown = sorted(set(grads) - {"kernel", "bias", "inputs"})
+            if unknown or (grads.get("bias") is not None and "bias" not in named):
+                names = ", ".join(repr(n) for n in named)
+                raise ValueError(
+                    f"`grads` keys must be weight names of layer {self.name!r} "
+                    f"({names}; 'inputs' is ignored). Received: keys {sorted(grads)}")
             grads = [grads.get(name) for name in named]
         grads = list(grads)
         if len(grads) != len(named):
@@ -750,6 +790,11 @@ class Conv1DTranspose:
             # a function, so that from_config reads it back as Keras 3's.
             return {"module": "keras.activations", "class_name": "function",
                     "config": "hard_sigmoid", "registered_name": "function"}
+        if isinstance(self.activation, functools.partial) and self.activation.keywords:
+            # An activation with arguments ({"class_name": "relu", "config":
+            # {"max_value": 2}}) is written back with them, so that it round-trips.
+            return {"class_name": activations.serialize(self.activation.func),
+                    "config": dict(self.activation.keywords)}
         return activations.serialize(self.activation)
 
     @classmethod

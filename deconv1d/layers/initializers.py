@@ -238,8 +238,8 @@ class RandomNormal(_Random):
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05,
                  seed: Seed = None) -> None:
-        self.mean = mean
-        self.stddev = stddev
+        self.mean = _keras.check_number("mean", mean)
+        self.stddev = _keras.check_number("stddev", stddev, minimum=0)
         super().__init__(seed)
 
     def __call__(self, shape: Sequence[int], dtype: npt.DTypeLike = "float32") -> np.ndarray:
@@ -287,8 +287,8 @@ class TruncatedNormal(_Random):
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05,
                  seed: Seed = None) -> None:
-        self.mean = mean
-        self.stddev = stddev
+        self.mean = _keras.check_number("mean", mean)
+        self.stddev = _keras.check_number("stddev", stddev, minimum=0)
         super().__init__(seed)
 
     def __call__(self, shape: Sequence[int], dtype: npt.DTypeLike = "float32") -> np.ndarray:

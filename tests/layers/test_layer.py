@@ -403,7 +403,11 @@ def test_from_config_keeps_activation_arguments_and_names_a_bad_activation():
     config["activation"] = {"class_name": "relu", "config": {"alpha": 0.1}}
     layer = Conv1DTranspose.from_config(config, keras_version=3)
     np.testing.assert_array_equal(layer.activation(np.array([-1.0, 2.0])), [-0.1, 2.0])
-    assert layer.get_config()["activation"] == "relu"
+    # The arguments are written back, so the config round-trips.
+    assert layer.get_config()["activation"] == {"class_name": "relu",
+                                                "config": {"alpha": 0.1}}
+    again = Conv1DTranspose.from_config(layer.get_config(), keras_version=3)
+    assert again.get_config() == layer.get_config()
     with pytest.raises(ValueError, match="activation='nope'"):
         Conv1DTranspose.from_config({**config, "activation": "nope"})
 
