@@ -23,7 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ..core import geometry as shapes
-from .request import Padding, channel_arrays, describe, setup, transposed_channels
+from .request import (Padding, channel_arrays, check_listed, describe, setup,
+                      transposed_channels)
 from .text import COLUMNS, fit, floats, html_pre, ints, signed_float
 
 __all__ = ["Connectivity", "OutputSources", "connectivity", "inputs_of"]
@@ -300,14 +301,14 @@ def connectivity(length: int, kernel_size: int, stride: int = 1, padding: Paddin
     ([1.0, 1.0], False)
     """
     g, kind = setup(length, kernel_size, stride, padding, output_padding, dilation)
+    check_listed(g, "connectivity")
     s, d, K = g.stride, g.dilation, g.kernel_size
-    pairs = []
-    for o in range(g.output_length):
-        t = o + g.crop_left
-        pairs.append(tuple((i, k) for i in range(g.length) for k in range(K)
-                           if i * s + k * d == t))
+    pairs = [_pairs(g, o) for o in range(g.output_length)]
     counts = np.array([len(p) for p in pairs], dtype=np.int64)
-    residue = tuple(sum(1 for k in range(K) if (k * d) % s == r) for r in range(s))
+    taps_per_residue = [0] * s
+    for k in range(K):
+        taps_per_residue[(k * d) % s] += 1
+    residue = tuple(taps_per_residue)
     first = max(g.effective_kernel - 1 - g.crop_left, 0)
     stop = min((g.length - 1) * s - g.crop_left + 1, g.output_length)
     numbers: dict[str, Any] = {}
@@ -348,5 +349,20 @@ def inputs_of(output: int, length: int, kernel_size: int, stride: int = 1,
       1 input feeds output 5: x2 through tap 1
       position t = o + crop_left = 5 + 0 = 5 = i*s + k*d: 2*2 + 1*1
     """
-    return connectivity(length, kernel_size, stride, padding, output_padding,
-                        dilation).sources(output)
+    g, _ = setup(length, kernel_size, stride, padding, output_padding, dilation)
+    output = _check_output(g, output)
+    return OutputSources(g, output, _pairs(g, output))
+
+
+def _pairs(g: shapes.Geometry, output: int) -> tuple[tuple[int, int], ...]:
+    """The ``(input, tap)`` pairs reaching ``output``, by input: ``i*s + k*d == o + crop_left``.
+
+    One pass over the taps (``O(K)``), so the whole connectivity costs ``O(L_out * K)``.
+    """
+    t = output + g.crop_left
+    found = []
+    for k in range(g.kernel_size):
+        j = t - k * g.dilation
+        if j % g.stride == 0 and 0 <= j // g.stride < g.length:
+            found.append((j // g.stride, k))
+    return tuple(sorted(found))

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from ..core import geometry as shapes
 from .request import (
+    check_listed,
     Padding,
     agrees,
     channel_arrays,
@@ -228,6 +229,7 @@ def direct(length: int, kernel_size: int, stride: int = 1, padding: Padding = "v
     ([1.0, 0.0, 2.0], 1.0)
     """
     g, kind = setup(length, kernel_size, stride, padding, output_padding, dilation)
+    check_listed(g, "direct convolution")
     x3, w3 = channel_arrays(g, x, w)
     one = x3.shape[0] == x3.shape[2] == w3.shape[1] == 1
     s, d, dk = g.stride, g.dilation, g.effective_kernel

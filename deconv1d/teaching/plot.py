@@ -626,6 +626,8 @@ def save(path: str | os.PathLike[str], length: int, kernel_size: int, stride: in
     ----------
     path : str or os.PathLike
         ``.png``, ``.svg``, ``.pdf`` (any format matplotlib writes), or ``.gif``.
+        A name without an extension gets ``.png`` (what matplotlib would write
+        there), so the path returned is always the file written.
     length, kernel_size, stride, padding, output_padding, dilation
         As :func:`deconv1d.explain.shape`.
     view : {"scatter", "direct"}, default "scatter"
@@ -651,6 +653,8 @@ def save(path: str | os.PathLike[str], length: int, kernel_size: int, stride: in
     if view not in VIEWS:
         raise ValueError(f"`view` must be one of {VIEWS}. Received: view={view!r}")
     path = os.fspath(path)
+    if not os.path.splitext(path)[1]:
+        path += ".png"
     args = (length, kernel_size, stride, padding, output_padding, dilation)
     gif = path.lower().endswith(".gif")
     if view == "direct":

@@ -28,7 +28,8 @@ from ..core import geometry as shapes
 from ..core.transpose import conv1d_transpose
 from .text import floats
 
-__all__ = ["Padding", "added_output_padding", "agrees", "channel_arrays", "check_lines",
+__all__ = ["MAX_LISTED_OUTPUTS", "MAX_MATRIX_ENTRIES", "Padding", "added_output_padding",
+           "agrees", "channel_arrays", "check_lines", "check_listed",
            "describe", "example_arrays", "max_abs_difference", "padding_kind",
            "requested_crops", "setup", "transposed", "transposed_channels"]
 
@@ -71,6 +72,23 @@ def requested_crops(g: shapes.Geometry) -> tuple[int, int]:
 def added_output_padding(g: shapes.Geometry) -> int:
     """``output_padding`` as the samples it adds: ``0`` when it is ``None``."""
     return g.output_padding or 0
+
+
+#: Most outputs a view lists one by one (connectivity, the direct convolution's steps):
+#: a text view is for reading, and its cost is linear in the outputs it lists.
+MAX_LISTED_OUTPUTS = 10_000
+#: Most entries of the dense matrix ``C^T`` (``L_out * C_out`` by ``L * C_in``) the
+#: matrix view builds for its numeric check (80 MB of float64).
+MAX_MATRIX_ENTRIES = 10_000_000
+
+
+def check_listed(g: shapes.Geometry, view: str) -> None:
+    """Refuse a view that would list more than :data:`MAX_LISTED_OUTPUTS` outputs."""
+    if g.output_length > MAX_LISTED_OUTPUTS:
+        raise ValueError(
+            f"The {view} view lists every output, and this request has {g.output_length} "
+            f"(at most {MAX_LISTED_OUTPUTS}): reduce `length` or `stride`. Received: "
+            f"length={g.length}, stride={g.stride}, kernel_size={g.kernel_size}")
 
 
 def setup(length: int, kernel_size: int, stride: int, padding: Padding,
