@@ -149,13 +149,21 @@ def _full_scatter(g: Geometry) -> npt.NDArray[np.int64]:
     return matrices(g.length, g.kernel_size, g.stride, (0, 0), None, g.dilation).taps
 
 
+def _first_signal(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The signal a picture writes in its cells: ``a`` itself, or sample 0, channel 0
+    of an ``(N, L, C)`` array (as the text views show with channels)."""
+    return a if a.ndim == 1 else a[0, :, 0]
+
+
 def _strip(ax: Axes, g: Geometry, upto: int | None = None,
            values: npt.NDArray[np.float64] | None = None, focus: int | None = None,
-           width_px: float = 680.0) -> None:
+           width_px: float = 680.0,
+           input_values: npt.NDArray[np.float64] | None = None) -> None:
     """Draw the strip diagram of ``g`` on ``ax``.
 
     ``upto``: only inputs ``< upto`` have scattered (an animation frame);
     ``values``: the outputs' numbers, written in the kept cells instead of ``y_o``;
+    ``input_values``: the inputs' numbers, written in the input cells instead of ``x_i``;
     ``focus``: the output whose products are drawn bold (the others faint).
     """
     from matplotlib.collections import LineCollection, PatchCollection
@@ -204,9 +212,11 @@ def _strip(ax: Axes, g: Geometry, upto: int | None = None,
         inputs, facecolors=["#fde0b0" if a else "white" for a in active],
         edgecolors=["black" if a else "0.7" for a in active],
         linewidths=0.8 if cell_px > 12 else 0.3))
-    step = _every(cell_px * g.stride, len(f"x{g.length - 1}"))
+    in_text = ((lambda i: f"{input_values[i]:g}") if input_values is not None
+               else (lambda i: f"x{i}"))
+    step = _every(cell_px * g.stride, max(len(in_text(i)) for i in range(g.length)))
     for i in range(0, g.length, step):
-        ax.text(i * g.stride, y_in, f"x{i}", ha="center", va="center", fontsize=8,
+        ax.text(i * g.stride, y_in, in_text(i), ha="center", va="center", fontsize=8,
                 color="black" if active[i] else "0.6")
     segments: list[Any] = []
     colors: list[Any] = []
@@ -249,7 +259,9 @@ def _rgb(color: str) -> tuple[float, float, float]:
     return tuple(to_rgb(color))  # type: ignore[return-value]
 
 
-def _matrix(ax: Axes, m: Matrices) -> None:
+def _matrix(ax: Axes, m: Matrices, weights: npt.NDArray[np.float64] | None = None) -> None:
+    """``C^T`` as coloured cells, each labelled ``w_k``, or with its number when
+    ``weights`` (shape ``(K,)``) are given."""
     from matplotlib.colors import ListedColormap
 
     taps = m.taps
@@ -265,7 +277,9 @@ def _matrix(ax: Axes, m: Matrices) -> None:
         for o in range(n_out):
             for i in range(n_in):
                 if taps[o, i] >= 0:
-                    ax.text(i, o, f"w{taps[o, i]}", ha="center", va="center", fontsize=7,
+                    k = int(taps[o, i])
+                    label = f"{weights[k]:g}" if weights is not None else f"w{k}"
+                    ax.text(i, o, label, ha="center", va="center", fontsize=7,
                             color="white" if taps[o, i] % len(TAP_COLORS) not in (2, 4)
                             else "black")
     cell_px = min(210 / n_in, 380 / n_out)  # the panel is about 210 x 380 pixels
@@ -344,9 +358,12 @@ def figure(length: int, kernel_size: int, stride: int = 1, padding: Padding = "v
     fig = _figure_class()(figsize=FIGSIZE, dpi=DPI)
     grid = fig.add_gridspec(1, 2, width_ratios=[3.2, 1.0], left=0.08, right=0.98,
                             bottom=0.1, top=0.8, wspace=0.12)
-    values = m.y_fast if x is not None or w is not None else None
-    _strip(fig.add_subplot(grid[0, 0]), g, values=values)
-    _matrix(fig.add_subplot(grid[0, 1]), m)
+    numbers = x is not None or w is not None
+    _strip(fig.add_subplot(grid[0, 0]), g,
+           values=_first_signal(m.y_fast) if numbers else None,
+           input_values=_first_signal(m.x) if numbers else None)
+    _matrix(fig.add_subplot(grid[0, 1]), m,
+            weights=m.w if numbers and m.w.ndim == 1 else None)
     fig.suptitle(_title(c), fontsize=9)
     return fig
 

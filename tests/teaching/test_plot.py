@@ -154,3 +154,16 @@ def test_cli_view_direct(tmp_path, capsys):
     assert f"wrote {path}" in capsys.readouterr().out and path.stat().st_size > 10_000
     assert main(["explain", "--length", "2000", "--draw", "--plot", str(path)]) == 2
     assert "`length` is too large to draw" in capsys.readouterr().err
+
+
+def test_your_numbers_are_written_in_the_cells():
+    """With x and w, the input cells, the output cells and C^T show the numbers."""
+    fig = plot.figure(3, 3, stride=2, padding="same", x=[1, 2, 3], w=[1, 0.5, -1])
+    strip, matrix = fig.axes[0], fig.axes[1]
+    strip_texts = {t.get_text() for t in strip.texts}
+    y = explain.matrices(3, 3, stride=2, padding="same", x=[1, 2, 3], w=[1, 0.5, -1]).y_fast
+    assert {"1", "2", "3"} <= strip_texts                      # the inputs
+    assert {f"{v:g}" for v in y} <= strip_texts                # the outputs
+    assert {t.get_text() for t in matrix.texts} == {"1", "0.5", "-1"}
+    assert not any(t.startswith(("x", "w")) for t in strip_texts | {
+        t.get_text() for t in matrix.texts})
