@@ -174,7 +174,8 @@ class ModelReport:
             head += f"; first failure: {self.first_failure}"
         rows = [("layer", "arguments", "input -> output", "verdict", "err/tol")]
         for layer in self.layers:
-            args = ", ".join(f"{k}={_short(v)}" for k, v in layer.arguments.items())
+            args = ", ".join(f"{k}={_short(v)}" for k, v in layer.arguments.items()
+                             if v is not None)
             shapes_text = (f"{_shape(layer.input_shape)} -> {_shape(layer.output_shape)}")
             ratio = ("-" if not math.isfinite(layer.error_to_tolerance)
                      else f"{layer.error_to_tolerance:.3g}")
@@ -244,7 +245,7 @@ class _Seen:
 
 def _layer_check(seen: _Seen, report: Any = None, *, verdict: str | None = None,
                  diagnosis: str = "", codes: tuple = (), fix: str = "",
-                 against: str = "") -> LayerCheck:
+                 against: str = "", explained: bool = False) -> LayerCheck:
     x_shape = () if seen.x is None else tuple(np.shape(seen.x))
     y_shape = () if seen.y is None else tuple(np.shape(seen.y))
     ratio = err = float("nan")
@@ -253,15 +254,16 @@ def _layer_check(seen: _Seen, report: Any = None, *, verdict: str | None = None,
         ratio, err = float(inner.error_to_tolerance), float(inner.max_abs_error)
         verdict = _worst(report.verdict, verdict or "MATCH")
         if report.verdict != "MATCH":
-            messages = [d.message for d in report.diagnoses]
-            if not messages:
+            found = [d for d in report.diagnoses if not (explained and d.code == "unknown")]
+            messages = [d.message for d in found]
+            if not messages and not explained:
                 messages = [f"{inner.suspect} of {inner.size} samples beyond tolerance "
                             f"(worst error/tolerance {inner.error_to_tolerance:.3g})"
                             if inner.shapes_equal else
                             f"output shape {inner.actual_shape}, reference "
                             f"{inner.expected_shape}"]
             diagnosis = "; ".join([diagnosis, *messages] if diagnosis else messages)
-            codes = tuple(codes) + tuple(report.codes)
+            codes = tuple(codes) + tuple(d.code for d in found)
             advice = getattr(report, "advice", "")
             if advice and not fix:
                 fix = advice
@@ -880,7 +882,8 @@ def _port_check(ref: _Reference, seen: _Seen, arithmetic: Any,
             fix = "; ".join(filter(None, [report.advice, fix]))
         return _layer_check(seen, report, verdict=_worst(*(f[0] for f in findings)),
                             diagnosis="; ".join(f[1] for f in findings),
-                            codes=tuple(f[2] for f in findings), fix=fix, against=against)
+                            codes=tuple(f[2] for f in findings), fix=fix, against=against,
+                            explained=True)
     return _layer_check(seen, report, against=against)
 
 
