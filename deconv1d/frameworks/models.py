@@ -280,6 +280,7 @@ def _self_check(seen: _Seen, arithmetic: Any, false_alarm: float) -> LayerCheck:
     if seen.unchecked:
         return _layer_check(seen, verdict="UNCHECKED", diagnosis=seen.unchecked,
                             codes=("not_checkable",))
+    assert seen.x is not None and seen.y is not None and seen.w is not None
     report = _verify.check(seen.framework, seen.y, seen.x, seen.w, seen.b,
                            arithmetic=arithmetic, false_alarm=false_alarm, **seen.arguments)
     if report.verdict != "MATCH" and seen.deviation is not None:
@@ -873,6 +874,7 @@ def _port_check(ref: _Reference, seen: _Seen, arithmetic: Any,
     weight = interop.kernel_for(seen.framework, ref.kernel.astype(seen.w.dtype, copy=False))
     bias_ref = None if ref.bias is None or seen.b is None else \
         ref.bias.astype(np.asarray(seen.b).dtype, copy=False)
+    assert seen.x is not None and seen.y is not None
     report = check_port(seen.framework, seen.y, seen.x, weight, bias_ref,
                         original=ref.framework, original_arguments=ref.window,
                         arithmetic=arithmetic, false_alarm=false_alarm, **seen.arguments)

@@ -214,7 +214,6 @@ def _export(net, x):
 
 
 def _same_upper_model(stride=4, kernel=2):
-    import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     w = np.arange(1.0, 1.0 + 2 * 3 * kernel, dtype=np.float32).reshape(2, 3, kernel) / 7
