@@ -22,6 +22,7 @@ import functools
 import inspect
 import math
 import os
+import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,9 +189,11 @@ class ModelReport:
                 lines.append("  " + "  ".join("-" * w for w in widths))
         for layer in self.layers:
             if layer.verdict != "MATCH":
-                lines.append(f"  {layer.name}: {layer.diagnosis}")
-                if layer.fix:
-                    lines.append(f"  {' ' * len(layer.name)}  fix: {layer.fix}")
+                for label, text in ((layer.name, layer.diagnosis), ("fix", layer.fix)):
+                    if text:
+                        lines.append(textwrap.fill(f"  {label}: {text}", width=92,
+                                                   subsequent_indent="      ",
+                                                   break_on_hyphens=False))
         lines += [f"  note: {note}" for note in self.notes]
         if not self.layers:
             lines.append("  no 1-D transposed convolution was called")
@@ -645,7 +648,7 @@ def _onnx_walk(model: Any, feeds: Any, visit: Callable[[_Seen], None]) -> None:
                          f"{sorted(feeds)}" + (f" (missing {missing})" if missing else "")
                          + (f" (unknown {unknown})" if unknown else ""))
     nodes = [n for n in graph.node if n.op_type == "ConvTranspose" and n.domain in ("", "ai.onnx")]
-    exposed = copy_model(proto)
+    exposed = _copy_model(proto)
     have = {o.name for o in exposed.graph.output}
     wanted: list[str] = []
     for node in nodes:
@@ -691,7 +694,7 @@ def _onnx_walk(model: Any, feeds: Any, visit: Callable[[_Seen], None]) -> None:
         values.pop(node.output[0], None)
 
 
-def copy_model(proto: Any) -> Any:
+def _copy_model(proto: Any) -> Any:
     """A deep copy of an ONNX ``ModelProto``."""
     import onnx
 
