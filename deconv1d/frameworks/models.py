@@ -752,10 +752,10 @@ def onnx_model(model: Any, feeds: Mapping[str, npt.ArrayLike] | npt.ArrayLike, *
 # Two models side by side                                                      #
 # --------------------------------------------------------------------------- #
 def _kind(model: Any) -> str:
+    if _is_keras(model):           # first: Keras 3 layers on the torch backend are Modules
+        return "keras"
     if _is_torch(model):
         return "torch"
-    if _is_keras(model):
-        return "keras"
     if isinstance(model, str | os.PathLike | bytes) or \
             type(model).__name__ == "ModelProto":
         return "onnx"
