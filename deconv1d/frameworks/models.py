@@ -392,7 +392,7 @@ def torch_model(model: Any, *inputs: Any, arithmetic: str | float | None = None,
     Examples
     --------
     >>> import torch                                       # doctest: +SKIP
-    >>> net = torch.nn.Sequential(torch.nn.ConvTranspose1d(2, 3, 4, stride=2, padding=1))
+    >>> net = torch.nn.Sequential(torch.nn.ConvTranspose1d(2, 3, 4, 2, 1))  # doctest: +SKIP
     >>> report = torch_model(net, torch.randn(1, 2, 5))    # doctest: +SKIP
     >>> report.verdict, report.layers[0].name              # doctest: +SKIP
     ('MATCH', '0')
@@ -536,7 +536,7 @@ def keras_model(model: Any, x: Any, *, arithmetic: str | float | None = None,
     Examples
     --------
     >>> import keras                                                  # doctest: +SKIP
-    >>> net = keras.Sequential([keras.Input((5, 2)),
+    >>> net = keras.Sequential([keras.Input((5, 2)),                  # doctest: +SKIP
     ...                         keras.layers.Conv1DTranspose(3, 4, 2, padding="same")])
     >>> keras_model(net, np.ones((1, 5, 2), np.float32)).verdict      # doctest: +SKIP
     'MATCH'

@@ -449,3 +449,14 @@ def test_torch_port_of_keras(load):
     wrong[2].padding = (0,)
     report = verify.compare_models(port, wrong, x)
     assert report.first_failure == "2" and "padding=1, output_padding=0" in report["2"].fix
+
+
+def test_benchmark_runs():
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    result = subprocess.run([sys.executable, os.path.join(root, "benchmarks", "verify_models.py"),
+                             "--quick"], capture_output=True, text=True, timeout=300, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "ratio" in result.stdout and "4 layers, MATCH" in result.stdout
