@@ -10,11 +10,12 @@ import argparse
 import os
 import sys
 
-from . import demo, explain, port, verify
+from . import demo, explain, port, verify, verify_model
 
 __all__ = ["USER_ERRORS", "build_parser", "main"]
 
-_COMMANDS = {"demo": demo, "explain": explain, "verify": verify, "port": port}
+_COMMANDS = {"demo": demo, "explain": explain, "verify": verify, "port": port,
+             "verify-model": verify_model}
 
 
 #: What a user's request can raise, each mapped to exit status 2 with a one-line
