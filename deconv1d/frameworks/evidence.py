@@ -102,20 +102,33 @@ def _best(g, h, gb, hb):
     return ("w", *idx), g[idx] / h[idx]
 
 
-def _zmax(g, h, gb, hb, c):
+def _floored(g, h, floor):
+    """``|g| / sqrt(h)`` with the fitted offset ``g / h`` first shrunk towards 0 by
+    ``floor``: the score of "this entry is off by more than ``floor``"."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(h > 0, np.abs(g) / np.sqrt(np.where(h > 0, h, 1)), 0.0)
-        zmax = float(z.max()) if z.size else 0.0
-        if gb is not None and gb.size:
-            zb = np.where(hb > 0, np.abs(gb) / np.sqrt(np.where(hb > 0, hb, 1)), 0.0)
-            zmax = max(zmax, float(zb.max()))
+        safe = np.where(h > 0, h, 1)
+        excess = np.maximum(np.abs(g) - floor * safe, 0.0)
+        return np.where(h > 0, excess / np.sqrt(safe), 0.0)
+
+
+def _zmax(g, h, gb, hb, c, floor_w=0.0, floor_b=0.0):
+    """The largest score over the kernel (and bias) entries, in units of the noise ``c``.
+
+    ``floor_w`` and ``floor_b`` (arrays shaped like the entries, or 0) are offsets
+    too small to count as evidence (see :func:`pooled`'s ``entry_floor``).
+    """
+    z = _floored(g, h, floor_w)
+    zmax = float(z.max()) if z.size else 0.0
+    if gb is not None and gb.size:
+        zmax = max(zmax, float(_floored(gb, hb, floor_b).max()))
     return zmax / c if c > 0 else (math.inf if zmax > 0 else 0.0)
 
 
 def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
            kernel: np.ndarray, *, stride: int, window: shapes.Window, dilation: int,
            groups: int, bias: np.ndarray | None, noise_floor: float, false_alarm: float,
-           locate: bool | str = False, max_entries: int = 3, block: int = 1 << 15) -> Evidence | None:
+           locate: bool | str = False, max_entries: int = 3, block: int = 1 << 15,
+           entry_floor: float = 0.0) -> Evidence | None:
     """Test whether a residual is explained by kernel entries rather than by rounding.
 
     Parameters
@@ -146,6 +159,14 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
         when the remainder is within the chunk's tolerance everywhere.
     block : int
         Output samples per chunk (at least one batch row).
+    entry_floor : float, default 0
+        Relative size below which an entry's fitted offset is no evidence: entry
+        ``j`` counts only by how far ``|g_j / h_j|`` exceeds ``entry_floor * |w_j|``
+        (``|b_j|`` for a bias entry).  Rounding is not independent noise when small
+        products are added to a large partial sum (a large bias, say): the low bits
+        they lose are correlated with the products themselves, and pooled over a long
+        signal that looks like a weight off by a fraction of its last bit.  A floor of
+        a few units of the weight's own last place separates that from a wrong weight.
 
     Returns
     -------
@@ -203,6 +224,8 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
     if not with_bias:
         gb = hb = None
     threshold = math.sqrt(2 * math.log(2 * entries / false_alarm))
+    floor_w = entry_floor * np.abs(kernel)
+    floor_b = entry_floor * np.abs(bias) if bias is not None else 0.0
     index, _ = _best(g, h, gb, hb)
     # The noise scale, from the samples outside the reach of the best-fitting entry when
     # that leaves at least half of them (so that a real difference does not inflate it).
@@ -215,7 +238,7 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
         outside.add(r, v, reach)
     use = outside if 2 * outside.count >= samples else everywhere
     noise = max(use.scale(false_alarm), noise_floor)
-    z_max = _zmax(g, h, gb, hb, noise)
+    z_max = _zmax(g, h, gb, hb, noise, floor_w, floor_b)
     located: list[Entry] = []
     failed = locate == "always"
     if locate and (z_max > threshold or failed):
@@ -238,7 +261,8 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
                 rest.add(r, v, None)
                 if tol is not None:
                     within = within and bool(np.all(np.abs(r) <= tol))
-            if _zmax(gk, h, gkb, hb, max(rest.scale(false_alarm), noise_floor)) <= threshold \
+            if _zmax(gk, h, gkb, hb, max(rest.scale(false_alarm), noise_floor),
+                     floor_w, floor_b) <= threshold \
                     and (within or not failed):
                 located = [_entry(i, d, kernel, bias, groups) for i, d in fits.items()]
                 break

@@ -208,7 +208,10 @@ def _bias_off_within_every_sample_bound(seed):
     """A float32 torch problem whose bias[2] is off by less than any per-sample bound.
 
     The probabilistic bound of a sample is at least ``lambda u M_i`` with ``lambda > 5``;
-    the bias is moved by ``2.5 u min M_i``.
+    the bias is moved by ``2.5 u min M_i``.  Whether the pooled test sees so small an
+    offset depends on the draw: an entry counts only beyond ``ENTRY_FLOOR_ULPS`` units
+    of its own last place (seed 7 is beyond it; seed 8, whose bias[2] is a third of
+    min M_i, is not, and is a MATCH).
     """
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((2, 8, 30)).astype(np.float32)
@@ -270,7 +273,7 @@ def test_json_is_standard():
 
 
 def test_cli_exit_statuses(tmp_path, capsys):
-    x, w, b, suspect = _bias_off_within_every_sample_bound(8)
+    x, w, b, suspect = _bias_off_within_every_sample_bound(7)
     y = interop.torch_conv_transpose1d(x, w, b, stride=2).astype(np.float32)
     for name, value in (("x", x), ("w", w), ("b", b), ("y", y), ("suspect", suspect),
                         ("bad", y + 1.0)):
@@ -296,3 +299,25 @@ def test_explain_plot_without_matplotlib_is_an_error(tmp_path, monkeypatch, caps
     monkeypatch.delattr(deconv1d.teaching, "plot", raising=False)
     assert main(["explain", "--shape", "--plot", str(tmp_path / "f.png")]) == 2
     assert "needs matplotlib" in capsys.readouterr().err
+
+
+def test_rounding_onto_a_large_bias_is_no_evidence():
+    """Correct float32 outputs whose bias dwarfs the products, over long signals, MATCH.
+
+    Adding small products to a large partial sum loses their low bits in a way
+    correlated with them; pooled over 16384-32768 samples that looked like a bias
+    off by a fraction of its last bit (20 false SUSPECTs in 36 torch outputs).
+    """
+    torch = pytest.importorskip("torch")
+    verdicts = []
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        for n, c, k, length in ((1, 16, 3, 8192), (1, 16, 3, 32768), (2, 8, 4, 16384)):
+            x = rng.standard_normal((n, c, length)).astype(np.float32)
+            w = rng.standard_normal((c, c, k)).astype(np.float32)
+            b = (10 * rng.standard_normal(c)).astype(np.float32)
+            y = torch.nn.functional.conv_transpose1d(
+                torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b),
+                stride=2, padding=1).numpy()
+            verdicts.append(verify.check("torch", y, x, w, b, stride=2, padding=1).verdict)
+    assert verdicts == ["MATCH"] * len(verdicts)
