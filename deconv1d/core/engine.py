@@ -91,7 +91,7 @@ BLOCK_BYTES = 8 * 2**20
 #: no floor (8 MiB with none beat the alternatives on the forward benchmark).
 MIN_ROWS = 1024
 #: Hard bound on one block, whatever ``MIN_ROWS`` asks.
-MAX_BLOCK_BYTES = 64 * 2**20
+MAX_BLOCK_BYTES = 32 * 2**20
 
 #: The transposed convolution's paths, by name (see the module docstring).
 PATHS = ("scatter", "scatter_blocks", "gather")
@@ -317,9 +317,10 @@ class Scatter:
         taps = w.shape[0]
         self.taps = taps
         cin_g = c_in // groups
-        # (G, C_in / G, taps * C_out / G)
-        wg = w.reshape(taps, c_out_g, groups, cin_g).transpose(2, 3, 0, 1)
-        self.w = np.ascontiguousarray(wg.reshape(groups, cin_g, taps * c_out_g))
+        # (G, C_in / G, taps * C_out / G): a view (BLAS takes the transposed
+        # layout), so a large kernel is never copied
+        w = np.ascontiguousarray(w)
+        self.w = w.reshape(taps * c_out_g, groups, cin_g).transpose(1, 2, 0)
         self.carry: np.ndarray | None = None
 
     def row_bytes(self, c_in: int) -> int:
@@ -553,12 +554,9 @@ def gather(x, w, geom, groups, y, bias, dtype, time_batch=1, block_bytes=None):
 # The direct convolution (conv1d, and the VJP): im2col of a padded signal.     #
 # --------------------------------------------------------------------------- #
 def _grouped_kernel(w, groups):
-    """(K, C_g, G * D_g) kernel -> (G, K * C_g, D_g) matrices, one per group."""
+    """(K, C_g, G * D_g) kernel -> (G, K * C_g, D_g) matrices, one per group: a view."""
     k_size, c_g, d = w.shape
-    d_g = d // groups
-    return np.ascontiguousarray(
-        w.reshape(k_size, c_g, groups, d_g).transpose(2, 0, 1, 3)
-    ).reshape(groups, k_size * c_g, d_g)
+    return w.reshape(k_size * c_g, groups, d // groups).transpose(1, 0, 2)
 
 
 def correlate(y: np.ndarray, w: np.ndarray, stride: int, dilation: int,
@@ -615,9 +613,12 @@ def correlate(y: np.ndarray, w: np.ndarray, stride: int, dilation: int,
     span = (k_size - 1) * dilation + 1
     item = dtype.itemsize
     direct = y.dtype == dtype and y.strides[2] == item
-    wg = _grouped_kernel(w, groups)
-    dw = None if x is None else np.zeros_like(wg)
+    wg = _grouped_kernel(np.ascontiguousarray(w), groups)
+    dw = None if x is None else np.zeros(w.shape, dtype)
+    dwg = None if dw is None else _grouped_kernel(dw, groups)
     width = k_size * c_g
+    # dw gets each block's product a slice of rows at a time: a bounded temporary
+    dw_rows = max(1, BLOCK_BYTES // (d * item))
     # Per output row, what a block touches: its columns, the signal samples they
     # are copied from, the output row and (for dw) the row of x.
     row_bytes = (width * groups + stride * channels + d
@@ -657,20 +658,21 @@ def correlate(y: np.ndarray, w: np.ndarray, stride: int, dilation: int,
                     np.matmul(cols[0], wg[0], out=target.reshape(n * steps, d))
                 else:
                     target[...] = (cols[0] @ wg[0]).reshape(n, steps, d)
-                if dw is not None and x is not None:
-                    dw[0] += cols[0].T @ x[n0:n1, i0:i1].reshape(n * steps, d)
+                if dwg is not None and x is not None:
+                    xb = x[n0:n1, i0:i1].reshape(n * steps, d)
+                    for j in range(0, width, dw_rows):
+                        dwg[0, j:j + dw_rows] += cols[0, :, j:j + dw_rows].T @ xb
                 continue
             np.copyto(cols.reshape(groups, n, steps, k_size, c_g),
                       block.reshape(n, steps, k_size, groups, c_g).transpose(3, 0, 1, 2, 4))
             res = np.matmul(cols, wg)                      # (G, rows, D_g)
             out[n0:n1, i0:i1] = res.transpose(1, 0, 2).reshape(n, steps, d)
-            if dw is not None and x is not None:
+            if dwg is not None and x is not None:
                 xg = x[n0:n1, i0:i1].reshape(n * steps, groups, d_g).transpose(1, 0, 2)
-                dw += np.matmul(cols.transpose(0, 2, 1), xg)
-    if dw is None:
-        return None
-    return dw.reshape(groups, k_size, c_g, d_g).transpose(1, 2, 0, 3).reshape(
-        k_size, c_g, d)
+                for j in range(0, width, dw_rows):
+                    dwg[:, j:j + dw_rows] += np.matmul(
+                        cols[:, :, j:j + dw_rows].transpose(0, 2, 1), xg)
+    return dw
 
 
 # --------------------------------------------------------------------------- #
@@ -782,7 +784,7 @@ def _weight_bytes(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
                   groups: int, itemsize: int) -> int:
     """Bytes of the path's own weight matrix, and of the scratch of one row."""
     k, s = geom.kernel_size, geom.stride
-    cin_g, cout_g = c_in // groups, c_out // groups
+    cin_g = c_in // groups
     if path == "scatter":
         return (k * c_out + s * c_out + c_in) * itemsize
     blocks = -(-k // s)
