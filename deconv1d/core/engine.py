@@ -91,7 +91,7 @@ BLOCK_BYTES = 8 * 2**20
 #: no floor (8 MiB with none beat the alternatives on the forward benchmark).
 MIN_ROWS = 1024
 #: Hard bound on one block, whatever ``MIN_ROWS`` asks.
-MAX_BLOCK_BYTES = 32 * 2**20
+MAX_BLOCK_BYTES = 24 * 2**20
 
 #: The transposed convolution's paths, by name (see the module docstring).
 PATHS = ("scatter", "scatter_blocks", "gather")
@@ -619,10 +619,12 @@ def correlate(y: np.ndarray, w: np.ndarray, stride: int, dilation: int,
     width = k_size * c_g
     # dw gets each block's product a slice of rows at a time: a bounded temporary
     dw_rows = max(1, BLOCK_BYTES // (d * item))
-    # Per output row, what a block touches: its columns, the signal samples they
-    # are copied from, the output row and (for dw) the row of x.
-    row_bytes = (width * groups + stride * channels + d
-                 + (0 if x is None else d)) * item
+    # Per output row: its columns, or the signal samples they are copied from
+    # when those are more (a stride longer than the kernel).  Counting only the
+    # larger keeps the blocks of the pre-engine code, whose single block on
+    # one-channel signals ran 2x faster than two blocks (each block pays one
+    # wake-up of the BLAS threads); both are bounded by MAX_BLOCK_BYTES.
+    row_bytes = max(width * groups, stride * channels) * item
     batch_block, time_block = block_shape(n_batch, length, row_bytes, block_bytes,
                                           min_rows=MIN_ROWS)
     for n0 in range(0, n_batch, batch_block):
@@ -692,11 +694,13 @@ WEIGHT_BYTES = 16 * 2**20
 # copies and adds (so narrow rows cost more per value); the Python-level NumPy
 # calls.  ``COST_NS`` holds nanoseconds per count, per item size, fitted by
 # least squares (non-negative) to forced runs of every path on random shapes
-# on a 2-core machine: ``python benchmarks/fit_costs.py``.
+# on a busy 2-core machine (``python benchmarks/fit_costs.py --random 14
+# --seed 1 --dtypes float64``; float32 takes float64's weights with half the
+# multiply-add cost, not fitted on its own).
 GEMM_HALF = 24
 COST_NS = {
-    8: (0.09, 0.6, 12.0, 2500.0),
-    4: (0.045, 0.4, 12.0, 2500.0),
+    8: (0.0203, 0.824, 33.1, 16000.0),
+    4: (0.0102, 0.824, 33.1, 16000.0),     # float64's, with half the multiply-add
 }
 
 
