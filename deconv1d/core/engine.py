@@ -308,9 +308,10 @@ class Scatter:
             if dilation != 1:
                 raise ValueError("the blocks variant needs dilation 1")
             self.n_blocks = -(-kernel_size // stride)
-            padded = np.zeros((self.n_blocks * stride, c_out_g, c_in), self.dtype)
-            padded[:kernel_size] = w
-            w = padded
+            if self.n_blocks * stride != kernel_size:     # pad the taps (a copy)
+                padded = np.zeros((self.n_blocks * stride, c_out_g, c_in), self.dtype)
+                padded[:kernel_size] = w
+                w = padded
             self.tail_len = (self.n_blocks - 1) * stride
         else:
             self.tail_len = max((kernel_size - 1) * dilation + 1 - stride, 0)
