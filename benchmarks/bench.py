@@ -244,10 +244,12 @@ def main(argv=None):
     for index, case, dtype_name, x, w in case_arrays(cases, args.dtypes, rng):
         name, n, length, c_in, c_out, k, s, d, g = case
         dtype = x.dtype
-        problem = prepare(x, w, s, dilation=d, groups=g)
-        path, options = engine.choose(problem.geometry, c_in, c_out, g, n)
+        problem = prepare(x, w, s, 0, dilation=d, groups=g)
+        path, options = engine.choose(problem.geometry, c_in, c_out, g, n,
+                                       dtype.itemsize)
         fns = [lambda x=x, w=w, s=s, d=d, g=g:
-               deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g)]
+               deconv1d.conv1d_transpose(x, w, s, 0, dilation=d, groups=g)]
+        # padding 0 (PyTorch's): the full scatter, as torch computes it.
         # the GEMM floor: (N*L, C_in/G) @ (C_in/G, K*C_out/G) per group
         rows = np.ascontiguousarray(
             x.reshape(n * length, g, c_in // g).transpose(1, 0, 2))
@@ -301,7 +303,7 @@ def main(argv=None):
             problem = setup["problem"]
             forced = engine.candidates(problem.geometry, problem.in_channels,
                                        problem.out_channels, problem.groups,
-                                       problem.batch)
+                                       problem.batch, problem.compute_dtype.itemsize)
             fns = [lambda p=p, opts=opts: engine.compute(problem, p, **opts)
                    for p, opts in forced]
             labels = [path_label(p, opts) for p, opts in forced]

@@ -44,6 +44,17 @@ Inputs are converted to the compute dtype block by block too.
     multiply-adds to give a GEMM with few channels (one-channel audio)
     something to chew on.
 
+The choice
+    :func:`candidates` lists the paths (and ``time_batch`` values) that can run a
+    problem within the scratch bound (gather's banded weight and the padded
+    taps of ``"scatter_blocks"`` grow with the stride: past ``WEIGHT_BYTES``
+    they are not offered; ``"scatter"`` always is); :func:`choose` takes the
+    cheapest by :func:`path_cost`, a model of GEMM multiply-adds (slower when
+    narrow), values moved, NumPy inner loops and calls, whose weights are
+    fitted to forced runs (``benchmarks/fit_costs.py``).  ``"scatter"`` adds
+    per input instead of per tap when a block has fewer inputs than taps, so a
+    long kernel on a short input costs ``L`` adds, not ``K``.
+
 Non-finite inputs
     The block and gather paths multiply structural zeros (padded taps, the
     Toeplitz band, samples outside the input), and ``0 * inf`` is nan, so
