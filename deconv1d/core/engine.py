@@ -702,23 +702,25 @@ WEIGHT_BYTES = 16 * 2**20
 # The cost model: a path's time is a weighted sum of four counts
 # (:func:`path_features`): the GEMM's multiply-adds, each weighted by the
 # GEMM's slowdown when its inner or output dimension is narrow (half speed at
-# ``GEMM_HALF`` wide); the values copied or added; NumPy's inner loops of those
-# copies and adds (so narrow rows cost more per value); the Python-level NumPy
-# calls.  ``COST_NS`` holds nanoseconds per count, per item size, fitted by
-# least squares (non-negative) to forced runs of every path on random shapes
-# on a busy 2-core machine (``python benchmarks/fit_costs.py --random 14
-# --seed 1 --dtypes float64``; float32 takes float64's weights with half the
-# multiply-add cost, not fitted on its own).
-GEMM_HALF = 24
+# ``GEMM_HALF_INNER`` / ``GEMM_HALF_OUTPUT`` wide); the values copied or added;
+# NumPy's inner loops of those copies and adds; the Python-level NumPy calls.
+# ``COST_NS`` holds nanoseconds per count, per item size, fitted by least
+# squares (non-negative, on relative error) to forced runs of every candidate
+# on 40 seeded random shapes on a busy 2-core machine
+# (``benchmarks/bench.py --random 40 --seed 1 --paths`` gives the times,
+# ``benchmarks/fit_costs.py`` does the fit; the narrowness constants were
+# picked from a small grid by the same runs).
+GEMM_HALF_INNER = 4
+GEMM_HALF_OUTPUT = 0.5
 COST_NS = {
-    8: (0.0203, 0.824, 33.1, 16000.0),
-    4: (0.0102, 0.824, 33.1, 16000.0),     # float64's, with half the multiply-add
+    8: (0.032, 0.337, 0.0, 22400.0),
+    4: (0.0155, 0.247, 0.0, 20300.0),
 }
 
 
 def _gemm(m: int, k: int, n: int) -> float:
     """Multiply-adds of ``(m, k) @ (k, n)``, weighted by its narrowness."""
-    return m * k * n * (1 + GEMM_HALF / k) * (1 + GEMM_HALF / n)
+    return m * k * n * (1 + GEMM_HALF_INNER / k) * (1 + GEMM_HALF_OUTPUT / n)
 
 
 def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: int,
@@ -852,8 +854,10 @@ def choose(geom: Geometry, c_in: int, c_out: int, groups: int,
     Examples
     --------
     >>> from deconv1d import shapes
-    >>> choose(shapes.geometry(100, 31, stride=2), 1, 1, groups=1)
-    ('gather', {'time_batch': 16})
+    >>> choose(shapes.geometry(16, 4096), 8, 8, groups=1)     # long kernel, short input
+    ('scatter', {})
+    >>> choose(shapes.geometry(64, 4000, stride=2000), 64, 64, groups=1)   # huge stride
+    ('scatter', {})
     """
     return min(candidates(geom, c_in, c_out, groups, n_batch, itemsize),
                key=lambda c: path_cost(c[0], c[1], geom, c_in, c_out, groups,
