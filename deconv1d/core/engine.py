@@ -76,6 +76,7 @@ matrix ``C``; the gather form is its rows, the scatter form its columns).
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -859,9 +860,18 @@ def choose(geom: Geometry, c_in: int, c_out: int, groups: int,
     >>> choose(shapes.geometry(64, 4000, stride=2000), 64, 64, groups=1)   # huge stride
     ('scatter', {})
     """
-    return min(candidates(geom, c_in, c_out, groups, n_batch, itemsize),
-               key=lambda c: path_cost(c[0], c[1], geom, c_in, c_out, groups,
-                                       n_batch, itemsize))
+    path, options = _cheapest(geom, c_in, c_out, groups, n_batch, itemsize)
+    return path, dict(options)
+
+
+@functools.lru_cache(maxsize=256)
+def _cheapest(geom, c_in, c_out, groups, n_batch, itemsize):
+    """:func:`choose`, remembered: the model costs tens of microseconds, a
+    small call (one-channel audio) about a millisecond."""
+    path, options = min(candidates(geom, c_in, c_out, groups, n_batch, itemsize),
+                        key=lambda c: path_cost(c[0], c[1], geom, c_in, c_out, groups,
+                                                n_batch, itemsize))
+    return path, tuple(options.items())
 
 
 def run(path: str, x: np.ndarray, w: np.ndarray, geom: Geometry, groups: int,
