@@ -39,7 +39,64 @@ CASES = [
     ("groups 4", 8, 2048, 64, 64, 8, 4, 1, 4),
 ]
 
-TARGETS = {"float64": (0.5, 1.0), "float32": (1.0, 2.0)}   # geomean, worst
+TARGETS = {"float64": (0.45, 0.9), "float32": (0.8, 1.25)}   # geomean, worst
+#: Random-shape mode: median and 90th percentile of the ratios.
+RANDOM_TARGETS = {"float64": (0.45, 1.0), "float32": (0.8, 1.3)}
+#: Chosen path over the fastest forced path (``--paths``): 90th percentile, worst.
+PATH_TARGETS = (1.2, 1.5)
+
+#: Random shapes: one run of one side stays below about this many multiply-adds
+#: (and output values, below), so a seeded sample of 40 takes minutes, not hours.
+RANDOM_MACS = 2 * 10**9
+RANDOM_OUTPUTS = 2**23
+
+
+def random_cases(count, seed):
+    """``count`` random cases within the ranges of the users' shapes, reproducible by seed.
+
+    N <= 32, L <= 8192, C_in and C_out <= 512, K <= 32, stride <= 8, dilation <= 4,
+    groups dividing both channel counts: N, L, the channel counts and K are drawn
+    log-uniformly (small and large alike), stride uniformly, dilation 1 half the
+    time, groups 1 half the time.  Then N, and L, are halved until one run is within
+    ``RANDOM_MACS`` multiply-adds and ``RANDOM_OUTPUTS`` output values.
+    """
+    import numpy as np
+    rng = np.random.default_rng(seed)
+
+    def log_int(hi):
+        return int(np.exp(rng.uniform(0, np.log(hi + 1))))
+
+    cases = []
+    while len(cases) < count:
+        n, length = max(1, log_int(32)), max(1, log_int(8192))
+        c_in, c_out, k = max(1, log_int(512)), max(1, log_int(512)), max(1, log_int(32))
+        s = int(rng.integers(1, 9))
+        d = 1 if rng.random() < 0.5 else int(rng.integers(2, 5))
+        divisors = [g for g in range(1, math.gcd(c_in, c_out) + 1)
+                    if c_in % g == 0 and c_out % g == 0]
+        g = 1 if rng.random() < 0.5 else int(rng.choice(divisors))
+        while True:
+            l_out = (length - 1) * s + (k - 1) * d + 1
+            macs = n * length * k * c_in * c_out // g
+            if macs <= RANDOM_MACS and n * l_out * c_out <= RANDOM_OUTPUTS:
+                break
+            if n > 1:
+                n = (n + 1) // 2
+            elif length > 1:
+                length = (length + 1) // 2
+            else:
+                break
+        cases.append((f"random {len(cases) + 1}", n, length, c_in, c_out, k, s, d, g))
+    return cases
+
+
+def percentile(values, q):
+    """The ``q``-th percentile (0-100) of ``values``, linear between order statistics."""
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    lo = int(math.floor(pos))
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 def quick_case(case):
@@ -82,6 +139,10 @@ def parse_args(argv=None):
     parser.add_argument("--paths", action="store_true",
                         help="also time every deconv1d path, forced (for tuning the rule)")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch")
+    parser.add_argument("--random", type=int, default=0, metavar="COUNT",
+                        help="COUNT seeded random shapes (see random_cases) instead of "
+                             "the suite; prints the ratios' distribution")
+    parser.add_argument("--seed", type=int, default=0, help="seed of --random")
     return parser.parse_args(argv)
 
 
@@ -99,6 +160,12 @@ def pin_threads(threads):
         threadpoolctl.threadpool_limits(threads)
         used.append("threadpoolctl")
     return used
+
+
+def path_label(path, options):
+    """``"gather,B4"``: a path and its options, short."""
+    return path + "".join(f",B{v}" if k == "time_batch" else f",{k}={v}"
+                          for k, v in options.items())
 
 
 def best_of(fn, repeat):
@@ -163,7 +230,9 @@ def main(argv=None):
     repeat = 1 if args.quick else args.repeat
     rounds = 1 if args.quick else args.rounds
     settle = 0 if args.quick else SETTLE
-    cases = [quick_case(c) for c in CASES] if args.quick else CASES
+    cases = random_cases(args.random, args.seed) if args.random else CASES
+    if args.quick:
+        cases = [quick_case(c) for c in cases]
     print(f"deconv1d {deconv1d.__version__}, NumPy {np.__version__} ({blas}), "
           f"torch {torch.__version__ if torch else 'not installed'}")
     print(f"threads: {', '.join(used)}")
@@ -175,10 +244,12 @@ def main(argv=None):
     for index, case, dtype_name, x, w in case_arrays(cases, args.dtypes, rng):
         name, n, length, c_in, c_out, k, s, d, g = case
         dtype = x.dtype
-        problem = prepare(x, w, s, dilation=d, groups=g)
-        path, options = engine.choose(problem.geometry, c_in, c_out, g, n)
+        problem = prepare(x, w, s, 0, dilation=d, groups=g)
+        path, options = engine.choose(problem.geometry, c_in, c_out, g, n,
+                                       dtype.itemsize)
         fns = [lambda x=x, w=w, s=s, d=d, g=g:
-               deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g)]
+               deconv1d.conv1d_transpose(x, w, s, 0, dilation=d, groups=g)]
+        # padding 0 (PyTorch's): the full scatter, as torch computes it.
         # the GEMM floor: (N*L, C_in/G) @ (C_in/G, K*C_out/G) per group
         rows = np.ascontiguousarray(
             x.reshape(n * length, g, c_in // g).transpose(1, 0, 2))
@@ -197,8 +268,7 @@ def main(argv=None):
             tol = 1e-9 if dtype == np.float64 else 1e-3
             if not np.allclose(got, want, rtol=tol, atol=tol * np.abs(want).max()):
                 raise SystemExit(f"case {index}: deconv1d and torch disagree")
-        label = path + ("" if not options else
-                        "," + ",".join(f"B{v}" for v in options.values()))
+        label = path_label(path, options)
         shape = f"{n},{length},{c_in}>{c_out},{k},{s},{d},{g}"
         setups.append(dict(index=index, name=name, dtype=dtype_name, shape=shape,
                            label=label, fns=fns, problem=problem, s=s, d=d, runs=[]))
@@ -212,7 +282,7 @@ def main(argv=None):
               f"{'deconv1d':>9} {'torch':>9} {'ratio':>6} {'GEMM':>9} {'xGEMM':>6}")
     print(header)
     print("-" * len(header))
-    ratios = {}
+    ratios, choices, above = {}, [], []
     for setup in setups:
         runs = setup["runs"]
         ours = statistics.median(r[0] for r in runs)
@@ -223,24 +293,29 @@ def main(argv=None):
         else:
             theirs = ratio = math.nan
         ratios.setdefault(setup["dtype"], []).append(ratio)
+        if ratio > 1.0:
+            above.append((ratio, setup))
         print(f"{setup['index']:>2} {setup['name']:<19} {setup['dtype']:<7} "
               f"{setup['shape']:<26} {setup['label']:<15} "
               f"{ours * 1e3:>7.2f}ms {theirs * 1e3:>7.2f}ms {ratio:>6.2f} "
               f"{floor * 1e3:>7.2f}ms {ours / floor:>6.2f}", flush=True)
         if args.paths:
-            problem, s, d = setup["problem"], setup["s"], setup["d"]
-            forced = [("scatter", {}), ("scatter_blocks", {})]
-            forced += [("gather", {"time_batch": b}) for b in (1, 2, 4, 8, 16)]
-            fns, labels = [], []
-            for p, opts in forced:
-                if p == "scatter_blocks" and (d > 1 or s == 1):
-                    continue
-                if p == "gather" and (d > 1 and (s > 1 or opts["time_batch"] > 1)):
-                    continue
-                fns.append(lambda p=p, opts=opts: engine.compute(problem, p, **opts))
-                labels.append(p + ("" if not opts else f",B{opts['time_batch']}"))
-            for label, t in zip(labels, side_by_side(fns, repeat, settle / 6)):
-                print(f"{'':>2} {'':<19} {'':<7} {'':<26} {label:<15} {t * 1e3:>7.2f}ms")
+            problem = setup["problem"]
+            forced = engine.candidates(problem.geometry, problem.in_channels,
+                                       problem.out_channels, problem.groups,
+                                       problem.batch, problem.compute_dtype.itemsize)
+            fns = [lambda p=p, opts=opts: engine.compute(problem, p, **opts)
+                   for p, opts in forced]
+            labels = [path_label(p, opts) for p, opts in forced]
+            times = side_by_side(fns, repeat, settle / 6)
+            chosen = labels.index(setup["label"])
+            choice = times[chosen] / min(times)
+            choices.append((choice, setup))
+            for label, t in zip(labels, times):
+                mark = " <- chosen" if label == setup["label"] else ""
+                print(f"{'':>2} {'':<19} {'':<7} {'':<26} {label:<15} "
+                      f"{t * 1e3:>7.2f}ms{mark}")
+            print(f"{'':>2} {'':<19} {'':<7} {'':<26} chosen/fastest {choice:.2f}")
     print()
     for dtype_name, values in ratios.items():
         geo_target, worst_target = TARGETS.get(dtype_name, (math.nan, math.nan))
@@ -249,6 +324,15 @@ def main(argv=None):
             continue
         geomean = math.exp(sum(math.log(r) for r in values) / len(values))
         worst = max(values)
+        if args.random:
+            median, p90 = statistics.median(values), percentile(values, 90)
+            med_target, p90_target = RANDOM_TARGETS.get(dtype_name, (math.nan,) * 2)
+            verdict = "" if args.quick else (
+                f" (targets <= {med_target} / {p90_target}: "
+                f"{'met' if median <= med_target and p90 <= p90_target else 'MISSED'})")
+            print(f"{dtype_name}: {len(values)} random shapes, ratio median {median:.2f}, "
+                  f"p90 {p90:.2f}, max {max(values):.2f}, geomean {geomean:.2f}{verdict}")
+            continue
         if args.quick:
             # Tiny sizes measure call overhead, not the targets' cases: no verdict.
             print(f"{dtype_name}: geomean ratio {geomean:.2f}, worst {worst:.2f} "
@@ -257,6 +341,21 @@ def main(argv=None):
         print(f"{dtype_name}: geomean ratio {geomean:.2f} (target <= {geo_target}: "
               f"{'met' if geomean <= geo_target else 'MISSED'}), worst {worst:.2f} "
               f"(target <= {worst_target}: {'met' if worst <= worst_target else 'MISSED'})")
+    if above:
+        print("shapes slower than PyTorch (ratio > 1.0):")
+        for ratio, setup in sorted(above, key=lambda a: -a[0]):
+            print(f"  {ratio:5.2f}  {setup['dtype']:<7} {setup['shape']:<26} {setup['label']}")
+    if choices:
+        values = [c for c, _ in choices]
+        p90_target, max_target = PATH_TARGETS
+        met = percentile(values, 90) <= p90_target and max(values) <= max_target
+        print(f"path choice, chosen/fastest over {len(values)} shapes: median "
+              f"{statistics.median(values):.2f}, p90 {percentile(values, 90):.2f}, max "
+              f"{max(values):.2f}" + ("" if args.quick else
+                                      f" (targets <= {p90_target} / {max_target}: "
+                                      f"{'met' if met else 'MISSED'})"))
+        for choice, setup in sorted(choices, key=lambda c: -c[0])[:5]:
+            print(f"  {choice:5.2f}  {setup['dtype']:<7} {setup['shape']:<26} {setup['label']}")
     # The loop oracle, on a small case.
     x = rng.standard_normal((4, 256, 16))
     w = rng.standard_normal((4, 16, 16))

@@ -29,3 +29,14 @@ def test_quick_benchmark_without_torch():
                             capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "torch not installed" in result.stdout or "no PyTorch" in result.stdout
+
+
+def test_quick_random_shapes_print_the_distribution_and_the_path_choice():
+    result = subprocess.run([sys.executable, BENCH, "--quick", "--random", "3", "--seed", "7",
+                             "--paths", "--dtypes", "float64"],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "float64: 3 random shapes, ratio median" in out
+    assert "p90" in out and "max" in out
+    assert "path choice, chosen/fastest over 3 shapes" in out

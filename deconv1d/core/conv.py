@@ -254,18 +254,12 @@ def conv1d(y: npt.ArrayLike, w: npt.ArrayLike, stride: int = 1,
         stride = 1
     if kernel_size == 1:
         dilation = 1                     # one tap: likewise the dilation
-    # Pad to exactly the span the last step reads; samples beyond it are unused.
-    right = (out_length - 1) * stride + shapes.effective_kernel_size(
-        kernel_size, dilation) - left - length
     check_fits("The output", (n_batch, out_length, filters), compute.itemsize, received)
-    check_fits("The padded input", (n_batch, length + left + max(right, 0), channels),
-               compute.itemsize, received)
-    y_pad = engine.signal_window(y_last, -left, -right, compute)
     out, out_last = engine.new_output(n_batch, out_length, filters, data_format,
                                       compute)
     if n_batch:
-        engine.correlate(y_pad, w.astype(compute, copy=False), stride, dilation,
-                         groups, out_last)
+        engine.correlate(y_last, w.astype(compute, copy=False), stride, dilation,
+                         groups, out_last, pad_left=left, dtype=compute)
     if bias is not None:
         out_last += bias.astype(compute, copy=False)
     return out.astype(result, copy=False)

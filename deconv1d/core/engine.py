@@ -44,6 +44,17 @@ Inputs are converted to the compute dtype block by block too.
     multiply-adds to give a GEMM with few channels (one-channel audio)
     something to chew on.
 
+The choice
+    :func:`candidates` lists the paths (and ``time_batch`` values) that can run a
+    problem within the scratch bound (gather's banded weight and the padded
+    taps of ``"scatter_blocks"`` grow with the stride: past ``WEIGHT_BYTES``
+    they are not offered; ``"scatter"`` always is); :func:`choose` takes the
+    cheapest by :func:`path_cost`, a model of GEMM multiply-adds (slower when
+    narrow), values moved, NumPy inner loops and calls, whose weights are
+    fitted to forced runs (``benchmarks/fit_costs.py``).  ``"scatter"`` adds
+    per input instead of per tap when a block has fewer inputs than taps, so a
+    long kernel on a short input costs ``L`` adds, not ``K``.
+
 Non-finite inputs
     The block and gather paths multiply structural zeros (padded taps, the
     Toeplitz band, samples outside the input), and ``0 * inf`` is nan, so
@@ -65,6 +76,7 @@ matrix ``C``; the gather form is its rows, the scatter form its columns).
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -74,8 +86,8 @@ import numpy.typing as npt
 
 from .geometry import Geometry
 
-__all__ = ["BLOCK_BYTES", "MAX_BLOCK_BYTES", "MIN_ROWS", "PATHS", "Placement", "Problem", "block_shape", "choose",
-           "compute", "correlate", "new_output", "release_scratch", "run", "scratch", "signal_window"]
+__all__ = ["BLOCK_BYTES", "MAX_BLOCK_BYTES", "MIN_ROWS", "PATHS", "Placement", "Problem", "block_shape",
+           "candidates", "choose", "compute", "path_cost", "correlate", "new_output", "release_scratch", "run", "scratch", "signal_window"]
 
 #: Bytes of scratch per block (columns, or im2col rows plus output rows), for
 #: every path and for :func:`correlate`: small enough to stay in the L3 cache
@@ -91,7 +103,7 @@ BLOCK_BYTES = 8 * 2**20
 #: no floor (8 MiB with none beat the alternatives on the forward benchmark).
 MIN_ROWS = 1024
 #: Hard bound on one block, whatever ``MIN_ROWS`` asks.
-MAX_BLOCK_BYTES = 64 * 2**20
+MAX_BLOCK_BYTES = 24 * 2**20
 
 #: The transposed convolution's paths, by name (see the module docstring).
 PATHS = ("scatter", "scatter_blocks", "gather")
@@ -308,18 +320,20 @@ class Scatter:
             if dilation != 1:
                 raise ValueError("the blocks variant needs dilation 1")
             self.n_blocks = -(-kernel_size // stride)
-            padded = np.zeros((self.n_blocks * stride, c_out_g, c_in), self.dtype)
-            padded[:kernel_size] = w
-            w = padded
+            if self.n_blocks * stride != kernel_size:     # pad the taps (a copy)
+                padded = np.zeros((self.n_blocks * stride, c_out_g, c_in), self.dtype)
+                padded[:kernel_size] = w
+                w = padded
             self.tail_len = (self.n_blocks - 1) * stride
         else:
             self.tail_len = max((kernel_size - 1) * dilation + 1 - stride, 0)
         taps = w.shape[0]
         self.taps = taps
         cin_g = c_in // groups
-        # (G, C_in / G, taps * C_out / G)
-        wg = w.reshape(taps, c_out_g, groups, cin_g).transpose(2, 3, 0, 1)
-        self.w = np.ascontiguousarray(wg.reshape(groups, cin_g, taps * c_out_g))
+        # (G, C_in / G, taps * C_out / G): a view (BLAS takes the transposed
+        # layout), so a large kernel is never copied
+        w = np.ascontiguousarray(w)
+        self.w = w.reshape(taps * c_out_g, groups, cin_g).transpose(1, 2, 0)
         self.carry: np.ndarray | None = None
 
     def row_bytes(self, c_in: int) -> int:
@@ -369,9 +383,17 @@ class Scatter:
                 first = 0
             if self.carry is not None:
                 acc[:, :tail] += self.carry
-            for k in range(first, self.kernel_size):
-                start = k * d
-                acc[:, start:start + (length - 1) * s + 1:s] += cols[:, :, k]
+            if length < self.kernel_size - first:
+                # Fewer inputs than taps (a long kernel on a short block): one
+                # strided add per input, all its taps at once.
+                span = (self.kernel_size - 1) * d + 1
+                for i in range(length):
+                    start = i * s + first * d
+                    acc[:, start:i * s + span:d] += cols[:, i, first:]
+            else:
+                for k in range(first, self.kernel_size):
+                    start = k * d
+                    acc[:, start:start + (length - 1) * s + 1:s] += cols[:, :, k]
         self.carry = acc[:, length * s:].copy()
         return acc[:, :length * s]
 
@@ -545,27 +567,29 @@ def gather(x, w, geom, groups, y, bias, dtype, time_batch=1, block_bytes=None):
 # The direct convolution (conv1d, and the VJP): im2col of a padded signal.     #
 # --------------------------------------------------------------------------- #
 def _grouped_kernel(w, groups):
-    """(K, C_g, G * D_g) kernel -> (G, K * C_g, D_g) matrices, one per group."""
+    """(K, C_g, G * D_g) kernel -> (G, K * C_g, D_g) matrices, one per group: a view."""
     k_size, c_g, d = w.shape
-    d_g = d // groups
-    return np.ascontiguousarray(
-        w.reshape(k_size, c_g, groups, d_g).transpose(2, 0, 1, 3)
-    ).reshape(groups, k_size * c_g, d_g)
+    return w.reshape(k_size * c_g, groups, d // groups).transpose(1, 0, 2)
 
 
-def correlate(y_pad: np.ndarray, w: np.ndarray, stride: int, dilation: int,
+def correlate(y: np.ndarray, w: np.ndarray, stride: int, dilation: int,
               groups: int, out: np.ndarray, x: np.ndarray | None = None,
-              block_bytes: int | None = None) -> np.ndarray | None:
+              block_bytes: int | None = None, pad_left: int = 0,
+              dtype: npt.DTypeLike | None = None) -> np.ndarray | None:
     """``out[n, i, (g, e)] = sum_{k, m} y_pad[n, i*s + k*d, (g, m)] * w[k, m, (g, e)]``.
 
-    One GEMM per block of im2col columns (batched over groups), blocked by
-    :func:`block_shape` with kept :func:`scratch` columns.
+    ``y_pad`` is ``y`` after ``pad_left`` zeros, and zeros after its end as far
+    as the last output reads.  One GEMM per block of im2col columns (batched
+    over groups), blocked by :func:`block_shape` with kept :func:`scratch`
+    columns; each block's padded samples are made in scratch, so nothing of
+    the size of ``y`` is allocated.
 
     Parameters
     ----------
-    y_pad : ndarray, shape (N, L_pad, C)
-        The padded signal, channels last, in the compute dtype.
+    y : ndarray, shape (N, L_y, C)
+        The signal, channels last (any strides, any dtype: converted per block).
     w : ndarray, shape (K, C // groups, D)
+        In the compute dtype.
     stride, dilation, groups : int
     out : ndarray, shape (N, L, D)
         Written in place (may be a strided view).
@@ -575,6 +599,10 @@ def correlate(y_pad: np.ndarray, w: np.ndarray, stride: int, dilation: int,
         from the same columns.
     block_bytes : int, optional
         Scratch per block (:func:`block_shape`).
+    pad_left : int, default 0
+        Zeros before ``y`` (negative: samples of ``y`` skipped).
+    dtype : dtype, optional
+        The compute dtype (default ``w.dtype``).
 
     Returns
     -------
@@ -586,23 +614,30 @@ def correlate(y_pad: np.ndarray, w: np.ndarray, stride: int, dilation: int,
     >>> correlate(y, np.array([1.0, 2.0, 3.0]).reshape(3, 1, 1), 2, 1, 1, out)
     >>> out[0, :, 0]
     array([14., 26.])
+    >>> correlate(y, np.array([1.0, 2.0, 3.0]).reshape(3, 1, 1), 2, 1, 1, out, pad_left=1)
+    >>> out[0, :, 0]
+    array([ 8., 20.])
     """
+    dtype = np.dtype(w.dtype if dtype is None else dtype)
     n_batch, length, d = out.shape
     k_size, c_g, _ = w.shape
     d_g = d // groups
-    sn, st, sc = y_pad.strides
-    view = np.lib.stride_tricks.as_strided(       # view[n, i, k, c] = y_pad[n, i*s + k*d, c]
-        y_pad, shape=(n_batch, length, k_size, c_g * groups),
-        strides=(sn, stride * st, dilation * st, sc), writeable=False)
-    wg = _grouped_kernel(w, groups)
-    dw = None if x is None else np.zeros_like(wg)
-    dtype = y_pad.dtype
-    width = k_size * c_g
-    # Per output row, what a block touches: its columns, the signal samples they
-    # are copied from, the output row and (for dw) the row of x.
     channels = c_g * groups
-    row_bytes = (width * groups + stride * channels + d
-                 + (0 if x is None else d)) * dtype.itemsize
+    span = (k_size - 1) * dilation + 1
+    item = dtype.itemsize
+    direct = y.dtype == dtype and y.strides[2] == item
+    wg = _grouped_kernel(np.ascontiguousarray(w), groups)
+    dw = None if x is None else np.zeros(w.shape, dtype)
+    dwg = None if dw is None else _grouped_kernel(dw, groups)
+    width = k_size * c_g
+    # dw gets each block's product a slice of rows at a time: a bounded temporary
+    dw_rows = max(1, BLOCK_BYTES // (d * item))
+    # Per output row: its columns, or the signal samples they are copied from
+    # when those are more (a stride longer than the kernel).  Counting only the
+    # larger keeps the blocks of the pre-engine code, whose single block on
+    # one-channel signals ran 2x faster than two blocks (each block pays one
+    # wake-up of the BLAS threads); both are bounded by MAX_BLOCK_BYTES.
+    row_bytes = max(width * groups, stride * channels) * item
     batch_block, time_block = block_shape(n_batch, length, row_bytes, block_bytes,
                                           min_rows=MIN_ROWS)
     for n0 in range(0, n_batch, batch_block):
@@ -610,7 +645,24 @@ def correlate(y_pad: np.ndarray, w: np.ndarray, stride: int, dilation: int,
         for i0 in range(0, length, time_block):
             i1 = min(length, i0 + time_block)
             n, steps = n1 - n0, i1 - i0
-            block = view[n0:n1, i0:i1]
+            first = i0 * stride - pad_left             # first sample of y read
+            needed = (steps - 1) * stride + span
+            if direct and first >= 0 and first + needed <= y.shape[1]:
+                src = y[n0:n1, first:first + needed]
+            else:
+                src = scratch("signal", (n, needed, channels), dtype)
+                lo, hi = max(first, 0), min(first + needed, y.shape[1])
+                if lo >= hi:
+                    src[...] = 0
+                else:
+                    src[:, :lo - first] = 0
+                    np.copyto(src[:, lo - first:hi - first], y[n0:n1, lo:hi],
+                              casting="unsafe")
+                    src[:, hi - first:] = 0
+            sn, st, sc = src.strides
+            block = np.lib.stride_tricks.as_strided(   # [n, i, k, c] = src[n, i*s + k*d, c]
+                src, shape=(n, steps, k_size, channels),
+                strides=(sn, stride * st, dilation * st, sc), writeable=False)
             # Always a real copy: a reshape could return overlapping rows, which
             # BLAS cannot take (NumPy would fall back to a slow loop).
             cols = scratch("columns", (groups, n * steps, width), dtype)
@@ -621,73 +673,205 @@ def correlate(y_pad: np.ndarray, w: np.ndarray, stride: int, dilation: int,
                     np.matmul(cols[0], wg[0], out=target.reshape(n * steps, d))
                 else:
                     target[...] = (cols[0] @ wg[0]).reshape(n, steps, d)
-                if dw is not None and x is not None:
-                    dw[0] += cols[0].T @ x[n0:n1, i0:i1].reshape(n * steps, d)
+                if dwg is not None and x is not None:
+                    xb = x[n0:n1, i0:i1].reshape(n * steps, d)
+                    for j in range(0, width, dw_rows):
+                        dwg[0, j:j + dw_rows] += cols[0, :, j:j + dw_rows].T @ xb
                 continue
             np.copyto(cols.reshape(groups, n, steps, k_size, c_g),
                       block.reshape(n, steps, k_size, groups, c_g).transpose(3, 0, 1, 2, 4))
             res = np.matmul(cols, wg)                      # (G, rows, D_g)
             out[n0:n1, i0:i1] = res.transpose(1, 0, 2).reshape(n, steps, d)
-            if dw is not None and x is not None:
+            if dwg is not None and x is not None:
                 xg = x[n0:n1, i0:i1].reshape(n * steps, groups, d_g).transpose(1, 0, 2)
-                dw += np.matmul(cols.transpose(0, 2, 1), xg)
-    if dw is None:
-        return None
-    return dw.reshape(groups, k_size, c_g, d_g).transpose(1, 2, 0, 3).reshape(
-        k_size, c_g, d)
+                for j in range(0, width, dw_rows):
+                    dwg[:, j:j + dw_rows] += np.matmul(
+                        cols[:, :, j:j + dw_rows].transpose(0, 2, 1), xg)
+    return dw
 
 
 # --------------------------------------------------------------------------- #
 # The rule, and the seam.                                                      #
 # --------------------------------------------------------------------------- #
-#: Gather rows narrower than this many output values make a slow GEMM: stack
-#: ``time_batch`` blocks per row until they reach it.
-MIN_ROW_WIDTH = 64
-#: Largest ``time_batch`` the rule picks.
+#: Largest ``time_batch`` the gather path is offered with.
 MAX_TIME_BATCH = 16
-#: From this many multiply-adds per tap and input sample (``C_in*C_out/G**2``)
-#: on, a problem is GEMM-bound: the col2im GEMM (inner dimension ``C_in``) is
-#: already efficient and its overlap-add is cheap next to it, while gather
-#: pays an im2col copy and padded taps.
-GEMM_BOUND = 128 * 128
+#: A path whose weight matrix (gather's banded ``T``, the block variant's padded
+#: taps) or one-row scratch would exceed this is not offered: it would break the
+#: bound of the output's size plus bounded scratch.
+WEIGHT_BYTES = 16 * 2**20
+
+# The cost model: a path's time is a weighted sum of four counts
+# (:func:`path_features`): the GEMM's multiply-adds, each weighted by the
+# GEMM's slowdown when its inner or output dimension is narrow (half speed at
+# ``GEMM_HALF_INNER`` / ``GEMM_HALF_OUTPUT`` wide); the values copied or added;
+# NumPy's inner loops of those copies and adds; the Python-level NumPy calls.
+# ``COST_NS`` holds nanoseconds per count, per item size, fitted by least
+# squares (non-negative, on relative error) to forced runs of every candidate
+# on 40 seeded random shapes on a busy 2-core machine
+# (``benchmarks/bench.py --random 40 --seed 1 --paths`` gives the times,
+# ``benchmarks/fit_costs.py`` does the fit; the narrowness constants were
+# picked from a small grid by the same runs).
+GEMM_HALF_INNER = 4
+GEMM_HALF_OUTPUT = 0.5
+COST_NS = {
+    8: (0.032, 0.337, 0.0, 22400.0),
+    4: (0.0155, 0.247, 0.0, 20300.0),
+}
 
 
-def choose(geom: Geometry, c_in: int, c_out: int, groups: int,
-           n_batch: int = 1) -> tuple[str, dict]:
-    """Pick ``(path, options)`` for one problem.  The rule, in order:
+def _gemm(m: int, k: int, n: int) -> float:
+    """Multiply-adds of ``(m, k) @ (k, n)``, weighted by its narrowness."""
+    return m * k * n * (1 + GEMM_HALF_INNER / k) * (1 + GEMM_HALF_OUTPUT / n)
 
-    1. ``stride > 1`` and ``dilation > 1`` at once: ``"scatter"`` (the only
-       path for it).
-    2. GEMM-bound (``C_in/G * C_out/G >= GEMM_BOUND``): ``"scatter_blocks"``
-       when the stride divides ``K >= 2*stride`` (contiguous adds, no padded
-       taps), else ``"scatter"``.
-    3. Otherwise ``"gather"``: no overlap-add, the GEMM writes the output.
-       ``time_batch`` ``B`` is 1 with dilation, else the smallest power of two
-       with ``B * stride * C_out/G >= MIN_ROW_WIDTH``, at most
-       ``MAX_TIME_BATCH`` (one-channel signals: ``B = 16``).
 
-    ``benchmarks/bench.py --paths`` times every path forced on the benchmark
-    suite; on a 2-core machine this rule picked the fastest path, or one
-    within measurement noise (about 15 %) of it, on every case.
+def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: int,
+                  groups: int, n_batch: int = 1,
+                  itemsize: int = 8) -> tuple[float, float, float, float]:
+    """The counts the cost model weighs: ``(GEMM, values, inner loops, calls)``.
+
+    ``"scatter"``
+        GEMM ``(N*L, C_in/G) @ (C_in/G, K*C_out/G)``; ``min(K, L_block)`` strided
+        adds per block covering ``N*L*K*C_out`` values in runs of ``C_out``; the
+        accumulator (``N*L_full*C_out``) zeroed and placed.
+    ``"scatter_blocks"``
+        The same with ``P*s`` taps (``P = ceil(K/s)``) and ``P`` contiguous adds
+        in runs of ``s*C_out``.
+    ``"gather"``
+        GEMM ``(N*L_full/(B*s), U*C_in/G) @ (U*C_in/G, B*s*C_out/G)`` with
+        ``U = B + P - 1``; the im2col copy (runs of ``C_in/G``); the banded weight
+        built; the output written once (twice with groups).
+    """
+    k, s, d = geom.kernel_size, geom.stride, geom.dilation
+    length, l_out, full = geom.length, geom.output_length, geom.full_length
+    cin_g, cout_g = c_in // groups, c_out // groups
+    rows = n_batch * length
+    out_values = n_batch * l_out * c_out
+    if path in ("scatter", "scatter_blocks"):
+        taps, adds, run = k, k, c_out
+        if path == "scatter_blocks":
+            blocks = -(-k // s)
+            taps, adds, run = blocks * s, blocks, s * c_out
+        row_bytes = (taps * c_out + s * c_out + c_in) * itemsize
+        batch_block, time_block = block_shape(n_batch, length, row_bytes)
+        n_blocks = -(-n_batch // batch_block) * -(-length // time_block)
+        per_input = adds > time_block
+        calls = n_blocks * ((time_block if per_input else adds) + 8)
+        added = rows * taps * c_out
+        moved = n_batch * full * c_out * 2 + out_values + rows * c_in
+        loops = (added / (taps * c_out if per_input and d == 1 else run)
+                 + moved / c_out + rows)
+        if groups > 1:
+            moved += added                          # the columns' transpose
+            loops += added / cout_g
+        return (groups * _gemm(rows, cin_g, taps * cout_g), added + moved, loops, calls)
+    b = options.get("time_batch", 1)
+    n_taps, width = (k, 1) if d > 1 else (-(-k // s), b * s)
+    u = b + n_taps - 1
+    super_rows = -(-l_out // width)
+    per_row = (u * c_in + b * c_in + width * c_out) * itemsize
+    batch_block, row_block = block_shape(n_batch, super_rows, per_row)
+    n_blocks = -(-n_batch // batch_block) * -(-super_rows // row_block)
+    im2col = n_batch * super_rows * u * c_in
+    weight = u * cin_g * width * c_out
+    written = out_values * (2 if groups > 1 else 1)
+    return (groups * _gemm(n_batch * super_rows, u * cin_g, width * cout_g),
+            im2col + rows * c_in + weight + written,
+            im2col / cin_g + rows + written / c_out,
+            n_blocks * 12 + u)
+
+
+def path_cost(path: str, options: dict, geom: Geometry, c_in: int, c_out: int,
+              groups: int, n_batch: int = 1, itemsize: int = 8) -> float:
+    """Estimated nanoseconds of one path on one problem: the cost model.
+
+    The counts of :func:`path_features` weighed by ``COST_NS``.
 
     Examples
     --------
     >>> from deconv1d import shapes
-    >>> choose(shapes.geometry(100, 31, stride=2), 1, 1, groups=1)
-    ('gather', {'time_batch': 16})
+    >>> g = shapes.geometry(16, 4096)                     # a long kernel, short input
+    >>> path_cost("scatter", {}, g, 8, 8, 1) < path_cost("gather", {"time_batch": 1},
+    ...                                                  g, 8, 8, 1)
+    True
     """
-    k, s, d = geom.kernel_size, geom.stride, geom.dilation
-    cin_g, cout_g = c_in // groups, c_out // groups
-    if d > 1 and s > 1:
-        return "scatter", {}
-    if cin_g * cout_g >= GEMM_BOUND:
-        if d == 1 and s > 1 and k % s == 0 and k >= 2 * s:
-            return "scatter_blocks", {}
-        return "scatter", {}
-    time_batch = 1
-    while d == 1 and time_batch * s * cout_g < MIN_ROW_WIDTH and time_batch < MAX_TIME_BATCH:
-        time_batch *= 2
-    return "gather", {"time_batch": time_batch}
+    weights = COST_NS.get(itemsize, COST_NS[8])
+    return sum(w * f for w, f in zip(weights, path_features(
+        path, options, geom, c_in, c_out, groups, n_batch, itemsize)))
+
+
+def _weight_bytes(path: str, options: dict, geom: Geometry, c_in: int, c_out: int,
+                  groups: int, itemsize: int) -> int:
+    """Bytes of the path's own weight matrix, and of the scratch of one row."""
+    k, s = geom.kernel_size, geom.stride
+    cin_g = c_in // groups
+    if path == "scatter":
+        return (k * c_out + s * c_out + c_in) * itemsize
+    blocks = -(-k // s)
+    if path == "scatter_blocks":
+        return (blocks * s * cin_g * c_out + (blocks + 1) * s * c_out + c_in) * itemsize
+    b = options.get("time_batch", 1)
+    width = 1 if geom.dilation > 1 else b * s
+    u = b + (k if geom.dilation > 1 else blocks) - 1
+    return (u * cin_g * width * c_out + u * c_in + width * c_out) * itemsize
+
+
+def candidates(geom: Geometry, c_in: int, c_out: int, groups: int,
+               n_batch: int = 1, itemsize: int = 8) -> list[tuple[str, dict]]:
+    """Every ``(path, options)`` that can run this problem within the scratch bound.
+
+    ``"scatter"`` is always among them (it needs only one row of scratch), so
+    the list is never empty; ``"scatter_blocks"`` needs dilation 1, ``"gather"``
+    dilation 1 or stride 1 (``time_batch`` 1, 2, 4, ... ``MAX_TIME_BATCH``,
+    only 1 with dilation); both are left out when their weight matrix would
+    exceed ``WEIGHT_BYTES``.
+
+    Examples
+    --------
+    >>> from deconv1d import shapes
+    >>> [p for p, _ in candidates(shapes.geometry(10, 3, 2, dilation=2), 4, 4, 1)]
+    ['scatter']
+    """
+    found: list[tuple[str, dict]] = [("scatter", {})]
+    d = geom.dilation
+    if d == 1 and geom.stride > 1:
+        found.append(("scatter_blocks", {}))
+    if d == 1 or geom.stride == 1:
+        batches = [1] if d > 1 else [2 ** e for e in range(MAX_TIME_BATCH.bit_length())]
+        found += [("gather", {"time_batch": b}) for b in batches]
+    return [(p, o) for p, o in found if p == "scatter" or _weight_bytes(
+        p, o, geom, c_in, c_out, groups, itemsize) <= WEIGHT_BYTES]
+
+
+def choose(geom: Geometry, c_in: int, c_out: int, groups: int,
+           n_batch: int = 1, itemsize: int = 8) -> tuple[str, dict]:
+    """Pick ``(path, options)`` for one problem: the cheapest of :func:`candidates`.
+
+    Each candidate's time is estimated by :func:`path_cost` from the stride,
+    dilation, kernel length, channel counts, groups, batch and length; with
+    stride and dilation both above 1, ``"scatter"`` is the only candidate.
+    ``benchmarks/bench.py --paths`` times every candidate forced and reports the
+    chosen path's time over the fastest one's.
+
+    Examples
+    --------
+    >>> from deconv1d import shapes
+    >>> choose(shapes.geometry(16, 4096), 8, 8, groups=1)     # long kernel, short input
+    ('scatter', {})
+    >>> choose(shapes.geometry(64, 4000, stride=2000), 64, 64, groups=1)   # huge stride
+    ('scatter', {})
+    """
+    path, options = _cheapest(geom, c_in, c_out, groups, n_batch, itemsize)
+    return path, dict(options)
+
+
+@functools.lru_cache(maxsize=256)
+def _cheapest(geom, c_in, c_out, groups, n_batch, itemsize):
+    """:func:`choose`, remembered: the model costs tens of microseconds, a
+    small call (one-channel audio) about a millisecond."""
+    path, options = min(candidates(geom, c_in, c_out, groups, n_batch, itemsize),
+                        key=lambda c: path_cost(c[0], c[1], geom, c_in, c_out, groups,
+                                                n_batch, itemsize))
+    return path, tuple(options.items())
 
 
 def run(path: str, x: np.ndarray, w: np.ndarray, geom: Geometry, groups: int,
@@ -819,7 +1003,8 @@ def compute(problem: Problem, path: str | None = None, **options: Any) -> np.nda
     if path is None:
         if options:
             raise ValueError(f"options need a forced `path`. Received: {options!r}")
-        path, options = choose(geom, c_in, c_out, problem.groups, n_batch)
+        path, options = choose(geom, c_in, c_out, problem.groups, n_batch,
+                               problem.compute_dtype.itemsize)
         if not (_all_finite(problem.x, problem.compute_dtype)
                 and _all_finite(problem.w, problem.compute_dtype)):
             # The block and gather paths multiply structural zeros (padded

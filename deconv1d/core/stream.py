@@ -15,6 +15,8 @@ arXiv:1603.07285, section 4.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import numpy.typing as npt
 
@@ -176,20 +178,27 @@ class Conv1DTransposeStream:
 
     def _emit(self, parts, stop):
         """Output positions ``length_out ... stop - 1``, from the computed full
-        positions (held ones, then ``parts``); computed positions from ``stop`` on
+        positions (held ones, then each of ``parts`` in turn, placed as it comes:
+        a part may be a view of scratch); computed positions from ``stop`` on
         are held for the next piece."""
-        joined = np.concatenate([self._pending] + parts, axis=1)
-        start = self._pending_start
         first = self.length_out + self.crop_left          # full position of out[0]
         out = np.empty((self._batch, max(stop - self.length_out, 0), self.out_channels),
                        self._compute)
+        end = first + out.shape[1]
         place = engine.Placement(out, first, self._bias_c)
-        place.put(start, joined)
+        start = position = self._pending_start
+        held = []
+        for part in itertools.chain([self._pending], parts):
+            place.put(position, part)
+            keep_from = min(max(end - position, 0), part.shape[1])
+            if keep_from < part.shape[1]:
+                held.append(part[:, keep_from:].copy())
+            position += part.shape[1]
         place.close()
         self.length_out += out.shape[1]
-        keep_from = min(max(self.length_out + self.crop_left - start, 0), joined.shape[1])
-        self._pending = joined[:, keep_from:].copy()
-        self._pending_start = start + keep_from
+        self._pending = (np.concatenate(held, axis=1) if held else
+                         np.zeros((self._batch, 0, self.out_channels), self._compute))
+        self._pending_start = start + min(max(end - start, 0), position - start)
         out = out.astype(self._result, copy=False)
         if self.data_format == "channels_first":
             out = np.ascontiguousarray(out.transpose(0, 2, 1))
@@ -230,9 +239,7 @@ class Conv1DTransposeStream:
         scatter = self._engine
         _, block = engine.block_shape(1, length, scatter.row_bytes(self.in_channels)
                                       * self._batch)
-        parts = []
-        for i0 in range(0, length, block):
-            parts.append(scatter.step(last[:, i0:i0 + block]).copy())
+        parts = (scatter.step(last[:, i0:i0 + block]) for i0 in range(0, length, block))
         self.length_in += length
         # Full positions before length_in * s are final; the output of the
         # shortest signal that starts so ends crop_right before its full

@@ -103,11 +103,10 @@ def conv1d_transpose_vjp(
     dx, dx_last = engine.new_output(n_batch, length, c_in, data_format, compute)
     dw = None
     if n_batch:
-        # The crops of the forward call are the zero pads of its adjoint conv.
-        dy_pad = engine.signal_window(dy_last, -geom.crop_left, -geom.crop_right,
-                                      compute)
-        dw = engine.correlate(dy_pad, w_c, geom.stride, geom.dilation, problem.groups,
-                              dx_last, x=x_last)
+        # The crops of the forward call are the zero pads of its adjoint conv
+        # (a negative crop_right: the trailing appended zeros are never read).
+        dw = engine.correlate(dy_last, w_c, geom.stride, geom.dilation, problem.groups,
+                              dx_last, x=x_last, pad_left=geom.crop_left, dtype=compute)
     if dw is None:
         dw = np.zeros(w_c.shape, compute)
     dbias = dy_last.sum(axis=(0, 1), dtype=compute)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from deconv1d import conv1d_transpose, reference
+from deconv1d import conv1d_transpose, reference, shapes
 from deconv1d.core import engine
 from deconv1d.core.transpose import prepare
 
@@ -212,22 +212,44 @@ def test_non_finite_values_reach_exactly_what_the_oracle_says(data):
 
 
 @pytest.mark.parametrize("case,expected", [
-    # (C_in, C_out, K, stride, dilation, groups) -> path, time_batch
-    ((64, 64, 4, 2, 1, 1), ("gather", 1)),
-    ((32, 32, 9, 1, 1, 1), ("gather", 2)),
-    ((1, 1, 31, 2, 1, 1), ("gather", 16)),
-    ((64, 64, 3, 1, 4, 1), ("gather", 1)),
-    ((256, 128, 16, 8, 1, 1), ("scatter_blocks", None)),
-    ((512, 256, 5, 2, 1, 1), ("scatter", None)),
-    ((256, 256, 3, 1, 1, 1), ("scatter", None)),
-    ((8, 8, 3, 2, 2, 1), ("scatter", None)),
+    # (N, L, C_in, C_out, K, stride, dilation, groups) -> path, time_batch
+    ((4, 16000, 1, 1, 31, 2, 1, 1), ("gather", 4)),      # one channel: stacked rows
+    ((10, 2027, 350, 1, 1, 6, 1, 1), ("scatter", None)),  # one output channel, K < s
+    ((1, 16, 8, 8, 4096, 1, 1, 1), ("scatter", None)),   # long kernel, short input
+    ((1, 64, 64, 64, 4000, 2000, 1, 1), ("scatter", None)),   # huge stride
+    ((1, 64, 8, 8, 3, 2, 2, 1), ("scatter", None)),      # stride and dilation: the only one
 ])
 def test_rule_as_documented(case, expected):
-    c_in, c_out, k, s, d, g = case
-    geom = prepare(np.ones((1, 10, c_in)), np.ones((k, c_out // g, c_in)),
-                              s, dilation=d, groups=g).geometry
-    path, options = engine.choose(geom, c_in, c_out, g)
+    n, length, c_in, c_out, k, s, d, g = case
+    geom = shapes.geometry(length, k, s, dilation=d)
+    path, options = engine.choose(geom, c_in, c_out, g, n)
     assert (path, options.get("time_batch")) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 32), length=st.integers(1, 8192), c_in=st.integers(1, 512),
+       c_out=st.integers(1, 512), k=st.integers(1, 5000), s=st.integers(1, 5000),
+       d=st.integers(1, 4), itemsize=st.sampled_from([4, 8]))
+def test_choice_is_the_cheapest_candidate_within_the_scratch_bound(
+        n, length, c_in, c_out, k, s, d, itemsize):
+    geom = shapes.geometry(length, k, s, dilation=d)
+    found = engine.candidates(geom, c_in, c_out, 1, n, itemsize)
+    assert ("scatter", {}) in found
+    for path, options in found:
+        assert path in engine.PATHS
+        if path == "gather":
+            assert d == 1 or s == 1
+            # the banded weight matrix (U*C_in, B*s*C_out) stays within the bound
+            b = options["time_batch"]
+            u = (b + -(-k // s) - 1) if d == 1 else k
+            width = b * s if d == 1 else 1
+            assert u * c_in * width * c_out * itemsize <= engine.WEIGHT_BYTES
+        if path == "scatter_blocks":
+            assert d == 1 and -(-k // s) * s * c_in * c_out * itemsize <= engine.WEIGHT_BYTES
+    chosen = engine.choose(geom, c_in, c_out, 1, n, itemsize)
+    assert chosen in found
+    costs = {repr(c): engine.path_cost(*c, geom, c_in, c_out, 1, n, itemsize) for c in found}
+    assert costs[repr(chosen)] == min(costs.values())
 
 
 @pytest.mark.parametrize("path,options", [("scatter", {}), ("scatter_blocks", {}),

@@ -9,8 +9,16 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from deconv1d import Conv1DTransposeStream, conv1d_transpose, output_length
+from deconv1d import (
+    Conv1DTransposeStream,
+    conv1d,
+    conv1d_transpose,
+    conv1d_transpose_vjp,
+    output_length,
+)
 from deconv1d.core import engine
 from deconv1d.core.transpose import prepare
 
@@ -108,3 +116,81 @@ def test_stream_holds_only_the_tail():
 
     biggest, peak = peak_of(run)
     assert peak <= 2 * biggest + SCRATCH
+
+
+# --------------------------------------------------------------------------- #
+# Every entry point and every path, over random shapes that stress the bound. #
+# --------------------------------------------------------------------------- #
+@st.composite
+def stressing_shapes(draw):
+    """``(n, length, c_in, c_out, k, stride, dilation, groups)``: huge strides, long
+    kernels on short inputs, one sample, one channel, many channels, or anything."""
+    kind = draw(st.sampled_from(["huge stride", "long kernel", "one sample",
+                                 "one channel", "many channels", "any"]))
+    n = draw(st.integers(1, 4))
+    length = draw(st.integers(1, 3000))
+    c_in, c_out = draw(st.integers(1, 32)), draw(st.integers(1, 32))
+    k, s, d = draw(st.integers(1, 16)), draw(st.integers(1, 8)), draw(st.integers(1, 3))
+    if kind == "huge stride":
+        s, d, length = draw(st.integers(500, 5000)), 1, draw(st.integers(1, 64))
+        k = draw(st.sampled_from([1, 3, s, 2 * s]))
+        c_in = c_out = 64
+    elif kind == "long kernel":
+        k, length = draw(st.integers(1000, 8192)), draw(st.integers(1, 32))
+        s = draw(st.integers(1, 4))
+    elif kind == "one sample":
+        n, length = 1, 1
+        k = draw(st.integers(1, 4096))
+    elif kind == "one channel":
+        c_in = c_out = 1
+        length = draw(st.integers(1, 200_000))
+    elif kind == "many channels":
+        c_in, c_out = draw(st.integers(256, 512)), draw(st.integers(256, 512))
+        k, length = draw(st.integers(1, 4)), draw(st.integers(1, 300))
+    g = draw(st.sampled_from([g for g in (1, 2, 4) if c_in % g == 0 and c_out % g == 0]))
+    return n, length, c_in, c_out, k, s, d, g
+
+
+def arrays_for(shape, seed=0):
+    n, length, c_in, c_out, k, s, d, g = shape
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, length, c_in)), rng.standard_normal((k, c_out // g, c_in))
+
+
+@settings(max_examples=25, deadline=None)
+@given(shape=stressing_shapes())
+def test_every_path_of_every_entry_point_is_output_plus_bounded_scratch(shape):
+    n, length, c_in, c_out, k, s, d, g = shape
+    x, w = arrays_for(shape)
+    problem = prepare(x, w, s, "same", dilation=d, groups=g)
+    geom = problem.geometry
+    runs = [(None, {})] + engine.candidates(geom, c_in, c_out, g, n)
+    for path, options in runs:
+        y, peak = peak_of(lambda: engine.compute(problem, path, **options))
+        assert peak <= y.nbytes + SCRATCH, (path, options, peak / 2**20, y.nbytes / 2**20)
+    dy = np.ones_like(y)
+    grads, peak = peak_of(lambda: conv1d_transpose_vjp(dy, x, w, s, "same", dilation=d,
+                                                       groups=g))
+    assert peak <= sum(a.nbytes for a in grads) + SCRATCH, (peak / 2**20, shape)
+    # conv1d is the adjoint: from the long signal back to the short one
+    back, peak = peak_of(lambda: conv1d(dy, w, s, "same", dilation=d, groups=g))
+    assert peak <= back.nbytes + SCRATCH, (peak / 2**20, shape)
+    stream = Conv1DTransposeStream(w, s, "same", dilation=d, groups=g)
+    pieces, peak = peak_of(lambda: [stream.feed(x[:, :length // 2]),
+                                    stream.feed(x[:, length // 2:]), stream.finish()])
+    assert peak <= sum(p.nbytes for p in pieces) + SCRATCH, (peak / 2**20, shape)
+
+
+@pytest.mark.parametrize("shape", [
+    (1, 16, 8, 8, 4096, 1, 1, 1),          # a long kernel on a short input
+    (1, 8, 16, 16, 4096, 1, 1, 1),
+    (1, 64, 64, 64, 4000, 2000, 1, 1),     # a huge stride: gather's weight would be 125 MiB
+    (1, 64, 64, 64, 10000, 5000, 1, 1),
+])
+def test_the_shapes_that_broke_the_bound(shape):
+    n, length, c_in, c_out, k, s, d, g = shape
+    x, w = arrays_for(shape)
+    y, peak = peak_of(lambda: conv1d_transpose(x, w, s))
+    assert peak <= y.nbytes + SCRATCH
+    grads, peak = peak_of(lambda: conv1d_transpose_vjp(y, x, w, s))
+    assert peak <= sum(a.nbytes for a in grads) + SCRATCH
