@@ -255,6 +255,12 @@ def conv1d(y: npt.ArrayLike, w: npt.ArrayLike, stride: int = 1,
     if kernel_size == 1:
         dilation = 1                     # one tap: likewise the dilation
     check_fits("The output", (n_batch, out_length, filters), compute.itemsize, received)
+    # The engine reads the padded signal through strided views of its blocks: its span
+    # (exactly what the last step reads) must be a size NumPy can index.
+    right = (out_length - 1) * stride + shapes.effective_kernel_size(
+        kernel_size, dilation) - left - length
+    check_fits("The padded input", (n_batch, length + left + max(right, 0), channels),
+               compute.itemsize, received)
     out, out_last = engine.new_output(n_batch, out_length, filters, data_format,
                                       compute)
     if n_batch:
