@@ -203,6 +203,17 @@ def side_by_side(fns, repeat, settle=SETTLE):
     return best
 
 
+
+def load_torch(threads, used):
+    """PyTorch with ``threads`` threads (noted in ``used``), or None where it is missing."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(threads)
+    used.append(f"torch.set_num_threads({threads})")
+    return torch
+
 def main(argv=None):
     args = parse_args(argv)
     used = pin_threads(args.threads)
@@ -214,15 +225,7 @@ def main(argv=None):
     from deconv1d.core import engine
     from deconv1d.core.transpose import prepare
 
-    torch = None
-    if not args.no_torch:
-        try:
-            import torch
-        except ImportError:
-            torch = None
-    if torch is not None:
-        torch.set_num_threads(args.threads)
-        used.append(f"torch.set_num_threads({args.threads})")
+    torch = None if args.no_torch else load_torch(args.threads, used)
     try:
         blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
     except Exception:  # pragma: no cover - older NumPy

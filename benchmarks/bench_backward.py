@@ -23,7 +23,8 @@ import sys
 # One methodology for forward and backward: the cases, thread pinning and the
 # interleaved timing of the forward benchmark (benchmarks/bench.py).
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import CASES, common_parser, pin_threads, quick_case, side_by_side  # noqa: E402
+from bench import (  # noqa: E402
+    CASES, common_parser, load_torch, pin_threads, quick_case, side_by_side)
 
 #: float64 backward against PyTorch: geometric mean and worst ratio.
 TARGET = (0.6, 0.9)
@@ -45,13 +46,7 @@ def main(argv=None):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     import deconv1d
 
-    try:
-        import torch
-    except ImportError:
-        torch = None
-    if torch is not None:
-        torch.set_num_threads(args.threads)
-        used.append(f"torch.set_num_threads({args.threads})")
+    torch = load_torch(args.threads, used)
     repeat = 1 if args.quick else args.repeat
     cases = [quick_case(c) for c in CASES] if args.quick else CASES
     chosen = (range(1, len(cases) + 1) if args.cases is None
