@@ -13,3 +13,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("deconv1d")
+
+#: Helper modules of the tests, not tests: ``hifigan.py`` builds a PyTorch model and
+#: imports torch, which is optional (the tests that use it skip without it).
+collect_ignore = ["hifigan.py"]

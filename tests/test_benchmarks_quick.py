@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "benchmarks", "bench.py")
 
@@ -32,6 +34,7 @@ def test_quick_benchmark_without_torch():
 
 
 def test_quick_random_shapes_print_the_distribution_and_the_path_choice():
+    pytest.importorskip("torch", reason="the ratios are to PyTorch's time")
     result = subprocess.run([sys.executable, BENCH, "--quick", "--random", "3", "--seed", "7",
                              "--paths", "--dtypes", "float64"],
                             capture_output=True, text=True, timeout=300, cwd=ROOT)
