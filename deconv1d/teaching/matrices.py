@@ -20,7 +20,7 @@ import numpy.typing as npt
 from .. import reference
 from ..core import geometry as shapes
 from .request import (
-    MAX_MATRIX_ENTRIES,
+    check_matrix,
     Padding,
     agrees,
     channel_arrays,
@@ -189,12 +189,7 @@ def matrices(length: int, kernel_size: int, stride: int = 1, padding: Padding = 
     """
     g, kind = setup(length, kernel_size, stride, padding, output_padding, dilation)
     x3, w3 = channel_arrays(g, x, w)
-    entries = g.output_length * w3.shape[1] * g.length * x3.shape[2]
-    if entries > MAX_MATRIX_ENTRIES:
-        raise ValueError(
-            f"C^T would have {entries} entries ({g.output_length * w3.shape[1]} by "
-            f"{g.length * x3.shape[2]}; at most {MAX_MATRIX_ENTRIES}): reduce `length`, "
-            f"`stride` or the channels. Received: length={g.length}, stride={g.stride}")
+    check_matrix(g, x3.shape[2], w3.shape[1])
     taps = np.full((g.output_length, g.length), -1, dtype=np.int64)
     for i in range(g.length):
         for k in range(g.kernel_size):

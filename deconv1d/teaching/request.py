@@ -29,7 +29,7 @@ from ..core.transpose import conv1d_transpose
 from .text import floats
 
 __all__ = ["MAX_LISTED_OUTPUTS", "MAX_MATRIX_ENTRIES", "Padding", "added_output_padding",
-           "agrees", "channel_arrays", "check_lines", "check_listed",
+           "agrees", "channel_arrays", "check_lines", "check_listed", "check_matrix",
            "describe", "example_arrays", "max_abs_difference", "padding_kind",
            "requested_crops", "setup", "transposed", "transposed_channels"]
 
@@ -89,6 +89,16 @@ def check_listed(g: shapes.Geometry, view: str) -> None:
             f"The {view} view lists every output, and this request has {g.output_length} "
             f"(at most {MAX_LISTED_OUTPUTS}): reduce `length` or `stride`. Received: "
             f"length={g.length}, stride={g.stride}, kernel_size={g.kernel_size}")
+
+
+def check_matrix(g: shapes.Geometry, c_in: int, c_out: int) -> None:
+    """Refuse a dense ``C^T`` of more than :data:`MAX_MATRIX_ENTRIES` entries."""
+    entries = g.output_length * c_out * g.length * c_in
+    if entries > MAX_MATRIX_ENTRIES:
+        raise ValueError(
+            f"C^T would have {entries} entries ({g.output_length * c_out} by "
+            f"{g.length * c_in}; at most {MAX_MATRIX_ENTRIES}): reduce `length`, "
+            f"`stride` or the channels. Received: length={g.length}, stride={g.stride}")
 
 
 def setup(length: int, kernel_size: int, stride: int, padding: Padding,
