@@ -72,9 +72,10 @@ class _Model:
         self.kw = {"stride": stride, "padding": window, "dilation": dilation, "groups": groups}
         self.with_bias = with_bias
 
-    def scores(self, dy, n0, n1, squared=False):
+    def scores(self, dy, n0, n1, squared=False, absolute=False):
         x = self.x[n0:n1]
-        _, dw, db = conv1d_transpose_vjp(dy, x * x if squared else x, self.kernel, **self.kw)
+        x = x * x if squared else np.abs(x) if absolute else x
+        _, dw, db = conv1d_transpose_vjp(dy, x, self.kernel, **self.kw)
         return dw, db
 
     def column(self, index, amount, n0, n1):
@@ -102,25 +103,27 @@ def _best(g, h, gb, hb):
     return ("w", *idx), g[idx] / h[idx]
 
 
-def _floored(g, h, floor):
-    """``|g| / sqrt(h)`` with the fitted offset ``g / h`` first shrunk towards 0 by
-    ``floor``: the score of "this entry is off by more than ``floor``"."""
+def _floored(g, h, systematic=0.0):
+    """``|g| / sqrt(h)`` with ``|g|`` first reduced by ``systematic`` (the most a
+    systematic last rounding can make of it): the score of "this entry is off by more
+    than the last rounding explains"."""
     with np.errstate(divide="ignore", invalid="ignore"):
         safe = np.where(h > 0, h, 1)
-        excess = np.maximum(np.abs(g) - floor * safe, 0.0)
+        excess = np.maximum(np.abs(g) - systematic, 0.0)
         return np.where(h > 0, excess / np.sqrt(safe), 0.0)
 
 
-def _zmax(g, h, gb, hb, c, floor_w=0.0, floor_b=0.0):
+def _zmax(g, h, gb, hb, c, sys_w=0.0, sys_b=0.0):
     """The largest score over the kernel (and bias) entries, in units of the noise ``c``.
 
-    ``floor_w`` and ``floor_b`` (arrays shaped like the entries, or 0) are offsets
-    too small to count as evidence (see :func:`pooled`'s ``entry_floor``).
+    ``sys_w`` and ``sys_b`` (arrays shaped like the entries, or 0) are the parts of
+    the scores a systematic last rounding can make (see :func:`pooled`'s
+    ``allowance``).
     """
-    z = _floored(g, h, floor_w)
+    z = _floored(g, h, sys_w)
     zmax = float(z.max()) if z.size else 0.0
     if gb is not None and gb.size:
-        zmax = max(zmax, float(_floored(gb, hb, floor_b).max()))
+        zmax = max(zmax, float(_floored(gb, hb, sys_b).max()))
     return zmax / c if c > 0 else (math.inf if zmax > 0 else 0.0)
 
 
@@ -128,7 +131,7 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
            kernel: np.ndarray, *, stride: int, window: shapes.Window, dilation: int,
            groups: int, bias: np.ndarray | None, noise_floor: float, false_alarm: float,
            locate: bool | str = False, max_entries: int = 3, block: int = 1 << 15,
-           entry_floor: float = 0.0) -> Evidence | None:
+           allowance: Callable[[int, int], np.ndarray] | None = None) -> Evidence | None:
     """Test whether a residual is explained by kernel entries rather than by rounding.
 
     Parameters
@@ -159,14 +162,16 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
         when the remainder is within the chunk's tolerance everywhere.
     block : int
         Output samples per chunk (at least one batch row).
-    entry_floor : float, default 0
-        Relative size below which an entry's fitted offset is no evidence: entry
-        ``j`` counts only by how far ``|g_j / h_j|`` exceeds ``entry_floor * |w_j|``
-        (``|b_j|`` for a bias entry).  Rounding is not independent noise when small
-        products are added to a large partial sum (a large bias, say): the low bits
-        they lose are correlated with the products themselves, and pooled over a long
-        signal that looks like a weight off by a fraction of its last bit.  A floor of
-        a few units of the weight's own last place separates that from a wrong weight.
+    allowance : callable ``(n0, n1) -> ndarray``, optional
+        Per sample of the batch rows ``n0:n1`` (shaped like the residual), the size
+        ``a_t`` of an error that may be systematic rather than noise: the last
+        rounding of the output (adding a bias to the finished sum, storing it),
+        at most ``u |y_t|``, is a deterministic function of values that are
+        correlated with the inputs (with a bias added last, it is the bias rounded
+        to the grid of the output's binade: the same for every sample of a channel
+        and binade).  Entry ``j``'s score is first reduced by the most such errors
+        can make of it, ``sum_t |T_tj| a_t / v_t^2`` (one more VJP call, with
+        ``|x|``, made only when some score is beyond the threshold without it).
 
     Returns
     -------
@@ -224,8 +229,6 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
     if not with_bias:
         gb = hb = None
     threshold = math.sqrt(2 * math.log(2 * entries / false_alarm))
-    floor_w = entry_floor * np.abs(kernel)
-    floor_b = entry_floor * np.abs(bias) if bias is not None else 0.0
     index, _ = _best(g, h, gb, hb)
     # The noise scale, from the samples outside the reach of the best-fitting entry when
     # that leaves at least half of them (so that a real difference does not inflate it).
@@ -238,7 +241,12 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
         outside.add(r, v, reach)
     use = outside if 2 * outside.count >= samples else everywhere
     noise = max(use.scale(false_alarm), noise_floor)
-    z_max = _zmax(g, h, gb, hb, noise, floor_w, floor_b)
+    sys_w: np.ndarray | float = 0.0
+    sys_b: np.ndarray | float = 0.0
+    z_max = _zmax(g, h, gb, hb, noise)
+    if allowance is not None and (z_max > threshold or locate == "always"):
+        sys_w, sys_b = _systematic(model, chunk, allowance, spans)
+        z_max = _zmax(g, h, gb, hb, noise, sys_w, sys_b)
     located: list[Entry] = []
     failed = locate == "always"
     if locate and (z_max > threshold or failed):
@@ -262,12 +270,25 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
                 if tol is not None:
                     within = within and bool(np.all(np.abs(r) <= tol))
             if _zmax(gk, h, gkb, hb, max(rest.scale(false_alarm), noise_floor),
-                     floor_w, floor_b) <= threshold \
+                     sys_w, sys_b) <= threshold \
                     and (within or not failed):
                 located = [_entry(i, d, kernel, bias, groups) for i, d in fits.items()]
                 break
     return Evidence(z_max=z_max, threshold=threshold, noise=noise, samples=samples,
                     entries=entries, false_alarm=false_alarm, located=tuple(located))
+
+
+def _systematic(model, chunk, allowance, spans):
+    """``sum_t |T_tj| a_t / v_t^2`` for every kernel entry ``j`` (and bias entry)."""
+    sw = sb = None
+    for n0, n1 in spans:
+        _, v, _ = _three(chunk(n0, n1))
+        valid = (v > 0) & np.isfinite(v)
+        weight = np.zeros(v.shape)
+        np.divide(np.abs(allowance(n0, n1)), v * v, out=weight, where=valid)
+        dw, db = model.scores(weight, n0, n1, absolute=True)
+        sw, sb = (dw, db) if sw is None else (sw + dw, sb + db)
+    return sw, (sb if model.with_bias else 0.0)
 
 
 def _three(found: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

@@ -209,9 +209,8 @@ def _bias_off_within_every_sample_bound(seed):
 
     The probabilistic bound of a sample is at least ``lambda u M_i`` with ``lambda > 5``;
     the bias is moved by ``2.5 u min M_i``.  Whether the pooled test sees so small an
-    offset depends on the draw: an entry counts only beyond ``ENTRY_FLOOR_ULPS`` units
-    of its own last place (seed 7 is beyond it; seed 8, whose bias[2] is a third of
-    min M_i, is not, and is a MATCH).
+    offset depends on the draw: an entry counts only beyond what one systematic
+    rounding of each output it reaches can make of it (seed 7 is beyond it).
     """
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((2, 8, 30)).astype(np.float32)
