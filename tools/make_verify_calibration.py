@@ -2,7 +2,7 @@
 
 Run with an environment holding the frameworks (none is a dependency of deconv1d)::
 
-    /path/to/fwenv/bin/python tools/make_verify_calibration.py [--out DIR] [--subset DIR]
+    python tools/make_verify_calibration.py [--out DIR] [--subset DIR]
 
 Three kinds of record, all deterministic (fixed seeds):
 
@@ -194,13 +194,17 @@ def correct_cases(source: str) -> list[dict]:
 
 
 #: Perturbed layers: (name, sources, C_in, C_out, K, stride, padding, L, factor, trials).
+#: The input length ``L`` matters: a weight's change reaches about ``L`` outputs, so the
+#: pooled evidence grows as ``sqrt(L)``; the 64-channel layers are also tried at L=64.
 PERTURBED = (
-    ("512->256 K16 s8", ("torch",), 512, 256, 16, 8, 4, 16, 1.001, 40),
-    ("1->1 K3 s2", ("torch", "keras3_jax"), 1, 1, 3, 2, 1, 8, 1.0001, 40),
-    ("4->8 K5 s2", ("torch", "onnxruntime"), 4, 8, 5, 2, 2, 8, 1.0001, 40),
-    ("16->16 K7 s3", ("torch", "tf"), 16, 16, 7, 3, 0, 8, 1.0001, 40),
-    ("64->32 K7 s1", ("torch", "keras3_jax"), 64, 32, 7, 1, 3, 16, 1.0001, 40),
-    ("64->64 K16 s8", ("torch", "jax"), 64, 64, 16, 8, 4, 8, 1.0001, 40),
+    ("512->256 K16 s8 L16", ("torch",), 512, 256, 16, 8, 4, 16, 1.001, 40),
+    ("1->1 K3 s2 L8", ("torch", "keras3_jax"), 1, 1, 3, 2, 1, 8, 1.0001, 40),
+    ("4->8 K5 s2 L8", ("torch", "onnxruntime"), 4, 8, 5, 2, 2, 8, 1.0001, 40),
+    ("16->16 K7 s3 L8", ("torch", "tf"), 16, 16, 7, 3, 0, 8, 1.0001, 40),
+    ("64->32 K7 s1 L16", ("torch", "keras3_jax"), 64, 32, 7, 1, 3, 16, 1.0001, 40),
+    ("64->64 K16 s8 L8", ("torch", "jax"), 64, 64, 16, 8, 4, 8, 1.0001, 40),
+    ("64->32 K7 s1 L64", ("torch", "keras3_jax"), 64, 32, 7, 1, 3, 64, 1.0001, 40),
+    ("64->64 K16 s8 L64", ("torch", "jax"), 64, 64, 16, 8, 4, 64, 1.0001, 40),
 )
 
 
