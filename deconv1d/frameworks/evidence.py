@@ -202,18 +202,19 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
     fits: dict[tuple, float] = {}
 
     def residual(n0, n1):
-        r, v, tol = _three(chunk(n0, n1))
+        found = chunk(n0, n1)
+        r, v, tol = _three(found)
         for index, beta in fits.items():
             r -= model.column(index, beta, n0, n1)
-        return r, v, tol
+        return r, v, tol, _share(found)
 
     def scores(with_h):
         g = h = gb = hb = None
         samples = 0
         for n0, n1 in spans:
-            r, v, _ = residual(n0, n1)
+            r, v, _, share = residual(n0, n1)
             valid = (v > 0) & np.isfinite(v)
-            samples += int(np.count_nonzero(valid))
+            samples += _count(valid, share)
             weight = np.zeros(r.shape)
             np.divide(1.0, v * v, out=weight, where=valid)
             dw, db = model.scores(weight * r, n0, n1)
@@ -235,17 +236,18 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
     outside = _Scale()
     everywhere = _Scale()
     for n0, n1 in spans:
-        r, v, _ = _three(chunk(n0, n1))
+        found = chunk(n0, n1)
+        r, v, _ = _three(found)
         reach = model.column(index, 1.0, n0, n1) != 0
-        everywhere.add(r, v, None)
-        outside.add(r, v, reach)
+        everywhere.add(r, v, None, _share(found))
+        outside.add(r, v, reach, _share(found))
     use = outside if 2 * outside.count >= samples else everywhere
     noise = max(use.scale(false_alarm), noise_floor)
     sys_w: np.ndarray | float = 0.0
     sys_b: np.ndarray | float = 0.0
     z_max = _zmax(g, h, gb, hb, noise)
     if allowance is not None and (z_max > threshold or locate == "always"):
-        sys_w, sys_b = _systematic(model, chunk, allowance, spans)
+        sys_w, sys_b = _systematic(model, chunk, allowance, spans, noise_floor)
         z_max = _zmax(g, h, gb, hb, noise, sys_w, sys_b)
     located: list[Entry] = []
     failed = locate == "always"
@@ -265,8 +267,8 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
             rest = _Scale()
             within = True
             for n0, n1 in spans:
-                r, v, tol = _three(residual(n0, n1))
-                rest.add(r, v, None)
+                r, v, tol, share = residual(n0, n1)
+                rest.add(r, v, None, share)
                 if tol is not None:
                     within = within and bool(np.all(np.abs(r) <= tol))
             if _zmax(gk, h, gkb, hb, max(rest.scale(false_alarm), noise_floor),
@@ -278,17 +280,54 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
                     entries=entries, false_alarm=false_alarm, located=tuple(located))
 
 
-def _systematic(model, chunk, allowance, spans):
-    """``sum_t |T_tj| a_t / v_t^2`` for every kernel entry ``j`` (and bias entry)."""
+def _systematic(model, chunk, allowance, spans, u):
+    """``sum_t |T_tj| a_t / v_t^2`` for every kernel entry ``j`` (and bias entry).
+
+    ``a_t`` is the caller's allowance plus what repeated input rows can add: a row that
+    occurs more than once gives the same products and, summed over its channels for one
+    tap (as a GEMM per tap does), the same partial sum with the same rounding error at
+    every occurrence, at most ``gamma_c sum_i |x_i w_i|`` (``c`` channels per group).
+    Such errors add up coherently instead of averaging out, so ``a_t`` also holds
+    ``gamma_c`` times ``sum |x||w|`` over the repeated rows that reach sample ``t``.
+    """
     sw = sb = None
+    repeated = _repeated_rows(model.x)
+    c = model.x.shape[2] // model.kw["groups"]
+    gamma = c * u / (1 - c * u) if c * u < 1 else math.inf
     for n0, n1 in spans:
         _, v, _ = _three(chunk(n0, n1))
         valid = (v > 0) & np.isfinite(v)
         weight = np.zeros(v.shape)
-        np.divide(np.abs(allowance(n0, n1)), v * v, out=weight, where=valid)
-        dw, db = model.scores(weight, n0, n1, absolute=True)
+        np.divide(1.0, v * v, out=weight, where=valid)
+        a = np.abs(allowance(n0, n1))
+        if repeated is not None:
+            xr = np.where(repeated[n0:n1, :, None], np.abs(model.x[n0:n1]), 0.0)
+            a = a + gamma * conv1d_transpose(xr, np.abs(model.kernel), **model.kw)
+        dw, db = model.scores(weight * a, n0, n1, absolute=True)
         sw, sb = (dw, db) if sw is None else (sw + dw, sb + db)
     return sw, (sb if model.with_bias else 0.0)
+
+
+def _repeated_rows(x: np.ndarray) -> np.ndarray | None:
+    """Which input rows ``x[n, l, :]`` occur more than once (anywhere); None if none."""
+    rows = x.reshape(-1, x.shape[2])
+    if rows.shape[0] < 2 or rows.shape[1] == 0:
+        return None
+    _, inverse, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
+    repeated = (counts[np.ravel(inverse)] > 1).reshape(x.shape[:2])
+    return repeated if repeated.any() else None
+
+
+def _share(found: tuple) -> np.ndarray | None:
+    """The chunk's optional fourth answer: each sample's share of one observation."""
+    return found[3] if len(found) > 3 else None
+
+
+def _count(valid: np.ndarray, share: np.ndarray | None) -> float:
+    """Observations among the ``valid`` samples (each counted by its share)."""
+    if share is None:
+        return int(np.count_nonzero(valid))
+    return float(np.sum(share, where=valid))
 
 
 def _three(found: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -300,16 +339,19 @@ class _Scale:
     """Accumulates ``|r_t| / v_t`` over samples: count, sum of squares and largest."""
 
     def __init__(self) -> None:
-        self.count, self.squares, self.largest = 0, 0.0, 0.0
+        self.count, self.squares, self.largest = 0.0, 0.0, 0.0
 
-    def add(self, r: np.ndarray, v: np.ndarray, skip: np.ndarray | None) -> None:
+    def add(self, r: np.ndarray, v: np.ndarray, skip: np.ndarray | None,
+            share: np.ndarray | None = None) -> None:
         valid = (v > 0) & np.isfinite(v)
         if skip is not None:
             valid &= ~skip
         ratio = np.zeros(r.shape)
         np.divide(np.abs(r), v, out=ratio, where=valid)
-        self.count += int(np.count_nonzero(valid))
+        self.count += _count(valid, share)
         self.squares += float(np.vdot(ratio, ratio))
+        if share is not None:           # v was scaled by 1 / sqrt(share): undo for the bound
+            np.divide(ratio, np.sqrt(share), out=ratio, where=valid)
         self.largest = max(self.largest, float(ratio.max()) if ratio.size else 0.0)
 
     def scale(self, false_alarm: float) -> float:
