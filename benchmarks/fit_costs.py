@@ -77,8 +77,8 @@ def main(argv=None):
 
 
 #: The narrowness constants tried (``engine.GEMM_HALF_INNER`` / ``_OUTPUT``).
-INNER_GRID = (0, 2, 4, 8, 16)
-OUTPUT_GRID = (0, 0.5, 2, 4, 8, 16)
+INNER_GRID = (0, 1, 2, 4, 8, 16, 32)
+OUTPUT_GRID = (0, 0.5, 1, 2, 4, 8, 16, 32)
 
 
 def time_paths(cases, args, np, engine, prepare):
@@ -122,12 +122,14 @@ def fit(timed, np, nnls, engine):
         scale[scale == 0] = 1
         weights, _ = nnls(a / scale / t[:, None], np.ones_like(t))
         weights = weights / scale
-        ratios = []
-        for case, found, feats, times in data:
-            cost = [float(np.dot(weights, f)) for f in feats]
-            ratios.append(times[int(np.argmin(cost))] / min(times))
-        fits[itemsize] = (weights, ratios, data)
+        fits[itemsize] = (weights, choices(weights, data, np), data)
     return fits
+
+
+def choices(weights, data, np):
+    """Per shape: the time of the path the weights pick over the fastest time."""
+    return [times[int(np.argmin([float(np.dot(weights, f)) for f in feats]))] / min(times)
+            for _, _, feats, times in data]
 
 
 
