@@ -9,7 +9,9 @@ relative error, for each pair of narrowness constants (``GEMM_HALF_INNER``,
 the paths best (90th percentile of chosen time over fastest time, then the
 worst).  It prints the fitted constants and, per shape, how the model ranks the
 paths.  ``--save FILE`` writes the timings as JSON, ``--load FILE`` refits from
-them without timing again.
+them without timing again.  On a machine shared with other jobs, fit with
+``--threads 1``: two-thread BLAS calls stall at random there whenever one
+thread is descheduled, and those times model the scheduler, not the paths.
 """
 
 from __future__ import annotations
