@@ -30,7 +30,7 @@ Inputs are converted to the compute dtype block by block too.
     grouped in ``P`` blocks of ``s``: block ``p`` of input ``i`` is one contiguous
     run of ``s * C_out`` outputs, so there are ``P`` contiguous adds instead of
     ``K`` strided ones.
-``"gather"`` (dilation 1, or stride 1)
+``"gather"``
     Polyphase, gather form: block ``q`` of the full scatter (positions
     ``q*s + r``, ``0 <= r < s``) is ``sum_p x[q - p] @ w[p*s + r]`` with
     ``P = ceil(K / s)`` phases ``p`` (taps zero-padded to ``P*s``): one GEMM row
@@ -42,7 +42,10 @@ Inputs are converted to the compute dtype block by block too.
     stacks ``B`` blocks per row (a banded block-Toeplitz weight,
     ``(B+P-1)*C_in`` by ``B*s*C_out``): it spends ``(B+P-1)/P`` times the
     multiply-adds to give a GEMM with few channels (one-channel audio)
-    something to chew on.
+    something to chew on.  With stride and dilation both above 1, output
+    phase ``r`` receives exactly the taps ``k`` with ``k*d = r (mod s)``, and
+    those form a stride-1 problem on the input (:func:`phases`): one such
+    gather per phase, each writing every ``s``-th output.
 
 The choice
     :func:`candidates` lists the paths (and ``time_batch`` values) that can run a
@@ -77,6 +80,7 @@ matrix ``C``; the gather form is its rows, the scatter form its columns).
 from __future__ import annotations
 
 import functools
+import math
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -426,8 +430,26 @@ def scatter(x, w, geom, groups, y, bias, dtype, blocks=False, block_bytes=None):
 # --------------------------------------------------------------------------- #
 # Gather (polyphase) path.                                                     #
 # --------------------------------------------------------------------------- #
-def gather_supported(geom):
-    return geom.dilation == 1 or geom.stride == 1
+def phases(kernel_size: int, stride: int, dilation: int) -> list[tuple[int, int, int]]:
+    """The output phases of a stride and dilation both above 1: ``(r, k0, base)``.
+
+    Full-scatter position ``q*s + r`` receives exactly the taps ``k`` with
+    ``k*d = r (mod s)``: with ``g = gcd(d, s)`` these are ``k = k0 + j*(s/g)``
+    (``k0 < s/g``), reading inputs ``q - base - j*(d/g)`` where
+    ``base = (k0*d) // s``.  So phase ``r`` is a stride-1 transposed convolution
+    of the whole input with dilation ``d/g`` and the taps ``w[k0::s/g]``,
+    shifted by ``base``; a phase ``r`` that no tap reaches is all zeros.
+
+    Examples
+    --------
+    >>> phases(3, 2, 2)            # taps 0, 1, 2 all land on even positions
+    [(0, 0, 0)]
+    >>> phases(4, 3, 2)            # r = 0, 2, 1 from taps 0+3j, 1+3j, 2
+    [(0, 0, 0), (2, 1, 0), (1, 2, 1)]
+    """
+    tap_step = stride // math.gcd(dilation, stride)
+    return [((k0 * dilation) % stride, k0, (k0 * dilation) // stride)
+            for k0 in range(min(tap_step, kernel_size))]
 
 
 class Gather:
@@ -437,13 +459,15 @@ class Gather:
     (outputs ``crop_left`` earlier), reads inputs ``m*B + base + u*step`` for
     ``u < U`` and is ``Xw[m] @ T``.  Rows need not be aligned with the output:
     ``B*s`` consecutive channels-last outputs are one contiguous run anyway.
+    Needs dilation 1 or stride 1 (:func:`gather` splits other problems into
+    stride-1 phases).
     """
 
-    def __init__(self, w, geom, groups, dtype, time_batch=1):
+    def __init__(self, w, stride, dilation, groups, dtype, time_batch=1):
         kernel_size, c_out_g, c_in = w.shape
-        s, d = geom.stride, geom.dilation
-        if not gather_supported(geom):
-            raise ValueError("the gather path needs dilation 1 or stride 1")
+        s, d = stride, dilation
+        if d > 1 and s > 1:
+            raise ValueError("a gather plan needs dilation 1 or stride 1")
         if d > 1 and time_batch != 1:
             raise ValueError("the gather path with dilation needs time_batch 1")
         dtype = np.dtype(dtype)
@@ -506,13 +530,42 @@ class Gather:
 def gather(x, w, geom, groups, y, bias, dtype, time_batch=1, block_bytes=None):
     """Polyphase gather path: write the transposed convolution of ``x`` into ``y``.
 
+    With stride and dilation both above 1, one stride-1 gather per output
+    phase (:func:`phases`), each writing every ``s``-th output.
+    """
+    s, d = geom.stride, geom.dilation
+    if s == 1 or d == 1:
+        _gather_rows(Gather(w, s, d, groups, dtype, time_batch), x, y,
+                     geom.crop_left, bias, block_bytes)
+        return
+    g = math.gcd(d, s)
+    if d // g > 1 and time_batch != 1:
+        raise ValueError("the gather path needs time_batch 1 when the dilation "
+                         "is not a divisor of the stride")
+    crop = geom.crop_left
+    fill = 0 if bias is None else np.asarray(bias, dtype=dtype)
+    reached = set()
+    for r, k0, base in phases(geom.kernel_size, s, d):
+        reached.add(r)
+        o_first = (r - crop) % s                    # first output of this phase
+        if o_first >= y.shape[1]:
+            continue
+        plan = Gather(w[k0::s // g], 1, d // g, groups, dtype, time_batch)
+        _gather_rows(plan, x, y[:, o_first::s], (o_first + crop - r) // s - base,
+                     bias, block_bytes)
+    for r in range(s):
+        if r not in reached:
+            y[:, (r - crop) % s::s] = fill
+
+
+def _gather_rows(plan, x, y, crop, bias, block_bytes):
+    """Run one gather plan: ``y[:, o]`` is its full-scatter position ``o + crop``.
+
     The super-rows computed cover every output position, so nothing is filled.
     """
-    plan = Gather(w, geom, groups, dtype, time_batch)
     n_batch = x.shape[0]
     l_out = y.shape[1]
     row_len = plan.B * plan.s                        # positions per super-row
-    crop = geom.crop_left
     m_start = crop // row_len                        # rows covering the output
     m_end = -(-(crop + l_out) // row_len)
     m_a = min(-(-crop // row_len), m_end)            # rows inside it: [m_a, m_b)
@@ -632,12 +685,12 @@ def correlate(y: np.ndarray, w: np.ndarray, stride: int, dilation: int,
     width = k_size * c_g
     # dw gets each block's product a slice of rows at a time: a bounded temporary
     dw_rows = max(1, BLOCK_BYTES // (d * item))
-    # Per output row: its columns, or the signal samples they are copied from
-    # when those are more (a stride longer than the kernel).  Counting only the
-    # larger keeps the blocks of the pre-engine code, whose single block on
-    # one-channel signals ran 2x faster than two blocks (each block pays one
-    # wake-up of the BLAS threads); both are bounded by MAX_BLOCK_BYTES.
-    row_bytes = max(width * groups, stride * channels) * item
+    # Per output row, what a block holds: its columns (or the signal samples
+    # they are copied from, when those are more: a stride longer than the
+    # kernel), its output row, and its row of ``x`` for the kernel gradient.
+    # Counting the columns alone made blocks twice the size the cache favours
+    # (the decoder's backward 1.1x slower than with the rows counted whole).
+    row_bytes = (max(width * groups, stride * channels) + d * (1 if x is None else 2)) * item
     batch_block, time_block = block_shape(n_batch, length, row_bytes, block_bytes,
                                           min_rows=MIN_ROWS)
     for n0 in range(0, n_batch, batch_block):
@@ -707,21 +760,41 @@ WEIGHT_BYTES = 16 * 2**20
 # NumPy's inner loops of those copies and adds; the Python-level NumPy calls.
 # ``COST_NS`` holds nanoseconds per count, per item size, fitted by least
 # squares (non-negative, on relative error) to forced runs of every candidate
-# on 40 seeded random shapes on a busy 2-core machine
-# (``benchmarks/bench.py --random 40 --seed 1 --paths`` gives the times,
-# ``benchmarks/fit_costs.py`` does the fit; the narrowness constants were
-# picked from a small grid by the same runs).
-GEMM_HALF_INNER = 4
-GEMM_HALF_OUTPUT = 0.5
+# on 40 seeded random shapes, with one BLAS thread: on the shared 2-core
+# machine the fit ran on (load 5-7 from other jobs), two-thread GEMMs stalled
+# 10-100x at random whenever one thread was descheduled, which no count
+# models.  ``benchmarks/fit_costs.py --random 40 --seed 1 --threads 1`` gives
+# the times and the fit, the narrowness constants included (a grid, keeping
+# the pair that ranks the paths best: both came out 0, the narrow GEMM's cost
+# is carried by the values of its im2col and output).
+GEMM_HALF_INNER = 0
+GEMM_HALF_OUTPUT = 0
 COST_NS = {
-    8: (0.032, 0.337, 0.0, 22400.0),
-    4: (0.0155, 0.247, 0.0, 20300.0),
+    8: (0.0739, 0.366, 0.0042, 14200.0),
+    4: (0.0301, 0.173, 0.0948, 13500.0),
 }
 
 
 def _gemm(m: int, k: int, n: int) -> float:
     """Multiply-adds of ``(m, k) @ (k, n)``, weighted by its narrowness."""
     return m * k * n * (1 + GEMM_HALF_INNER / k) * (1 + GEMM_HALF_OUTPUT / n)
+
+
+def _gather_plans(geom: Geometry, time_batch: int) -> list[tuple[int, int, int, int]]:
+    """The gather path's plans: ``(taps, time_batch, stride, outputs)`` each.
+
+    One plan, or with stride and dilation both above 1 one stride-1 plan per
+    phase (:func:`phases`), ``time_batch`` 1 unless the dilation divides the
+    stride.
+    """
+    k, s, d, l_out = geom.kernel_size, geom.stride, geom.dilation, geom.output_length
+    if d > 1 and s > 1:
+        step, dil = s // math.gcd(d, s), d // math.gcd(d, s)
+        return [(len(range(k0, k, step)), 1 if dil > 1 else time_batch, 1, -(-l_out // s))
+                for _, k0, _ in phases(k, s, d)]
+    if d > 1:
+        return [(k, 1, 1, l_out)]
+    return [(-(-k // s), time_batch, s, l_out)]
 
 
 def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: int,
@@ -739,7 +812,9 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
     ``"gather"``
         GEMM ``(N*L_full/(B*s), U*C_in/G) @ (U*C_in/G, B*s*C_out/G)`` with
         ``U = B + P - 1``; the im2col copy (runs of ``C_in/G``); the banded weight
-        built; the output written once (twice with groups).
+        built; the output written once (twice with groups).  With stride and
+        dilation both above 1, the sum of these over the phases (:func:`phases`),
+        each a stride-1 plan of its taps for ``L_out/s`` outputs, written twice.
     """
     k, s, d = geom.kernel_size, geom.stride, geom.dilation
     length, l_out, full = geom.length, geom.output_length, geom.full_length
@@ -764,20 +839,23 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
             moved += added                          # the columns' transpose
             loops += added / cout_g
         return (groups * _gemm(rows, cin_g, taps * cout_g), added + moved, loops, calls)
-    b = options.get("time_batch", 1)
-    n_taps, width = (k, 1) if d > 1 else (-(-k // s), b * s)
-    u = b + n_taps - 1
-    super_rows = -(-l_out // width)
-    per_row = (u * c_in + b * c_in + width * c_out) * itemsize
-    batch_block, row_block = block_shape(n_batch, super_rows, per_row)
-    n_blocks = -(-n_batch // batch_block) * -(-super_rows // row_block)
-    im2col = n_batch * super_rows * u * c_in
-    weight = u * cin_g * width * c_out
-    written = out_values * (2 if groups > 1 else 1)
-    return (groups * _gemm(n_batch * super_rows, u * cin_g, width * cout_g),
-            im2col + rows * c_in + weight + written,
-            im2col / cin_g + rows + written / c_out,
-            n_blocks * 12 + u)
+    plans = _gather_plans(geom, options.get("time_batch", 1))
+    once = len(plans) == 1 and groups == 1           # the GEMM writes the output
+    gemm = values = total_loops = total_calls = 0.0
+    for n_taps, bb, stride, l_sub in plans:
+        u, width = bb + n_taps - 1, bb * stride
+        super_rows = -(-l_sub // width)
+        per_row = (u * c_in + bb * c_in + width * c_out) * itemsize
+        batch_block, row_block = block_shape(n_batch, super_rows, per_row)
+        n_blocks = -(-n_batch // batch_block) * -(-super_rows // row_block)
+        im2col = n_batch * super_rows * u * c_in
+        weight = u * cin_g * width * c_out
+        written = n_batch * l_sub * c_out * (1 if once else 2)
+        gemm += groups * _gemm(n_batch * super_rows, u * cin_g, width * cout_g)
+        values += im2col + rows * c_in + weight + written
+        total_loops += im2col / cin_g + rows + written / c_out
+        total_calls += n_blocks * 12 + n_taps
+    return gemm, values, total_loops, total_calls
 
 
 def path_cost(path: str, options: dict, geom: Geometry, c_in: int, c_out: int,
@@ -809,10 +887,9 @@ def _weight_bytes(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
     blocks = -(-k // s)
     if path == "scatter_blocks":
         return (blocks * s * cin_g * c_out + (blocks + 1) * s * c_out + c_in) * itemsize
-    b = options.get("time_batch", 1)
-    width = 1 if geom.dilation > 1 else b * s
-    u = b + (k if geom.dilation > 1 else blocks) - 1
-    return (u * cin_g * width * c_out + u * c_in + width * c_out) * itemsize
+    return max(((b + n_taps - 1) * (cin_g * b * stride * c_out + c_in) + b * stride * c_out)
+               * itemsize for n_taps, b, stride, _ in _gather_plans(
+                   geom, options.get("time_batch", 1)))
 
 
 def candidates(geom: Geometry, c_in: int, c_out: int, groups: int,
@@ -820,24 +897,26 @@ def candidates(geom: Geometry, c_in: int, c_out: int, groups: int,
     """Every ``(path, options)`` that can run this problem within the scratch bound.
 
     ``"scatter"`` is always among them (it needs only one row of scratch), so
-    the list is never empty; ``"scatter_blocks"`` needs dilation 1, ``"gather"``
-    dilation 1 or stride 1 (``time_batch`` 1, 2, 4, ... ``MAX_TIME_BATCH``,
-    only 1 with dilation); both are left out when their weight matrix would
-    exceed ``WEIGHT_BYTES``.
+    the list is never empty; ``"scatter_blocks"`` needs dilation 1; ``"gather"``
+    takes every geometry (``time_batch`` 1, 2, 4, ... ``MAX_TIME_BATCH`` when
+    the dilation divides the stride, else only 1); both are left out when their
+    weight matrix would exceed ``WEIGHT_BYTES``.
 
     Examples
     --------
     >>> from deconv1d import shapes
-    >>> [p for p, _ in candidates(shapes.geometry(10, 3, 2, dilation=2), 4, 4, 1)]
-    ['scatter']
+    >>> [p for p, _ in candidates(shapes.geometry(10, 3, 2, dilation=3), 4, 4, 1)]
+    ['scatter', 'gather']
     """
     found: list[tuple[str, dict]] = [("scatter", {})]
     d = geom.dilation
     if d == 1 and geom.stride > 1:
         found.append(("scatter_blocks", {}))
-    if d == 1 or geom.stride == 1:
-        batches = [1] if d > 1 else [2 ** e for e in range(MAX_TIME_BATCH.bit_length())]
-        found += [("gather", {"time_batch": b}) for b in batches]
+    if d == 1 or geom.stride % d == 0:         # time_batch above 1 is possible
+        found += [("gather", {"time_batch": 2 ** e})
+                  for e in range(MAX_TIME_BATCH.bit_length())]
+    else:
+        found.append(("gather", {"time_batch": 1}))
     return [(p, o) for p, o in found if p == "scatter" or _weight_bytes(
         p, o, geom, c_in, c_out, groups, itemsize) <= WEIGHT_BYTES]
 
@@ -847,8 +926,7 @@ def choose(geom: Geometry, c_in: int, c_out: int, groups: int,
     """Pick ``(path, options)`` for one problem: the cheapest of :func:`candidates`.
 
     Each candidate's time is estimated by :func:`path_cost` from the stride,
-    dilation, kernel length, channel counts, groups, batch and length; with
-    stride and dilation both above 1, ``"scatter"`` is the only candidate.
+    dilation, kernel length, channel counts, groups, batch and length.
     ``benchmarks/bench.py --paths`` times every candidate forced and reports the
     chosen path's time over the fastest one's.
 

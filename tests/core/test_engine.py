@@ -7,6 +7,8 @@ that the carried overlap tail and the edge rows are exercised), covers what
 users get whatever the rule decides.
 """
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -58,17 +60,18 @@ def problems(draw, max_length=9):
     return x, w, kwargs
 
 
-def path_options(draw, kwargs):
-    """A path that supports this geometry, with random options."""
-    stride, dilation = kwargs["stride"], kwargs["dilation"]
-    choices = ["scatter"]
+def path_options(draw, geom):
+    """A path that supports this geometry (``Problem.geometry``: a stride or
+    dilation that is never taken is 1 there), with random options."""
+    stride, dilation = geom.stride, geom.dilation
+    choices = ["scatter", "gather"]
     if dilation == 1:
         choices.append("scatter_blocks")
-    if dilation == 1 or stride == 1:
-        choices.append("gather")
     path = draw(st.sampled_from(choices))
     options = {"block_bytes": draw(st.sampled_from([1, 200, 2000, engine.BLOCK_BYTES]))}
-    if path == "gather" and dilation == 1:
+    if path == "gather" and stride % dilation == 0:
+        # rows of several output blocks need a dilation that divides the stride
+        # (then every phase is a stride-1, dilation-1 problem)
         options["time_batch"] = draw(st.integers(1, 5))
     return path, options
 
@@ -85,7 +88,7 @@ def assert_close(got, want):
 @given(data=st.data())
 def test_every_path_forced_matches_an_oracle(data):
     x, w, kwargs = data.draw(problems())
-    path, options = path_options(data.draw, kwargs)
+    path, options = path_options(data.draw, prepare(x, w, **kwargs).geometry)
     oracle = reference.ORACLES[data.draw(st.sampled_from(ORACLE_NAMES))]
     got = forced(x, w, **kwargs, path=path, **options)
     assert_close(got, oracle(x, w, **kwargs))
@@ -106,14 +109,12 @@ def test_each_path_on_its_own(path, options, data):
     if path == "scatter_blocks" and kwargs["dilation"] > 1:
         kwargs["dilation"] = 1
         kwargs["output_padding"] = None
-    if path == "gather" and kwargs["dilation"] > 1:
-        kwargs["stride"] = 1
-        kwargs["output_padding"] = None
-        options = {}
     try:
-        prepare(x, w, **kwargs)
+        geom = prepare(x, w, **kwargs).geometry
     except ValueError:
         assume(False)
+    if path == "gather" and geom.stride % geom.dilation:
+        options = {k: v for k, v in options.items() if k != "time_batch"}
     want = reference.scatter_loops(x, w, **kwargs)
     assert_close(forced(x, w, **kwargs, path=path, **options), want)
 
@@ -132,7 +133,7 @@ def test_automatic_choice_matches_oracle(data):
 def test_float32_and_float16_paths(data):
     """Lower precisions: the right dtype out, close to the float64 oracle."""
     x, w, kwargs = data.draw(problems())
-    path, options = path_options(data.draw, kwargs)
+    path, options = path_options(data.draw, prepare(x, w, **kwargs).geometry)
     dtype = data.draw(st.sampled_from([np.float32, np.float16]))
     xl, wl = x.astype(dtype), w.astype(dtype)
     if kwargs["bias"] is not None:
@@ -167,9 +168,28 @@ def test_unknown_path_names_itself():
 def test_paths_refuse_geometry_they_cannot_do():
     x, w = np.ones((1, 3, 1)), np.ones((2, 1, 1))
     with pytest.raises(ValueError):
-        forced(x, w, 2, "valid", None, 2, 1, "channels_last", None, "gather")
+        forced(x, w, 3, "valid", None, 2, 1, "channels_last", None, "gather", time_batch=2)
     with pytest.raises(ValueError):
         forced(x, w, 2, "valid", None, 2, 1, "channels_last", None, "scatter_blocks")
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=st.data(), stride=st.integers(2, 6), dilation=st.integers(2, 5))
+def test_gather_by_phases_with_stride_and_dilation(data, stride, dilation):
+    """Stride and dilation both above 1: the gather path's phases against every oracle."""
+    x, w, kwargs = data.draw(problems())
+    kwargs.update(stride=stride, dilation=dilation, output_padding=data.draw(
+        st.one_of(st.none(), st.integers(0, max(stride, dilation) - 1))))
+    try:
+        geom = prepare(x, w, **kwargs).geometry
+    except ValueError:
+        assume(False)
+    options = {"block_bytes": data.draw(st.sampled_from([1, 300, engine.BLOCK_BYTES]))}
+    if geom.stride % geom.dilation == 0:
+        options["time_batch"] = data.draw(st.integers(1, 5))
+    oracle = reference.ORACLES[data.draw(st.sampled_from(ORACLE_NAMES))]
+    assert_close(forced(x, w, **kwargs, path="gather", **options), oracle(x, w, **kwargs))
 
 
 @pytest.mark.parametrize("case", [
@@ -213,11 +233,10 @@ def test_non_finite_values_reach_exactly_what_the_oracle_says(data):
 
 @pytest.mark.parametrize("case,expected", [
     # (N, L, C_in, C_out, K, stride, dilation, groups) -> path, time_batch
-    ((4, 16000, 1, 1, 31, 2, 1, 1), ("gather", 4)),      # one channel: stacked rows
+    ((4, 16000, 1, 1, 31, 2, 1, 1), ("gather", 8)),      # one channel: stacked rows
     ((10, 2027, 350, 1, 1, 6, 1, 1), ("scatter", None)),  # one output channel, K < s
     ((1, 16, 8, 8, 4096, 1, 1, 1), ("scatter", None)),   # long kernel, short input
     ((1, 64, 64, 64, 4000, 2000, 1, 1), ("scatter", None)),   # huge stride
-    ((1, 64, 8, 8, 3, 2, 2, 1), ("scatter", None)),      # stride and dilation: the only one
 ])
 def test_rule_as_documented(case, expected):
     n, length, c_in, c_out, k, s, d, g = case
@@ -238,11 +257,17 @@ def test_choice_is_the_cheapest_candidate_within_the_scratch_bound(
     for path, options in found:
         assert path in engine.PATHS
         if path == "gather":
-            assert d == 1 or s == 1
-            # the banded weight matrix (U*C_in, B*s*C_out) stays within the bound
+            # the banded weight matrix (U*C_in, B*s*C_out) stays within the bound;
+            # with stride and dilation, each phase's (U*C_in, B*C_out) does
             b = options["time_batch"]
-            u = (b + -(-k // s) - 1) if d == 1 else k
-            width = b * s if d == 1 else 1
+            g_s, g_d = geom.stride, geom.dilation
+            assert b == 1 or g_s % g_d == 0
+            if g_d == 1:
+                u, width = b + -(-k // g_s) - 1, b * g_s
+            elif g_s == 1:
+                u, width = k, 1
+            else:
+                u, width = b + -(-k // (g_s // math.gcd(g_s, g_d))) - 1, b
             assert u * c_in * width * c_out * itemsize <= engine.WEIGHT_BYTES
         if path == "scatter_blocks":
             assert d == 1 and -(-k // s) * s * c_in * c_out * itemsize <= engine.WEIGHT_BYTES

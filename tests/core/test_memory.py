@@ -72,6 +72,20 @@ def test_peak_is_output_plus_bounded_scratch(big, path, options):
                                rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("stride,dilation,options", [
+    (3, 2, {}), (4, 2, {"time_batch": 4}), (8, 3, {"block_bytes": 2**20}),
+])
+def test_gather_by_phases_is_output_plus_bounded_scratch(big, stride, dilation, options):
+    """Stride and dilation both above 1: one gather per output phase, each
+    writing every ``stride``-th output in place."""
+    x, w = big
+    y, peak = peak_of(lambda: forced(x, w, "gather", stride=stride, dilation=dilation,
+                                     options=options))
+    assert peak <= y.nbytes + SCRATCH, (peak / 2**20, y.nbytes / 2**20)
+    np.testing.assert_allclose(y, forced(x, w, "scatter", stride=stride, dilation=dilation),
+                               rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("path", ["scatter", "gather"])
 def test_channels_first_output_needs_no_second_copy(big, path):
     x, w = big
