@@ -562,22 +562,55 @@ def _load_onnx(model: Any) -> Any:
         raise ImportError("onnx_model needs onnx and onnxruntime: "
                           "pip install 'deconv1d[onnx]'") from None
     if isinstance(model, onnx.ModelProto):
-        return model
-    if isinstance(model, bytes):
+        proto, what = model, "the ModelProto"
+    elif isinstance(model, bytes):
         try:
-            return onnx.load_from_string(model)
+            proto, what = onnx.load_from_string(model), "the bytes"
         except Exception as error:   # noqa: BLE001 - any protobuf error: unreadable
             raise ValueError(f"`model`: not an ONNX model ({error})") from None
-    if isinstance(model, str | os.PathLike):
+    elif isinstance(model, str | os.PathLike):
+        what = repr(os.fspath(model))
         try:
-            return onnx.load(os.fspath(model))
+            proto = onnx.load(os.fspath(model))
         except FileNotFoundError:
-            raise ValueError(f"`model`: no such file: {os.fspath(model)!r}") from None
+            raise ValueError(f"`model`: no such file: {what}") from None
         except Exception as error:   # noqa: BLE001
-            raise ValueError(f"`model`: cannot read {os.fspath(model)!r} as an ONNX model "
+            raise ValueError(f"`model`: cannot read {what} as an ONNX model "
                              f"({type(error).__name__}: {error})") from None
-    raise TypeError(f"`model` must be an onnx.ModelProto, bytes or a path. "
-                    f"Received: {type(model).__name__}")
+    else:
+        raise TypeError(f"`model` must be an onnx.ModelProto, bytes or a path. "
+                        f"Received: {type(model).__name__}")
+    if not proto.HasField("graph") or not proto.opset_import:
+        # Protocol buffers parse an empty file (and some others) as an empty message.
+        raise ValueError(f"`model`: {what} is not an ONNX model (it has no graph or no "
+                         "opset)")
+    return proto
+
+
+def _check_feeds(declared: Mapping[str, Any], feeds: Mapping[str, np.ndarray]) -> None:
+    """Each feed against its graph input's declared element type, rank and fixed sizes."""
+    from onnx import helper
+
+    for name, info in declared.items():
+        array = feeds[name]
+        if not info.type.HasField("tensor_type"):
+            continue
+        tensor = info.type.tensor_type
+        try:
+            dtype = np.dtype(helper.tensor_dtype_to_np_dtype(tensor.elem_type))
+        except (KeyError, TypeError, ValueError):
+            dtype = None
+        if dtype is not None and array.dtype != dtype:
+            raise ValueError(f"`feeds`: input {name!r} must have dtype {dtype}. Received: "
+                             f"{array.dtype}")
+        if not tensor.HasField("shape"):
+            continue
+        dims = [d.dim_value if d.HasField("dim_value") else (d.dim_param or None)
+                for d in tensor.shape.dim]
+        if array.ndim != len(dims) or any(isinstance(d, int) and d != n
+                                          for d, n in zip(dims, array.shape)):
+            raise ValueError(f"`feeds`: input {name!r} must have shape "
+                             f"{tuple(dims)}. Received: shape {array.shape}")
 
 
 _ONNX_ATTRIBUTES = ("auto_pad", "dilations", "group", "kernel_shape", "output_padding",
@@ -679,6 +712,7 @@ def _onnx_walk(model: Any, feeds: Any, visit: Callable[[_Seen], None]) -> None:
     cuts = [i for i, n in enumerate(nodes)
             if n.op_type == "ConvTranspose" and n.domain in ("", "ai.onnx")]
     values: dict[str, Any] = {name: np.asarray(v) for name, v in feeds.items()}
+    _check_feeds(declared, values)
 
     def value(name: str) -> np.ndarray:
         if name in values:

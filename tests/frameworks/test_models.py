@@ -289,6 +289,41 @@ def test_cli_verify_model(tmp_path, capsys):
         assert err.startswith("deconv1d verify-model: error:") and "Traceback" not in err
 
 
+def _relu_model():
+    """No ConvTranspose at all: a Relu on a float32 input declared (1, 2, None)."""
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph([helper.make_node("Relu", ["X"], ["Y"])], "g",
+                              [helper.make_tensor_value_info("X", TensorProto.FLOAT,
+                                                             [1, 2, "length"])],
+                              [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+@needs_onnx
+def test_cli_verify_model_refuses_by_name_and_says_not_verified(tmp_path, capsys):
+    relu = tmp_path / "relu.onnx"
+    relu.write_bytes(_relu_model().SerializeToString())
+    (tmp_path / "empty.onnx").write_bytes(b"")
+    arrays = {"ok": np.ones((1, 2, 3), np.float32), "f64": np.ones((1, 2, 3)),
+              "wide": np.ones((1, 3, 3), np.float32), "flat": np.ones((2, 3), np.float32)}
+    for key, array in arrays.items():
+        np.save(tmp_path / f"{key}.npy", array)
+    # Nothing to check is not a pass: exit 3, and the table says why.
+    assert main(["verify-model", str(relu), "--input", f"X={tmp_path / 'ok.npy'}"]) == 3
+    assert "no 1-D transposed convolution" in capsys.readouterr().out
+    for model, key, message in (
+            ("empty.onnx", "ok", "empty.onnx' is not an ONNX model"),
+            ("relu.onnx", "f64", "input 'X' must have dtype float32. Received: float64"),
+            ("relu.onnx", "wide", "must have shape (1, 2, 'length'). Received: shape (1, 3, 3)"),
+            ("relu.onnx", "flat", "Received: shape (2, 3)")):
+        argv = ["verify-model", str(tmp_path / model), "--input", f"X={tmp_path / key}.npy"]
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("deconv1d verify-model: error:") and message in err, err
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 # --------------------------------------------------------------------------- #
 # Keras 3 (any backend) and tf-keras                                           #
 # --------------------------------------------------------------------------- #
@@ -592,4 +627,7 @@ def test_benchmark_runs():
     result = subprocess.run([sys.executable, os.path.join(root, "benchmarks", "verify_models.py"),
                              "--quick"], capture_output=True, text=True, timeout=300, cwd=root)
     assert result.returncode == 0, result.stderr
-    assert "ratio" in result.stdout and "4 layers, MATCH" in result.stdout
+    lines = result.stdout.splitlines()
+    assert "ratio" in lines[1] and lines[2].split()[:2] == ["32", "8"]
+    assert lines[2].split()[5] == "MATCH" and "hooks" in result.stdout
+    assert sum(" ups." in line for line in lines) == 4
