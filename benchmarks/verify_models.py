@@ -10,8 +10,9 @@ frames of the mel input) and prints
     ``deconv1d.verify.torch_model`` (which includes one forward), each the best
     of ``--repeat`` runs, their ratio (target: <= 5), the verdict, and the peak
     of NumPy/Python memory allocated during the check (tracemalloc; PyTorch's
-    own tensors are not traced) against the largest layer's input and output in
-    float64 (the reference's working precision) and the sum over layers;
+    own tensors are not traced) against the largest layer's input, output and
+    weight in float64 (the reference's working precision) and the sum over
+    layers;
 (b) with ``--onnx`` (needs onnx and onnxruntime), the same for the model
     exported with ``torch.onnx.export``: onnxruntime's forward and
     ``deconv1d.verify.onnx_model`` (which runs the graph in parts, one session
@@ -86,7 +87,8 @@ def layers_of(net, x):
 
 
 def breakdown(net, x, repeat):
-    """Per layer: (name, shapes, forward, check, reference, magnitude) in seconds."""
+    """Per layer: (name, shapes, forward, check, reference, magnitude) in seconds, and
+    the bytes of its input, output and weight in float64."""
     names = {id(m): n for n, m in net.named_modules()}
     rows = []
     for module, xa, ya, w, b in layers_of(net, x):
@@ -108,7 +110,8 @@ def breakdown(net, x, repeat):
                           repeat),
                      best(lambda: interop.torch_conv_transpose1d(
                          np.abs(x64), np.abs(w64), None if b64 is None else np.abs(b64),
-                         **arguments), repeat)))
+                         **arguments), repeat),
+                     8 * (xa.size + ya.size + w.size)))
     return rows
 
 
@@ -128,6 +131,8 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--onnx", action="store_true",
                         help="also the exported model with onnxruntime and onnx_model")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch.set_num_threads (default: torch's own choice)")
     parser.add_argument("--quick", action="store_true", help="one run of the 32x8 size")
     args = parser.parse_args(argv)
     if args.quick:
@@ -137,11 +142,14 @@ def main(argv=None):
         assert all(len(s) == 2 and min(s) > 0 for s in sizes)
     except (ValueError, AssertionError):
         parser.error(f"--sizes must be CHANNELSxFRAMES,... Received: {args.sizes!r}")
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
     use_onnx = args.onnx and all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime"))
     if args.onnx and not use_onnx:
         print("--onnx: onnx and onnxruntime are not installed; skipped")
     print(f"HiFi-GAN-style generator, rates 8,8,2,2; torch {torch.__version__}, "
-          f"{torch.get_num_threads()} torch threads; best of {args.repeat}")
+          f"{torch.get_num_threads()} torch threads; best of {args.repeat}; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     head = (f"{'channels':>8} {'frames':>6} {'forward ms':>10} {'check ms':>9} {'ratio':>6} "
             f"{'verdict':>8} {'peak MiB':>8} {'largest':>8} {'all':>6}")
     if use_onnx:
@@ -161,9 +169,9 @@ def main(argv=None):
         ok = ok and bool(report)
         t_forward = best(forward, args.repeat)
         t_check = best(lambda: verify.torch_model(net, x), args.repeat)
-        sizes_of = [8 * (int(np.prod(layer.input_shape)) + int(np.prod(layer.output_shape)))
-                    for layer in report.layers]
         peak = peak_memory(lambda: verify.torch_model(net, x))
+        rows = breakdown(net, x, args.repeat)
+        sizes_of = [r[-1] for r in rows]
         row = (f"{channels:>8} {frames:>6} {t_forward * 1e3:>10.1f} {t_check * 1e3:>9.1f} "
                f"{t_check / t_forward:>6.2f} {report.verdict:>8} {peak / 2**20:>8.2f} "
                f"{max(sizes_of) / 2**20:>8.2f} {sum(sizes_of) / 2**20:>6.2f}")
@@ -178,7 +186,6 @@ def main(argv=None):
             row += (f" {t_ort * 1e3:>7.1f} {t_onnx * 1e3:>13.1f} {t_onnx / t_ort:>6.2f} "
                     f"{onnx_report.verdict:>8}")
         print(row, flush=True)
-        rows = breakdown(net, x, args.repeat)
         details.append((channels, frames, t_check - t_forward - sum(r[3] for r in rows),
                         report, rows))
 
@@ -186,7 +193,7 @@ def main(argv=None):
     print(f"{'size':>8} {'layer':>6} {'x -> y':>26} {'forward':>8} {'check':>8} "
           f"{'reference':>9} {'magnitude':>9} {'rest':>8}  verdict")
     for channels, frames, hooks, report, rows in details:
-        for (name, shapes, fwd, chk, ref, mag), layer in zip(rows, report.layers):
+        for (name, shapes, fwd, chk, ref, mag, _), layer in zip(rows, report.layers):
             print(f"{f'{channels}x{frames}':>8} {name:>6} {shapes:>26} {fwd * 1e3:>8.2f} "
                   f"{chk * 1e3:>8.2f} {ref * 1e3:>9.2f} {mag * 1e3:>9.2f} "
                   f"{(chk - ref - mag) * 1e3:>8.2f}  {layer.verdict}")

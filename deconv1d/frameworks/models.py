@@ -14,7 +14,9 @@ The frameworks are imported only when a model of theirs is given.  Each layer is
 checked as soon as it has run; only its report is kept, so at most one layer's
 arrays are held beyond the model's own (:func:`onnx_model` runs the graph in
 parts, cut after each ``ConvTranspose``, so that it too holds one node's arrays
-at a time).
+at a time).  :func:`compare_models` also keeps, from the reference model's run,
+each transposed convolution's weight and bias (no activations) until its
+ported layer is checked.
 """
 
 from __future__ import annotations
@@ -781,12 +783,14 @@ def onnx_model(model: Any, feeds: Mapping[str, npt.ArrayLike] | npt.ArrayLike, *
                false_alarm: float = 1e-6) -> ModelReport:
     """Check every 1-D ``ConvTranspose`` node of an ONNX model, run with onnxruntime.
 
-    The model is run once, in parts cut after each ``ConvTranspose`` node (one
-    onnxruntime session per part, exposing only the tensors that cross the cut and
-    the node's input, weight, bias and output), and each node's output is checked against the reference of
-    its own attributes (``auto_pad``, ``pads``, ``output_padding``,
-    ``output_shape``, ``dilations``, ``group``, ``strides``, ``kernel_shape``)
-    and bias.  Where onnxruntime deviates from the ONNX specification the layer's
+    The model runs once, in parts cut after each ``ConvTranspose`` node (one
+    onnxruntime session per part, exposing only the tensors that cross the cut
+    and the node's input, weight, bias and output; the nodes after the last
+    ``ConvTranspose`` do not run), so that one node's arrays are held at a time
+    beyond the model's own activations.  Each node's output is checked against
+    the reference of its own attributes (``auto_pad``, ``pads``,
+    ``output_padding``, ``output_shape``, ``dilations``, ``group``, ``strides``,
+    ``kernel_shape``) and bias.  Where onnxruntime deviates from the ONNX specification the layer's
     diagnosis says so by name (code ``onnxruntime_same_short``: ``SAME_UPPER`` /
     ``SAME_LOWER`` with stride larger than the kernel, where onnxruntime returns
     the full scatter instead of ``L * stride`` samples).
@@ -806,8 +810,8 @@ def onnx_model(model: Any, feeds: Mapping[str, npt.ArrayLike] | npt.ArrayLike, *
     Raises
     ------
     ValueError
-        An unreadable model, a missing or unknown input, or inputs onnxruntime
-        rejects (wrong shape or dtype).
+        An unreadable model, a missing or unknown input, an input whose dtype or
+        shape is not the declared one, or inputs onnxruntime rejects.
     ImportError
         Without onnx and onnxruntime (``pip install "deconv1d[onnx]"``).
 
