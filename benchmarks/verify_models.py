@@ -24,6 +24,13 @@ frames of the mel input) and prints
     judgement and the pooled test; "hooks" is what ``torch_model`` spends
     beyond the forward and the checks (hooks, copies, reports).
 
+Threads: PyTorch's OpenMP pool and NumPy's OpenBLAS pool each take every core;
+in ``torch_model`` their work alternates layer by layer, and on a small or busy
+machine each pool's waiting threads slow the other (the "hooks" rows then show
+the forward itself running slower inside the walk).  ``OPENBLAS_NUM_THREADS=1``
+removes that; ``OMP_NUM_THREADS=1`` makes both single-threaded (set them in the
+environment: they are read when the libraries load).  The header prints them.
+
 A benchmark, not a test: nothing here asserts a time.
 """
 
@@ -149,7 +156,9 @@ def main(argv=None):
         print("--onnx: onnx and onnxruntime are not installed; skipped")
     print(f"HiFi-GAN-style generator, rates 8,8,2,2; torch {torch.__version__}, "
           f"{torch.get_num_threads()} torch threads; best of {args.repeat}; load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; OMP_NUM_THREADS="
+          f"{os.environ.get('OMP_NUM_THREADS', '-')}, OPENBLAS_NUM_THREADS="
+          f"{os.environ.get('OPENBLAS_NUM_THREADS', '-')}")
     head = (f"{'channels':>8} {'frames':>6} {'forward ms':>10} {'check ms':>9} {'ratio':>6} "
             f"{'verdict':>8} {'peak MiB':>8} {'largest':>8} {'all':>6}")
     if use_onnx:
