@@ -611,6 +611,40 @@ def test_onnx_walk_keeps_no_earlier_node_arrays(monkeypatch):
 
 
 @needs_onnx
+def test_onnx_tensor_read_only_inside_a_subgraph_is_carried():
+    """An ``If`` whose branches read a tensor made before the previous ConvTranspose."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(8)
+
+    def branch(op):
+        return helper.make_graph([helper.make_node(op, ["Y1", "R0"], [f"T_{op}"])], op, [],
+                                 [helper.make_tensor_value_info(f"T_{op}", TensorProto.FLOAT,
+                                                                None)])
+
+    conv = {"strides": [1], "pads": [1, 1]}
+    nodes = [helper.make_node("ConvTranspose", ["X", "W0"], ["Y0"], name="up0", **conv),
+             helper.make_node("Relu", ["Y0"], ["R0"]),
+             helper.make_node("ConvTranspose", ["R0", "W1"], ["Y1"], name="up1", **conv),
+             helper.make_node("If", ["C"], ["Z"], then_branch=branch("Add"),
+                              else_branch=branch("Sub")),
+             helper.make_node("ConvTranspose", ["Z", "W2"], ["Y2"], name="up2", **conv)]
+    weights = [numpy_helper.from_array(rng.standard_normal((2, 2, 3)).astype(np.float32),
+                                       f"W{i}") for i in range(3)]
+    graph = helper.make_graph(nodes, "branches",
+                              [helper.make_tensor_value_info("X", TensorProto.FLOAT, None),
+                               helper.make_tensor_value_info("C", TensorProto.BOOL, [])],
+                              [helper.make_tensor_value_info("Y2", TensorProto.FLOAT, None)],
+                              weights)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    x = rng.standard_normal((1, 2, 7)).astype(np.float32)
+    for condition in (True, False):
+        report = verify.onnx_model(model, {"X": x, "C": np.array(condition)})
+        assert [layer.name for layer in report.layers] == ["up0", "up1", "up2"]
+        assert report.verdict == "MATCH", str(report)
+
+
+@needs_onnx
 def test_onnx_tensor_crossing_the_cuts_is_carried():
     x = np.random.default_rng(7).standard_normal((2, 3, 9)).astype(np.float32)
     report = verify.onnx_model(_onnx_chain(4, skip=True), {"X": x})
