@@ -139,6 +139,21 @@ def test_bad_arguments_are_refused_by_name():
         verify.torch_model(generator(), mel(), false_alarm=2.0)
 
 
+def test_exit_status_is_the_worst_layer_verdict():
+    from deconv1d.verify import LayerCheck, ModelReport
+
+    def report(*verdicts):
+        return ModelReport("onnx", tuple(LayerCheck(f"n{i}", "onnx", {}, (1, 1, 2), (1, 1, 3), v)
+                                         for i, v in enumerate(verdicts)))
+
+    assert report("MATCH", "MATCH").exit_status == 0
+    assert report("MATCH", "SUSPECT").exit_status == 3
+    assert report("UNCHECKED", "MATCH").exit_status == 3
+    assert report("SUSPECT", "MISMATCH", "UNCHECKED").exit_status == 1
+    assert report("MATCH", "SUSPECT").first_failure == "n1"
+    assert report().exit_status == 3 and not report()
+
+
 # --------------------------------------------------------------------------- #
 # compare_models on PyTorch ports                                              #
 # --------------------------------------------------------------------------- #
