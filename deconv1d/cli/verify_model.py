@@ -17,7 +17,7 @@ def add(subparsers: argparse._SubParsersAction) -> None:
                     "ConvTranspose node's output against the float64 reference of the "
                     "node's own attributes, weight and real input. Exits 0 when every "
                     "node matches, 1 on a MISMATCH, 3 on a SUSPECT (or a node that "
-                    "cannot be checked), 2 on an error. Needs onnx and onnxruntime "
+                    "cannot be checked, or none at all), 2 on an error. Needs onnx and onnxruntime "
                     "(pip install \"deconv1d[onnx]\").")
     cmd.add_argument("model", help="the .onnx file")
     cmd.add_argument("--input", action="append", default=[], metavar="NAME=FILE",

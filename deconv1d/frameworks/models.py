@@ -12,8 +12,11 @@ the fix.  All return a :class:`ModelReport`.
 
 The frameworks are imported only when a model of theirs is given.  Each layer is
 checked as soon as it has run; only its report is kept, so at most one layer's
-arrays are held beyond the model's own (except :func:`onnx_model`, which asks
-onnxruntime for every node's input and output in one run).
+arrays are held beyond the model's own (:func:`onnx_model` runs the graph in
+parts, cut after each ``ConvTranspose``, so that it too holds one node's arrays
+at a time).  :func:`compare_models` also keeps, from the reference model's run,
+each transposed convolution's weight and bias (no activations) until its
+ported layer is checked.
 """
 
 from __future__ import annotations
@@ -561,22 +564,55 @@ def _load_onnx(model: Any) -> Any:
         raise ImportError("onnx_model needs onnx and onnxruntime: "
                           "pip install 'deconv1d[onnx]'") from None
     if isinstance(model, onnx.ModelProto):
-        return model
-    if isinstance(model, bytes):
+        proto, what = model, "the ModelProto"
+    elif isinstance(model, bytes):
         try:
-            return onnx.load_from_string(model)
+            proto, what = onnx.load_from_string(model), "the bytes"
         except Exception as error:   # noqa: BLE001 - any protobuf error: unreadable
             raise ValueError(f"`model`: not an ONNX model ({error})") from None
-    if isinstance(model, str | os.PathLike):
+    elif isinstance(model, str | os.PathLike):
+        what = repr(os.fspath(model))
         try:
-            return onnx.load(os.fspath(model))
+            proto = onnx.load(os.fspath(model))
         except FileNotFoundError:
-            raise ValueError(f"`model`: no such file: {os.fspath(model)!r}") from None
+            raise ValueError(f"`model`: no such file: {what}") from None
         except Exception as error:   # noqa: BLE001
-            raise ValueError(f"`model`: cannot read {os.fspath(model)!r} as an ONNX model "
+            raise ValueError(f"`model`: cannot read {what} as an ONNX model "
                              f"({type(error).__name__}: {error})") from None
-    raise TypeError(f"`model` must be an onnx.ModelProto, bytes or a path. "
-                    f"Received: {type(model).__name__}")
+    else:
+        raise TypeError(f"`model` must be an onnx.ModelProto, bytes or a path. "
+                        f"Received: {type(model).__name__}")
+    if not proto.HasField("graph") or not proto.opset_import:
+        # Protocol buffers parse an empty file (and some others) as an empty message.
+        raise ValueError(f"`model`: {what} is not an ONNX model (it has no graph or no "
+                         "opset)")
+    return proto
+
+
+def _check_feeds(declared: Mapping[str, Any], feeds: Mapping[str, np.ndarray]) -> None:
+    """Each feed against its graph input's declared element type, rank and fixed sizes."""
+    from onnx import helper
+
+    for name, info in declared.items():
+        array = feeds[name]
+        if not info.type.HasField("tensor_type"):
+            continue
+        tensor = info.type.tensor_type
+        try:
+            dtype = np.dtype(helper.tensor_dtype_to_np_dtype(tensor.elem_type))
+        except (KeyError, TypeError, ValueError):
+            dtype = None
+        if dtype is not None and array.dtype != dtype:
+            raise ValueError(f"`feeds`: input {name!r} must have dtype {dtype}. Received: "
+                             f"{array.dtype}")
+        if not tensor.HasField("shape"):
+            continue
+        dims = [d.dim_value if d.HasField("dim_value") else (d.dim_param or None)
+                for d in tensor.shape.dim]
+        if array.ndim != len(dims) or any(isinstance(d, int) and d != n
+                                          for d, n in zip(dims, array.shape)):
+            raise ValueError(f"`feeds`: input {name!r} must have shape "
+                             f"{tuple(dims)}. Received: shape {array.shape}")
 
 
 _ONNX_ATTRIBUTES = ("auto_pad", "dilations", "group", "kernel_shape", "output_padding",
@@ -624,8 +660,28 @@ def _ort_deviation(arguments: dict, x: np.ndarray, w: np.ndarray,
     return named
 
 
+def _onnx_reads(node: Any) -> set[str]:
+    """Every name a node reads: its inputs and those its subgraphs (If, Loop, Scan) read."""
+    names = {name for name in node.input if name}
+    for attribute in node.attribute:
+        graphs = ([attribute.g] if attribute.HasField("g") else []) + list(attribute.graphs)
+        for graph in graphs:
+            for inner in graph.node:
+                names |= _onnx_reads(inner)
+    return names
+
+
 def _onnx_walk(model: Any, feeds: Any, visit: Callable[[_Seen], None]) -> None:
-    """Run the model once with onnxruntime, every ConvTranspose's tensors exposed."""
+    """Run the model with onnxruntime up to its last ConvTranspose, one part at a time.
+
+    The graph (whose nodes ONNX keeps in topological order) is cut after each
+    ``ConvTranspose`` node.  Each part runs in its own session on the tensors that
+    cross the cut, and exposes only those, the node's input, weight, bias and
+    output; the node is checked, and every tensor no later node reads is released,
+    before the next part runs.  So the values held at a time are the model's own
+    activations crossing the cut and one node's arrays, and the model runs once
+    (the nodes after the last ConvTranspose not at all).
+    """
     proto = _load_onnx(model)
     try:
         import onnxruntime
@@ -635,7 +691,9 @@ def _onnx_walk(model: Any, feeds: Any, visit: Callable[[_Seen], None]) -> None:
                           "pip install 'deconv1d[onnx]'") from None
     graph = proto.graph
     initializers = {t.name: t for t in graph.initializer}
-    inputs = [i.name for i in graph.input if i.name not in initializers]
+    sparse = {t.values.name: t for t in graph.sparse_initializer}
+    declared = {i.name: i for i in graph.input if i.name not in initializers}
+    inputs = list(declared)
     if not isinstance(feeds, Mapping):
         if len(inputs) != 1:
             raise ValueError(f"`feeds` must be a dict for a model with inputs {inputs}. "
@@ -647,60 +705,77 @@ def _onnx_walk(model: Any, feeds: Any, visit: Callable[[_Seen], None]) -> None:
         raise ValueError(f"`feeds` must give the model's inputs {inputs}. Received: "
                          f"{sorted(feeds)}" + (f" (missing {missing})" if missing else "")
                          + (f" (unknown {unknown})" if unknown else ""))
-    nodes = [n for n in graph.node if n.op_type == "ConvTranspose" and n.domain in ("", "ai.onnx")]
-    exposed = _copy_model(proto)
-    have = {o.name for o in exposed.graph.output}
-    wanted: list[str] = []
-    for node in nodes:
-        names = [node.input[0], node.input[1], node.output[0]]
-        if len(node.input) > 2 and node.input[2]:
-            names.append(node.input[2])
+    nodes = list(graph.node)
+    reads = [_onnx_reads(node) for node in nodes]
+    last_read: dict[str, int] = {}
+    for index, names in enumerate(reads):
         for name in names:
-            if name not in have and name not in initializers and name not in inputs:
-                exposed.graph.output.append(helper.make_empty_tensor_value_info(name))
-                have.add(name)
-            wanted.append(name)
-    try:
-        session = onnxruntime.InferenceSession(exposed.SerializeToString(),
-                                               providers=["CPUExecutionProvider"])
-    except Exception as error:   # noqa: BLE001 - onnxruntime raises its own types
-        raise ValueError(f"`model`: onnxruntime cannot load it ({error})") from None
-    outputs = sorted(set(wanted) - set(inputs) - set(initializers))
-    try:
-        values = dict(zip(outputs, session.run(outputs, {k: np.asarray(v)
-                                                         for k, v in feeds.items()})))
-    except Exception as error:   # noqa: BLE001
-        raise ValueError(f"`feeds`: onnxruntime cannot run the model on them ({error})") \
-            from None
+            last_read[name] = index
+    cuts = [i for i, n in enumerate(nodes)
+            if n.op_type == "ConvTranspose" and n.domain in ("", "ai.onnx")]
+    values: dict[str, Any] = {name: np.asarray(v) for name, v in feeds.items()}
+    _check_feeds(declared, values)
 
     def value(name: str) -> np.ndarray:
-        if name in initializers:
-            return numpy_helper.to_array(initializers[name])
-        if name in feeds:
-            return np.asarray(feeds[name])
-        return values[name]
+        if name in values:
+            return values[name]
+        return numpy_helper.to_array(initializers[name])
 
-    for index, node in enumerate(nodes):
+    def declaration(name: str) -> Any:
+        if name in declared:
+            return declared[name]
+        array = values[name]
+        if not isinstance(array, np.ndarray):
+            raise ValueError(f"`model`: {name!r}, read across a ConvTranspose, is a "
+                             f"{type(array).__name__}, not a tensor; onnx_model cannot cut "
+                             "the graph there")
+        return helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(
+            array.dtype), None)
+
+    start = 0
+    for number, cut in enumerate(cuts):
+        part = nodes[start:cut + 1]
+        node = nodes[cut]
+        needed = set().union(*reads[start:cut + 1])
+        made = [out for n in part for out in n.output if out]
+        own = [name for name in (*node.input[:3], node.output[0]) if name]
+        exposed = list(dict.fromkeys(
+            [name for name in made if last_read.get(name, -1) > cut or name in own]))
+        piece = helper.make_model(
+            helper.make_graph(
+                part, f"{graph.name}_to_{node.name or cut}",
+                [declaration(name) for name in sorted(needed) if name in values],
+                [helper.make_empty_tensor_value_info(name) for name in exposed],
+                initializer=[initializers[name] for name in sorted(needed)
+                             if name in initializers and name not in values],
+                sparse_initializer=[sparse[name] for name in sorted(needed)
+                                    if name in sparse and name not in values]),
+            ir_version=proto.ir_version, opset_imports=proto.opset_import,
+            functions=proto.functions)
+        try:
+            session = onnxruntime.InferenceSession(piece.SerializeToString(),
+                                                   providers=["CPUExecutionProvider"])
+        except Exception as error:   # noqa: BLE001 - onnxruntime raises its own types
+            raise ValueError(f"`model`: onnxruntime cannot load it ({error})") from None
+        del piece
+        feed = {name: values[name] for name in sorted(needed) if name in values}
+        try:
+            values.update(zip(exposed, session.run(exposed, feed)))
+        except Exception as error:   # noqa: BLE001
+            raise ValueError(f"`feeds`: onnxruntime cannot run the model on them ({error})") \
+                from None
+        del session, feed
         x, w = value(node.input[0]), value(node.input[1])
-        if x.ndim != 3:
-            continue                                 # not a 1-D ConvTranspose
         b = value(node.input[2]) if len(node.input) > 2 and node.input[2] else None
-        y = value(node.output[0])
-        arguments = _onnx_arguments(node)
-        name = node.name or f"ConvTranspose_{index}"
-        seen = _Seen(name, "onnx", x, y, w, b, arguments,
-                     deviation=_ort_deviation(arguments, x, w, y))
-        visit(seen)
-        values.pop(node.output[0], None)
-
-
-def _copy_model(proto: Any) -> Any:
-    """A deep copy of an ONNX ``ModelProto``."""
-    import onnx
-
-    out = onnx.ModelProto()
-    out.CopyFrom(proto)
-    return out
+        y = values[node.output[0]]
+        for name in [n for n in values if last_read.get(n, -1) <= cut]:
+            del values[name]                         # read by no later node
+        if x.ndim == 3:                              # a 1-D ConvTranspose
+            arguments = _onnx_arguments(node)
+            visit(_Seen(node.name or f"ConvTranspose_{number}", "onnx", x, y, w, b,
+                        arguments, deviation=_ort_deviation(arguments, x, w, y)))
+        del x, w, b, y
+        start = cut + 1
 
 
 def onnx_model(model: Any, feeds: Mapping[str, npt.ArrayLike] | npt.ArrayLike, *,
@@ -708,11 +783,14 @@ def onnx_model(model: Any, feeds: Mapping[str, npt.ArrayLike] | npt.ArrayLike, *
                false_alarm: float = 1e-6) -> ModelReport:
     """Check every 1-D ``ConvTranspose`` node of an ONNX model, run with onnxruntime.
 
-    The model is run once with each node's input, weight, bias and output exposed
-    as graph outputs, and each node's output is checked against the reference of
-    its own attributes (``auto_pad``, ``pads``, ``output_padding``,
-    ``output_shape``, ``dilations``, ``group``, ``strides``, ``kernel_shape``)
-    and bias.  Where onnxruntime deviates from the ONNX specification the layer's
+    The model runs once, in parts cut after each ``ConvTranspose`` node (one
+    onnxruntime session per part, exposing only the tensors that cross the cut
+    and the node's input, weight, bias and output; the nodes after the last
+    ``ConvTranspose`` do not run), so that one node's arrays are held at a time
+    beyond the model's own activations.  Each node's output is checked against
+    the reference of its own attributes (``auto_pad``, ``pads``,
+    ``output_padding``, ``output_shape``, ``dilations``, ``group``, ``strides``,
+    ``kernel_shape``) and bias.  Where onnxruntime deviates from the ONNX specification the layer's
     diagnosis says so by name (code ``onnxruntime_same_short``: ``SAME_UPPER`` /
     ``SAME_LOWER`` with stride larger than the kernel, where onnxruntime returns
     the full scatter instead of ``L * stride`` samples).
@@ -732,8 +810,8 @@ def onnx_model(model: Any, feeds: Mapping[str, npt.ArrayLike] | npt.ArrayLike, *
     Raises
     ------
     ValueError
-        An unreadable model, a missing or unknown input, or inputs onnxruntime
-        rejects (wrong shape or dtype).
+        An unreadable model, a missing or unknown input, an input whose dtype or
+        shape is not the declared one, or inputs onnxruntime rejects.
     ImportError
         Without onnx and onnxruntime (``pip install "deconv1d[onnx]"``).
 

@@ -139,6 +139,21 @@ def test_bad_arguments_are_refused_by_name():
         verify.torch_model(generator(), mel(), false_alarm=2.0)
 
 
+def test_exit_status_is_the_worst_layer_verdict():
+    from deconv1d.verify import LayerCheck, ModelReport
+
+    def report(*verdicts):
+        return ModelReport("onnx", tuple(LayerCheck(f"n{i}", "onnx", {}, (1, 1, 2), (1, 1, 3), v)
+                                         for i, v in enumerate(verdicts)))
+
+    assert report("MATCH", "MATCH").exit_status == 0
+    assert report("MATCH", "SUSPECT").exit_status == 3
+    assert report("UNCHECKED", "MATCH").exit_status == 3
+    assert report("SUSPECT", "MISMATCH", "UNCHECKED").exit_status == 1
+    assert report("MATCH", "SUSPECT").first_failure == "n1"
+    assert report().exit_status == 3 and not report()
+
+
 # --------------------------------------------------------------------------- #
 # compare_models on PyTorch ports                                              #
 # --------------------------------------------------------------------------- #
@@ -289,6 +304,41 @@ def test_cli_verify_model(tmp_path, capsys):
         assert err.startswith("deconv1d verify-model: error:") and "Traceback" not in err
 
 
+def _relu_model():
+    """No ConvTranspose at all: a Relu on a float32 input declared (1, 2, None)."""
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph([helper.make_node("Relu", ["X"], ["Y"])], "g",
+                              [helper.make_tensor_value_info("X", TensorProto.FLOAT,
+                                                             [1, 2, "length"])],
+                              [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+@needs_onnx
+def test_cli_verify_model_refuses_by_name_and_says_not_verified(tmp_path, capsys):
+    relu = tmp_path / "relu.onnx"
+    relu.write_bytes(_relu_model().SerializeToString())
+    (tmp_path / "empty.onnx").write_bytes(b"")
+    arrays = {"ok": np.ones((1, 2, 3), np.float32), "f64": np.ones((1, 2, 3)),
+              "wide": np.ones((1, 3, 3), np.float32), "flat": np.ones((2, 3), np.float32)}
+    for key, array in arrays.items():
+        np.save(tmp_path / f"{key}.npy", array)
+    # Nothing to check is not a pass: exit 3, and the table says why.
+    assert main(["verify-model", str(relu), "--input", f"X={tmp_path / 'ok.npy'}"]) == 3
+    assert "no 1-D transposed convolution" in capsys.readouterr().out
+    for model, key, message in (
+            ("empty.onnx", "ok", "empty.onnx' is not an ONNX model"),
+            ("relu.onnx", "f64", "input 'X' must have dtype float32. Received: float64"),
+            ("relu.onnx", "wide", "must have shape (1, 2, 'length'). Received: shape (1, 3, 3)"),
+            ("relu.onnx", "flat", "Received: shape (2, 3)")):
+        argv = ["verify-model", str(tmp_path / model), "--input", f"X={tmp_path / key}.npy"]
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("deconv1d verify-model: error:") and message in err, err
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 # --------------------------------------------------------------------------- #
 # Keras 3 (any backend) and tf-keras                                           #
 # --------------------------------------------------------------------------- #
@@ -381,6 +431,16 @@ def test_keras_activation_is_checked(load):
         report["forgets_tanh"].codes
 
 
+@pytest.mark.parametrize("load", KERASES)
+def test_keras_walk_keeps_no_earlier_layer_arrays(load, monkeypatch):
+    keras = load()
+    net = _keras_net(keras)
+    alive = _watch_checks(monkeypatch)
+    report = verify.keras_model(net, _x_keras())
+    assert len(report.layers) == 4 and report.verdict == "MATCH", str(report)
+    assert alive == [0, 0, 0, 0]
+
+
 def _torch_net():
     torch.manual_seed(0)
     return nn.Sequential(nn.ConvTranspose1d(4, 8, 16, stride=8, padding=4), nn.LeakyReLU(0.1),
@@ -451,6 +511,163 @@ def test_torch_port_of_keras(load):
     assert report.first_failure == "2" and "padding=1, output_padding=0" in report["2"].fix
 
 
+# --------------------------------------------------------------------------- #
+# Memory: one layer's arrays at a time                                         #
+# --------------------------------------------------------------------------- #
+def _watch_checks(monkeypatch, *outside):
+    """Wrap ``verify.check`` (which every walker calls once per layer) to see what lives.
+
+    Returns a list that gets, at each call, how many of the arrays given to the
+    earlier calls (the earlier layers' output, input, weight and bias; not the
+    caller's own arrays ``outside``) are still alive.
+    """
+    import gc
+    import weakref
+
+    from deconv1d.frameworks import verify as module
+
+    real, earlier, alive = module.check, [], []
+
+    def check(framework, actual, x, w, bias=None, **options):
+        gc.collect()
+        alive.append(sum(ref() is not None for ref in earlier))
+        earlier.extend(weakref.ref(a) for a in (actual, x, w, bias)
+                       if isinstance(a, np.ndarray) and not any(a is o for o in outside))
+        return real(framework, actual, x, w, bias, **options)
+
+    monkeypatch.setattr(module, "check", check)
+    return alive
+
+
+def _chain(layers=16, channels=32):
+    """``layers`` length-keeping transposed convolutions, each followed by a tanh."""
+    torch.manual_seed(5)
+    return nn.Sequential(*[m for _ in range(layers) for m in (
+        nn.ConvTranspose1d(channels, channels, 3, stride=1, padding=1), nn.Tanh())]).eval()
+
+
+def test_torch_walk_keeps_no_earlier_layer_arrays(monkeypatch):
+    alive = _watch_checks(monkeypatch)
+    report = verify.torch_model(_chain(4), torch.randn(1, 32, 64))
+    assert len(report.layers) == 4 and alive == [0, 0, 0, 0]
+
+
+class _Branches(nn.Module):
+    """``layers`` transposed convolutions of the same shape, each on the model's input."""
+
+    def __init__(self, layers, channels=16):
+        super().__init__()
+        torch.manual_seed(5)
+        self.ups = nn.ModuleList(nn.ConvTranspose1d(channels, channels, 3, padding=1)
+                                 for _ in range(layers))
+
+    def forward(self, x):
+        out = 0
+        for up in self.ups:
+            out = out + up(x)
+        return out
+
+
+def _peak(function):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_torch_walk_peak_memory_is_one_layer_not_the_sum():
+    layers, x = 8, torch.randn(1, 16, 8192)
+    one_layer = 8 * (2 * x.numel() + 16 * 16 * 3)      # x, y and w of a layer in float64
+    verify.torch_model(_Branches(1), x)                 # first-call costs (imports) apart
+    peak_one = _peak(lambda: verify.torch_model(_Branches(1), x))
+    peak_all = _peak(lambda: verify.torch_model(_Branches(layers), x))
+    # The same peak as for one layer (measured: within 0.05 of a layer); keeping even a
+    # float32 copy of each layer's output would add a quarter of a layer per layer.
+    assert peak_all < peak_one + one_layer / 2, (peak_one / one_layer, peak_all / one_layer)
+
+
+def _onnx_chain(layers=4, skip=False):
+    """ConvTranspose nodes with a Relu after each; with ``skip``, the first Relu's output
+    is also added to the last ConvTranspose's input (a tensor that crosses the cuts)."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(6)
+    nodes, weights, h = [], [], "X"
+    for i in range(layers):
+        weights += [numpy_helper.from_array(rng.standard_normal((3, 3, 4)).astype(np.float32)
+                                            / 4, f"W{i}"),
+                    numpy_helper.from_array(rng.standard_normal(3).astype(np.float32), f"B{i}")]
+        if skip and i == layers - 1:
+            nodes.append(helper.make_node("Add", [h, "R0"], [f"S{i}"]))
+            h = f"S{i}"
+        nodes += [helper.make_node("ConvTranspose", [h, f"W{i}", f"B{i}"], [f"Y{i}"],
+                                   name=f"up{i}", strides=[1], pads=[1, 2]),
+                  helper.make_node("Relu", [f"Y{i}"], [f"R{i}"])]
+        h = f"R{i}"
+    graph = helper.make_graph(nodes, "chain",
+                              [helper.make_tensor_value_info("X", TensorProto.FLOAT, None)],
+                              [helper.make_tensor_value_info(h, TensorProto.FLOAT, None)],
+                              weights)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+@needs_onnx
+def test_onnx_walk_keeps_no_earlier_node_arrays(monkeypatch):
+    x = np.ones((1, 3, 50), np.float32)
+    alive = _watch_checks(monkeypatch, x)
+    report = verify.onnx_model(_onnx_chain(4), x)
+    assert [layer.name for layer in report.layers] == ["up0", "up1", "up2", "up3"]
+    assert report.verdict == "MATCH", str(report)
+    assert alive == [0, 0, 0, 0]
+
+
+@needs_onnx
+def test_onnx_tensor_read_only_inside_a_subgraph_is_carried():
+    """An ``If`` whose branches read a tensor made before the previous ConvTranspose."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(8)
+
+    def branch(op):
+        return helper.make_graph([helper.make_node(op, ["Y1", "R0"], [f"T_{op}"])], op, [],
+                                 [helper.make_tensor_value_info(f"T_{op}", TensorProto.FLOAT,
+                                                                None)])
+
+    conv = {"strides": [1], "pads": [1, 1]}
+    nodes = [helper.make_node("ConvTranspose", ["X", "W0"], ["Y0"], name="up0", **conv),
+             helper.make_node("Relu", ["Y0"], ["R0"]),
+             helper.make_node("ConvTranspose", ["R0", "W1"], ["Y1"], name="up1", **conv),
+             helper.make_node("If", ["C"], ["Z"], then_branch=branch("Add"),
+                              else_branch=branch("Sub")),
+             helper.make_node("ConvTranspose", ["Z", "W2"], ["Y2"], name="up2", **conv)]
+    weights = [numpy_helper.from_array(rng.standard_normal((2, 2, 3)).astype(np.float32),
+                                       f"W{i}") for i in range(3)]
+    graph = helper.make_graph(nodes, "branches",
+                              [helper.make_tensor_value_info("X", TensorProto.FLOAT, None),
+                               helper.make_tensor_value_info("C", TensorProto.BOOL, [])],
+                              [helper.make_tensor_value_info("Y2", TensorProto.FLOAT, None)],
+                              weights)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    x = rng.standard_normal((1, 2, 7)).astype(np.float32)
+    for condition in (True, False):
+        report = verify.onnx_model(model, {"X": x, "C": np.array(condition)})
+        assert [layer.name for layer in report.layers] == ["up0", "up1", "up2"]
+        assert report.verdict == "MATCH", str(report)
+
+
+@needs_onnx
+def test_onnx_tensor_crossing_the_cuts_is_carried():
+    x = np.random.default_rng(7).standard_normal((2, 3, 9)).astype(np.float32)
+    report = verify.onnx_model(_onnx_chain(4, skip=True), {"X": x})
+    assert [layer.name for layer in report.layers] == ["up0", "up1", "up2", "up3"]
+    assert report.verdict == "MATCH", str(report)
+    assert report["up3"].input_shape == (2, 3, 9) == report["up3"].output_shape
+
+
 def test_benchmark_runs():
     import subprocess
     import sys
@@ -459,4 +676,7 @@ def test_benchmark_runs():
     result = subprocess.run([sys.executable, os.path.join(root, "benchmarks", "verify_models.py"),
                              "--quick"], capture_output=True, text=True, timeout=300, cwd=root)
     assert result.returncode == 0, result.stderr
-    assert "ratio" in result.stdout and "4 layers, MATCH" in result.stdout
+    lines = result.stdout.splitlines()
+    assert "ratio" in lines[1] and lines[2].split()[:2] == ["32", "8"]
+    assert lines[2].split()[5] == "MATCH" and "hooks" in result.stdout
+    assert sum(" ups." in line for line in lines) == 4
