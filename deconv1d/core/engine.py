@@ -1030,11 +1030,18 @@ class Problem:
         return int(self.w.shape[1]) * self.groups
 
 
+#: Up to this many elements, :func:`_all_finite` tests each one (a boolean temporary of
+#: at most 1 MiB, three times faster than the sum on a one-channel signal's 64k samples).
+FINITE_BY_ELEMENT = 1 << 20
+
+
 def _all_finite(a, dtype):
-    """No nan or inf in ``a`` (one pass, no temporary; overflow of the sum
-    gives a harmless false "no")."""
+    """No nan or inf in ``a``: elementwise when small, else one pass of a sum (no
+    temporary; overflow of the sum gives a harmless false "no")."""
     if a.dtype.kind in "biu":
         return True
+    if a.size <= FINITE_BY_ELEMENT:
+        return bool(np.isfinite(a).all())
     with np.errstate(over="ignore", invalid="ignore"):
         return bool(np.isfinite(a.sum(dtype=dtype)))
 
