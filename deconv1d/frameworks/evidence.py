@@ -20,9 +20,39 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import conv1d_transpose, conv1d_transpose_vjp, shapes
+from .. import shapes
 
-__all__ = ["Entry", "Evidence", "pooled"]
+__all__ = ["BLOCK", "Entry", "Evidence", "pooled", "spans"]
+
+#: Output samples (all channels counted) per block of the blocked passes of
+#: :mod:`deconv1d.verify` and :func:`pooled`: 2 MiB per float64 block, so that a
+#: few dozen temporaries stay within a few tens of MiB whatever the output's size,
+#: while each block is large enough that the per-call overhead does not show.
+BLOCK = 1 << 18
+
+
+def spans(shape: tuple[int, ...], block: int | None = None) -> list[tuple[int, int, int, int]]:
+    """Blocks ``(n0, n1, t0, t1)`` over the first two axes of an ``(N, L, C)`` shape.
+
+    Each block holds about ``block`` (default :data:`BLOCK`) elements: whole
+    batch rows when a row is small, otherwise pieces of one row along time.
+
+    Examples
+    --------
+    >>> spans((2, 5, 3), block=6)
+    [(0, 1, 0, 2), (0, 1, 2, 4), (0, 1, 4, 5), (1, 2, 0, 2), (1, 2, 2, 4), (1, 2, 4, 5)]
+    >>> spans((4, 2, 1), block=4)
+    [(0, 2, 0, 2), (2, 4, 0, 2)]
+    """
+    block = BLOCK if block is None else block
+    n, length = int(shape[0]), int(shape[1])
+    inner = int(np.prod(shape[2:], dtype=np.int64)) if len(shape) > 2 else 1
+    row = max(length * inner, 1)
+    if row <= block:
+        rows = max(1, block // row)
+        return [(i, min(i + rows, n), 0, length) for i in range(0, n, rows)]
+    per = max(1, block // max(inner, 1))
+    return [(i, i + 1, t, min(t + per, length)) for i in range(n) for t in range(0, length, per)]
 
 
 @dataclass(frozen=True)
@@ -67,25 +97,98 @@ class Evidence:
 
 
 class _Model:
-    def __init__(self, x, kernel, stride, window, dilation, groups, with_bias):
+    """The transposed convolution ``T(x)`` as a function of the kernel, one block at a time.
+
+    Output block ``(n0:n1, t0:t1)`` (samples of the window, all channels) is
+    reached by the inputs ``i`` with ``t0 <= i s + k d - crop_left < t1`` for some
+    tap ``k``.  :meth:`scores` gives that block's part of ``T^T dy`` (the kernel
+    gradient, a correlation of ``dy`` with ``x``) without the input gradient a
+    full VJP also computes; :meth:`column` gives ``T(x) e_j`` directly: entry
+    ``(k, m, c)`` reaches output channel ``m`` of its group at ``t = i s + k d -
+    crop_left`` with value ``x[i, c]``.  Inputs are converted to float64 (times
+    ``2**x_exponent``) one block at a time.
+    """
+
+    def __init__(self, x, kernel, stride, window, dilation, groups, x_exponent=0):
         self.x, self.kernel = x, kernel
-        self.kw = {"stride": stride, "padding": window, "dilation": dilation, "groups": groups}
-        self.with_bias = with_bias
+        self.stride, self.dilation, self.groups = stride, dilation, groups
+        self.crop_left = window.crop_left
+        self.x_exponent = x_exponent
+        k_size = kernel.shape[0]
+        full = (x.shape[1] - 1) * stride + (k_size - 1) * dilation + 1
+        self.length = full - window.crop_left - window.crop_right
+        self.channels = kernel.shape[1] * groups
 
-    def scores(self, dy, n0, n1, squared=False):
-        x = self.x[n0:n1]
-        _, dw, db = conv1d_transpose_vjp(dy, x * x if squared else x, self.kernel, **self.kw)
-        return dw, db
+    def inputs(self, n0, n1, i0, i1, squared=False):
+        part = np.ldexp(self.x[n0:n1, i0:i1], self.x_exponent, dtype=np.float64)
+        return np.multiply(part, part, out=part) if squared else part
 
-    def column(self, index, amount, n0, n1):
-        k = np.zeros_like(self.kernel)
-        x = self.x[n0:n1]
-        if index[0] == "w":
-            k[index[1:]] = amount
-            return conv1d_transpose(x, k, **self.kw)
-        b = np.zeros(self.kernel.shape[1] * self.kw["groups"])
-        b[index[1]] = amount
-        return conv1d_transpose(x, k, bias=b, **self.kw)
+    def span(self, t0, t1):
+        """The inputs ``i0:i1`` reaching output samples ``t0:t1``."""
+        s, reach = self.stride, (self.kernel.shape[0] - 1) * self.dilation
+        p0, p1 = t0 + self.crop_left, t1 + self.crop_left
+        return max(0, -(-(p0 - reach) // s)), min(self.x.shape[1], (p1 - 1) // s + 1)
+
+    def scores(self, dy, n0, n1, t0, t1, squared=False):
+        """``(dw, db)``: the block's part of ``T^T dy`` (with ``x**2`` for ``x`` if squared)."""
+        k_size, c_g, c_in = self.kernel.shape
+        groups, s, d = self.groups, self.stride, self.dilation
+        db = dy.sum(axis=(0, 1))
+        i0, i1 = self.span(t0, t1)
+        if i1 <= i0:
+            return np.zeros(self.kernel.shape), db
+        # dy on the full-scatter positions i0*s ... read by inputs i0:i1, zero outside
+        # the block: each (input, tap) pair of a sample counted in exactly one block.
+        first = i0 * s
+        span = (i1 - i0 - 1) * s + (k_size - 1) * d + 1
+        nb = n1 - n0
+        pad = np.zeros((nb, span, self.channels))
+        p0 = t0 + self.crop_left
+        lo, hi = max(p0, first), min(p0 + (t1 - t0), first + span)
+        if hi > lo:
+            pad[:, lo - first:hi - first] = dy[:, lo - p0:hi - p0]
+        item = pad.itemsize
+        cols = np.lib.stride_tricks.as_strided(
+            pad, shape=(nb, i1 - i0, k_size, self.channels),
+            strides=(pad.strides[0], s * self.channels * item, d * self.channels * item,
+                     item), writeable=False)
+        rows = nb * (i1 - i0)
+        xs = self.inputs(n0, n1, i0, i1, squared).reshape(rows, c_in)
+        if groups == 1:
+            dw = np.ascontiguousarray(cols).reshape(rows, k_size * c_g).T @ xs
+            return dw.reshape(self.kernel.shape), db
+        c_in_g = c_in // groups
+        lhs = cols.reshape(rows, k_size, groups, c_g).transpose(2, 1, 3, 0).reshape(
+            groups, k_size * c_g, rows)
+        rhs = xs.reshape(rows, groups, c_in_g).transpose(1, 0, 2)
+        dw = (lhs @ rhs).reshape(groups, k_size, c_g, c_in_g).transpose(1, 2, 0, 3)
+        return dw.reshape(self.kernel.shape), db
+
+    def output_channel(self, index):
+        """The output channel an entry reaches."""
+        if index[0] == "b":
+            return int(index[1])
+        c_g = self.kernel.shape[1]
+        return (int(index[3]) // (self.kernel.shape[2] // self.groups)) * c_g + int(index[2])
+
+    def column(self, index, amount, n0, n1, t0, t1):
+        """Block ``(n0:n1, t0:t1)`` of ``T(x) e_j`` times ``amount``: the effect of one entry."""
+        out = np.zeros((n1 - n0, t1 - t0, self.channels))
+        if index[0] == "b":
+            out[:, :, index[1]] = amount
+            return out
+        k, m, c = (int(i) for i in index[1:])
+        c_g = self.kernel.shape[1]
+        o = (c // (self.kernel.shape[2] // self.groups)) * c_g + m
+        s = self.stride
+        shift = k * self.dilation - self.crop_left          # t = i s + shift
+        i0 = max(0, -(-(t0 - shift) // s))
+        i1 = min(self.x.shape[1], (t1 - 1 - shift) // s + 1)
+        if i1 > i0:
+            t_first = i0 * s + shift - t0
+            values = self.inputs(n0, n1, i0, i1)[:, :, c]
+            out[:, t_first:t_first + (i1 - i0 - 1) * s + 1:s, o] = amount * values
+        return out
 
 
 def _best(g, h, gb, hb):
@@ -127,8 +230,9 @@ def _zmax(g, h, gb, hb, c, floor_w=0.0, floor_b=0.0):
 def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
            kernel: np.ndarray, *, stride: int, window: shapes.Window, dilation: int,
            groups: int, bias: np.ndarray | None, noise_floor: float, false_alarm: float,
-           locate: bool | str = False, max_entries: int = 3, block: int = 1 << 15,
-           entry_floor: float = 0.0) -> Evidence | None:
+           locate: bool | str = False, max_entries: int = 3, block: int | None = None,
+           entry_floor: float = 0.0, x_exponent: int = 0,
+           along_time: bool = False) -> Evidence | None:
     """Test whether a residual is explained by kernel entries rather than by rounding.
 
     Parameters
@@ -157,8 +261,10 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
         the pooled score is beyond the threshold; ``"always"`` (the per-sample
         test already failed) tries even below it, and accepts the entries only
         when the remainder is within the chunk's tolerance everywhere.
-    block : int
-        Output samples per chunk (at least one batch row).
+    block : int, optional
+        Output samples per block (default :data:`BLOCK`): whole batch rows, or
+        with ``along_time`` pieces of a row.  The scores are sums over the
+        blocks, so the result does not depend on it beyond rounding.
     entry_floor : float, default 0
         Relative size below which an entry's fitted offset is no evidence: entry
         ``j`` counts only by how far ``|g_j / h_j|`` exceeds ``entry_floor * |w_j|``
@@ -167,6 +273,13 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
         they lose are correlated with the products themselves, and pooled over a long
         signal that looks like a weight off by a fraction of its last bit.  A floor of
         a few units of the weight's own last place separates that from a wrong weight.
+    x_exponent : int, default 0
+        ``x`` is taken times ``2**x_exponent`` (exact), converted to float64 one
+        block at a time (``x`` may be float32: no float64 copy of it is made).
+    along_time : bool, default False
+        ``chunk`` is called as ``chunk(n0, n1, t0, t1)`` for samples ``t0:t1``
+        of rows ``n0:n1`` (blocks of :func:`spans`), so that no array of a whole
+        row is needed.
 
     Returns
     -------
@@ -175,6 +288,7 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
 
     Examples
     --------
+    >>> from deconv1d import conv1d_transpose
     >>> rng = np.random.default_rng(0)
     >>> x = rng.standard_normal((1, 40, 3)); w = rng.standard_normal((4, 2, 3))
     >>> win = shapes.Window(0, 0)
@@ -188,33 +302,47 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
     (True, ['w[k=1, out=0, in=2] is off by +0.001 (+0.1000%)'])
     """
     with_bias = bias is not None
-    model = _Model(x, kernel, stride, window, dilation, groups, with_bias)
-    n_batch = x.shape[0]
-    r0 = chunk(0, min(1, n_batch))[0]
-    rows = max(1, block // max(r0[0].size if r0.shape[0] else 1, 1))
-    spans = [(i, min(i + rows, n_batch)) for i in range(0, n_batch, rows)]
+    model = _Model(x, kernel, stride, window, dilation, groups, x_exponent)
+    blocks = spans((x.shape[0], model.length, model.channels), block)
+    if along_time:
+        ask = chunk
+    else:
+        rows = sorted({(n0, n1) for n0, n1, _, _ in blocks})
+        blocks = [(n0, n1, 0, model.length) for n0, n1 in rows]
+
+        def ask(n0, n1, t0, t1, channel=None):
+            found = chunk(n0, n1)
+            if channel is None:
+                return found
+            return tuple(part[..., channel:channel + 1] for part in found)
     entries = int(kernel.size) + (kernel.shape[1] * groups if with_bias else 0)
     fits: dict[tuple, float] = {}
 
-    def residual(n0, n1):
-        r, v, tol = _three(chunk(n0, n1))
+    def residual(n0, n1, t0, t1):
+        r, v, tol = _three(ask(n0, n1, t0, t1))
         for index, beta in fits.items():
-            r -= model.column(index, beta, n0, n1)
+            r -= model.column(index, beta, n0, n1, t0, t1)
         return r, v, tol
 
+    per_channel = _Scale(model.channels)
+
     def scores(with_h):
+        """``T^T W r`` (and ``T^T W`` with ``x**2``); the first pass also gathers the
+        noise statistics of every channel (``|r_t| / v_t``), so that the noise scale
+        needs no second pass over the outputs."""
         g = h = gb = hb = None
         samples = 0
-        for n0, n1 in spans:
-            r, v, _ = residual(n0, n1)
-            valid = (v > 0) & np.isfinite(v)
-            samples += int(np.count_nonzero(valid))
-            weight = np.zeros(r.shape)
-            np.divide(1.0, v * v, out=weight, where=valid)
-            dw, db = model.scores(weight * r, n0, n1)
+        for n0, n1, t0, t1 in blocks:
+            r, v, _ = residual(n0, n1, t0, t1)
+            ratio, inverse, count = _ratios(r, v)
+            samples += count
+            if with_h:
+                per_channel.add(ratio, count == ratio.size or inverse > 0)
+            dw, db = model.scores(np.multiply(ratio, inverse, out=ratio), n0, n1, t0, t1)
             g, gb = (dw, db) if g is None else (g + dw, gb + db)
             if with_h:
-                dw, db = model.scores(weight, n0, n1, squared=True)
+                dw, db = model.scores(np.multiply(inverse, inverse, out=inverse), n0, n1,
+                                      t0, t1, squared=True)
                 h, hb = (dw, db) if h is None else (h + dw, hb + db)
         return g, gb, h, hb, samples
 
@@ -229,13 +357,18 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
     index, _ = _best(g, h, gb, hb)
     # The noise scale, from the samples outside the reach of the best-fitting entry when
     # that leaves at least half of them (so that a real difference does not inflate it).
-    outside = _Scale()
-    everywhere = _Scale()
-    for n0, n1 in spans:
-        r, v, _ = _three(chunk(n0, n1))
-        reach = model.column(index, 1.0, n0, n1) != 0
-        everywhere.add(r, v, None)
-        outside.add(r, v, reach)
+    # The reach lies in one output channel: every other channel's statistics are known;
+    # of that channel, a bias entry reaches every sample, a kernel entry some (recounted).
+    everywhere = per_channel.total()
+    channel = model.output_channel(index)
+    outside = per_channel.total(without=channel)
+    if index[0] == "w":
+        for n0, n1, t0, t1 in blocks:
+            r, v, _ = _three(ask(n0, n1, t0, t1, channel=channel))
+            reach = model.column(index, 1.0, n0, n1, t0, t1)[..., channel:channel + 1] != 0
+            ratio, inverse, count = _ratios(r, v)
+            valid = inverse > 0 if count < ratio.size else np.ones(ratio.shape, bool)
+            outside.add(ratio, valid & ~reach)
     use = outside if 2 * outside.count >= samples else everywhere
     noise = max(use.scale(false_alarm), noise_floor)
     z_max = _zmax(g, h, gb, hb, noise, floor_w, floor_b)
@@ -256,9 +389,11 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
             # sample is back within its rounding tolerance.
             rest = _Scale()
             within = True
-            for n0, n1 in spans:
-                r, v, tol = _three(residual(n0, n1))
-                rest.add(r, v, None)
+            for n0, n1, t0, t1 in blocks:
+                r, v, tol = _three(residual(n0, n1, t0, t1))
+                ratio, inverse, count = _ratios(r, v)
+                rest.add(ratio.reshape(-1, 1), True if count == ratio.size
+                         else (inverse > 0).reshape(-1, 1))
                 if tol is not None:
                     within = within and bool(np.all(np.abs(r) <= tol))
             if _zmax(gk, h, gkb, hb, max(rest.scale(false_alarm), noise_floor),
@@ -275,21 +410,54 @@ def _three(found: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     return (found[0], found[1], found[2] if len(found) > 2 else None)
 
 
+def _ratios(r: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """``r / v`` and ``1 / v`` where ``v`` is positive and finite (0 elsewhere), and how many."""
+    if v.size and float(v.min()) > 0 and math.isfinite(float(v.max())):
+        inverse = np.divide(1.0, v)
+        return np.multiply(r, inverse), inverse, int(v.size)
+    valid = (v > 0) & np.isfinite(v)
+    inverse = np.zeros(v.shape)
+    np.divide(1.0, v, out=inverse, where=valid)
+    return np.multiply(r, inverse), inverse, int(np.count_nonzero(valid))
+
+
 class _Scale:
-    """Accumulates ``|r_t| / v_t`` over samples: count, sum of squares and largest."""
+    """Accumulates ``|r_t| / v_t`` over samples, per output channel: count, sum of
+    squares and largest."""
 
-    def __init__(self) -> None:
-        self.count, self.squares, self.largest = 0, 0.0, 0.0
+    def __init__(self, channels: int = 1) -> None:
+        self.counts = np.zeros(channels, np.int64)
+        self.sums = np.zeros(channels)
+        self.tops = np.zeros(channels)
 
-    def add(self, r: np.ndarray, v: np.ndarray, skip: np.ndarray | None) -> None:
-        valid = (v > 0) & np.isfinite(v)
-        if skip is not None:
-            valid &= ~skip
-        ratio = np.zeros(r.shape)
-        np.divide(np.abs(r), v, out=ratio, where=valid)
-        self.count += int(np.count_nonzero(valid))
-        self.squares += float(np.vdot(ratio, ratio))
-        self.largest = max(self.largest, float(ratio.max()) if ratio.size else 0.0)
+    @property
+    def count(self) -> int:
+        return int(self.counts.sum())
+
+    def add(self, ratio: np.ndarray, valid: np.ndarray | bool) -> None:
+        """Samples ``ratio`` (shape (..., C)) where ``valid`` (ratio is 0 elsewhere)."""
+        if valid is True or (isinstance(valid, np.ndarray) and valid.all()):
+            self.counts += ratio.size // max(ratio.shape[-1], 1)
+        else:
+            ratio = np.where(valid, ratio, 0.0)
+            self.counts += np.count_nonzero(valid, axis=tuple(range(ratio.ndim - 1)))
+        axes = tuple(range(ratio.ndim - 1))
+        flat = ratio.reshape(-1, ratio.shape[-1])
+        self.sums += np.einsum("ic,ic->c", flat, flat)
+        if ratio.size:
+            self.tops = np.maximum(self.tops, np.maximum(ratio.max(axis=axes),
+                                                         -ratio.min(axis=axes)))
+
+    def total(self, without: int | None = None) -> _Scale:
+        """All channels summed into one (leaving channel ``without`` out)."""
+        keep = np.ones(self.counts.size, bool)
+        if without is not None:
+            keep[without] = False
+        out = _Scale(1)
+        out.counts[0] = self.counts[keep].sum()
+        out.sums[0] = self.sums[keep].sum()
+        out.tops[0] = self.tops[keep].max() if keep.any() else 0.0
+        return out
 
     def scale(self, false_alarm: float) -> float:
         """``c`` with the noise of sample ``t`` sub-Gaussian of parameter ``c v_t``.
@@ -307,12 +475,13 @@ class _Scale:
         m = self.count
         if m == 0:
             return 0.0
+        largest = float(self.tops.max())
         z = math.sqrt(2 * math.log(1 / false_alarm))
         low = m - z * math.sqrt(2 * m)
         if low <= 0:
-            return self.largest
-        rms = math.sqrt(self.squares / low)
-        return min(self.largest, math.sqrt(3) * rms)
+            return largest
+        rms = math.sqrt(float(self.sums.sum()) / low)
+        return min(largest, math.sqrt(3) * rms)
 
 
 def _entry(index, delta, kernel, bias, groups):

@@ -36,7 +36,7 @@ import numpy.typing as npt
 from .. import conv1d_transpose, shapes
 from . import interop, registry, tolerance
 from .diagnose import Context, Diagnosis, diagnose, to_nlc
-from .evidence import Entry, Evidence, pooled
+from .evidence import Entry, Evidence, pooled, spans
 from .tolerance import (
     Arithmetic,
     gamma,
@@ -203,7 +203,8 @@ def _as_numeric(name: str, value: npt.ArrayLike) -> np.ndarray:
 
 
 def _float(a: np.ndarray) -> np.ndarray:
-    return a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+    """``a`` in float64 (complex128 if complex): ``a`` itself when it already is."""
+    return a.astype(np.complex128 if a.dtype.kind == "c" else np.float64, copy=False)
 
 
 def _arith(spec: Any, u: float | None, dtype: Any, name: str) -> Arithmetic:
@@ -235,29 +236,57 @@ def _taps(call: Any, length: int, kernel_size: int) -> np.ndarray:
                             dilation=call.dilation)
 
 
-def _blocks(shape: tuple[int, ...]) -> Iterator[tuple[slice, ...]]:
-    """Slices over the first two axes covering ``shape`` in blocks of about ``_BLOCK``."""
-    if not shape:
-        yield ()
-        return
-    inner = int(np.prod(shape[1:], dtype=np.int64)) or 1
-    rows = max(1, _BLOCK // inner)
-    if rows > 1 or len(shape) == 1:
-        for i in range(0, shape[0], rows):
-            yield (slice(i, i + rows),)
-        return
-    inner2 = int(np.prod(shape[2:], dtype=np.int64)) or 1
-    cols = max(1, _BLOCK // inner2)
-    for i in range(shape[0]):
-        for j in range(0, shape[1], cols):
-            yield (slice(i, i + 1), slice(j, j + cols))
+def _compact(a: np.ndarray) -> np.ndarray:
+    """A broadcast view cut to length 1 along its zero-stride axes (still broadcastable)."""
+    return a[tuple(slice(0, 1) if st == 0 and n > 1 else slice(None)
+                   for st, n in zip(a.strides, a.shape))]
+
+
+def _place(layout: str, n: int, t: int, c: int) -> tuple[int, ...]:
+    """An (N, L, C) index as an index in ``layout``'s axis order."""
+    where = {"N": n, "L": t, "C": c}
+    return tuple(where[letter] for letter in layout)
 
 
 def _lambda(terms: np.ndarray | None, shape: tuple[int, ...], shapes_equal: bool, size: int,
             false_alarm: float) -> float:
     """Higham & Mary's ``lambda`` for ``p / 2`` over every term of every sample of both sides."""
-    return lambda_for(false_alarm / 2, 2 * (np.sum(np.broadcast_to(terms, shape), dtype=float)
-                                            if terms is not None and shapes_equal else size))
+    if terms is None or not shapes_equal:
+        return lambda_for(false_alarm / 2, 2 * size)
+    view = np.broadcast_to(terms, shape)
+    small = _compact(view)
+    total = float(np.sum(small, dtype=float)) * (view.size // max(small.size, 1))
+    return lambda_for(false_alarm / 2, 2 * total)
+
+
+class _Magnitude:
+    """``M = sum |x||w|`` (+ ``|bias|``) per sample, in blocks of (N, L, C), as float64.
+
+    Either given whole (``compare``'s ``magnitude``) or, for :func:`check`, an
+    upper bound computed in float32 (see :func:`_magnitude`): ``block`` returns
+    ``(values + slack) * factor * 2**exponent``, every sample at least the
+    exact ``M`` in the units of the (scaled) reference.
+    """
+
+    def __init__(self, values: np.ndarray, exponent: int = 0, slack: float = 0.0,
+                 factor: float = 1.0, finite: bool | None = None) -> None:
+        self.values, self.exponent, self.slack, self.factor = values, exponent, slack, factor
+        self.finite = finite
+
+    def block(self, n0: int, n1: int, t0: int, t1: int,
+              channels: slice = slice(None)) -> np.ndarray:
+        part = self.values[n0:n1, t0:t1, channels]
+        if not self.slack and self.factor == 1.0 and not self.exponent:
+            return np.array(part, dtype=np.float64)
+        out = np.add(part, self.slack, dtype=np.float64)
+        out *= math.ldexp(self.factor, self.exponent)
+        return out
+
+    def all_finite(self) -> bool:
+        if self.finite is None:
+            self.finite = all(bool(np.isfinite(self.values[n0:n1, t0:t1]).all())
+                              for n0, n1, t0, t1 in spans(self.values.shape))
+        return self.finite
 
 
 def _u_store(ar_a: Arithmetic, a: np.ndarray) -> float:
@@ -266,7 +295,7 @@ def _u_store(ar_a: Arithmetic, a: np.ndarray) -> float:
         (2.0**-8 if 2.0**-8 > ar_a.u_accumulate else 0.0)
 
 
-def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray | None,
+def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: _Magnitude | None,
            exponent: int, terms: np.ndarray | None, ar_a: Arithmetic, ar_e: Arithmetic,
            inputs_rounded: bool, false_alarm: float, rtol: float | None, atol: float | None,
            bias: np.ndarray | None, candidates: Mapping | None, label: str,
@@ -296,13 +325,21 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
               "unit_roundoff_expected": ar_e.u_accumulate, "reduction_length": n_max,
               "tolerance_basis": basis, "false_alarm": false_alarm, "label": label}
     nl_bias = None if bias is None else np.asarray(bias, dtype=np.float64)
-    scale = 0.0
-    if e.size:
-        for sl in _blocks(e.shape):
-            blk = np.abs(e[sl])
+    with_model = magnitude is not None and terms is not None and not explicit
+
+    def largest_finite(values: np.ndarray) -> float:
+        top = 0.0
+        for n0, n1, t0, t1 in spans(values.shape):
+            blk = np.abs(values[n0:n1, t0:t1])
             blk = blk[np.isfinite(blk)]
             if blk.size:
-                scale = max(scale, float(blk.max()))
+                top = max(top, float(blk.max()))
+        return top
+
+    e_n = to_nlc(e, layout)
+    scale = 0.0
+    if not with_model or not shapes_equal:
+        scale = largest_finite(e_n) if e.size else 0.0
     if not shapes_equal or size == 0:
         early: tuple = ()
         if not shapes_equal:
@@ -317,15 +354,11 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
                       error_to_bound=0.0 if shapes_equal else nan, suspect=0,
                       mismatched=0 if shapes_equal else size, non_finite=0, size=size,
                       diagnoses=early, **common)
-    with_model = magnitude is not None and terms is not None and not explicit
+    a_n = to_nlc(a, layout)
     if with_model:
-        assert terms is not None
-        f_rig = (relative_factors(terms, ar_a, inputs_rounded, u_store, None)
-                 + relative_factors(terms, ar_e, False, 0.0, None))
-        f_prob = (relative_factors(terms, ar_a, inputs_rounded, u_store, lam)
-                  + relative_factors(terms, ar_e, False, 0.0, lam))
-        floor = 2 * np.asarray(terms, np.float64) * (ar_a.subnormal + ar_e.subnormal)
-        f_rig, f_prob, floor = (np.broadcast_to(f, e.shape) for f in (f_rig, f_prob, floor))
+        assert terms is not None and magnitude is not None
+        # Per-sample counts as a compact broadcastable (N, L, C) view: (1, L, 1) for check.
+        n_nlc = _compact(to_nlc(np.broadcast_to(terms, e.shape), layout))
     else:
         rel = math.sqrt(ar_a.u_accumulate + ar_e.u_accumulate) if not explicit else 0.0
     worst_key, worst = -1.0, (0,) * e.ndim
@@ -335,8 +368,10 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
     max_to_bound = 0.0
     n_suspect = n_mismatch = n_nonfinite = 0
     nonfinite_at: list[tuple[int, ...]] = []
-    for sl in _blocks(e.shape):
-        ab, eb = _float(a[sl]), e[sl]
+    for n0, n1, t0, t1 in spans(e_n.shape):
+        ab, eb = _float(a_n[n0:n1, t0:t1]), e_n[n0:n1, t0:t1]
+        if eb.dtype not in (np.float64, np.complex128):
+            eb = _float(eb)
         fa, fe = np.isfinite(ab), np.isfinite(eb)
         both = fa & fe
         same = ~fa & ~fe & ((np.isnan(ab) & np.isnan(eb)) | (ab == eb))
@@ -344,9 +379,22 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
         err = np.where(both, np.abs(ab - eb), 0.0)
         if with_model:
             assert magnitude is not None
-            m = magnitude[sl]
-            tol = np.ldexp(f_prob[sl] * m, exponent) + floor[sl]
-            bnd = np.ldexp(f_rig[sl] * m, exponent) + floor[sl]
+            top = np.abs(eb[fe])
+            if top.size:
+                scale = max(scale, float(top.max()))
+            nb = n_nlc[slice(n0, n1) if n_nlc.shape[0] > 1 else slice(None),
+                       slice(t0, t1) if n_nlc.shape[1] > 1 else slice(None)]
+            m = magnitude.block(n0, n1, t0, t1)
+            floor = 2 * np.asarray(nb, np.float64) * (ar_a.subnormal + ar_e.subnormal)
+            tol = relative_factors(nb, ar_a, inputs_rounded, u_store, lam) + \
+                relative_factors(nb, ar_e, False, 0.0, lam)
+            tol = np.ldexp(tol * m, exponent)
+            tol += floor
+            bnd = relative_factors(nb, ar_a, inputs_rounded, u_store, None) + \
+                relative_factors(nb, ar_e, False, 0.0, None)
+            bnd = np.multiply(bnd, m, out=m)
+            bnd = np.ldexp(bnd, exponent, out=bnd) if exponent else bnd
+            bnd += floor
         elif explicit:
             tol = bnd = (atol or 0.0) + (rtol or 0.0) * np.abs(np.where(both, eb, 0.0))
         else:
@@ -360,9 +408,9 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
         n_nf = int(bad_nf.sum())
         if n_nf:
             n_nonfinite += n_nf
-            origin = [s.start for s in sl] + [0] * (e.ndim - len(sl))
-            for idx in np.argwhere(bad_nf)[:8 - len(nonfinite_at)]:
-                nonfinite_at.append(tuple(int(i + o) for i, o in zip(idx, origin)))
+            found = [_place(layout, int(i) + n0, int(j) + t0, int(c))
+                     for i, j, c in np.argwhere(bad_nf)]
+            nonfinite_at = sorted(nonfinite_at + found)[:8]
         n_suspect += int(np.count_nonzero(ratio > 1))
         beyond = (err > bnd) & both
         n_mismatch += int(np.count_nonzero(beyond))
@@ -376,9 +424,9 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
             if float(ratio.flat[j]) > worst_key:
                 worst_key = float(ratio.flat[j])
                 local = np.unravel_index(j, err.shape)
-                origin = [s.start for s in sl] + [0] * (e.ndim - len(sl))
-                worst = tuple(int(i + o) for i, o in zip(local, origin))
-                worst_tol, worst_bnd = float(tol[local]), float(bnd[local])
+                worst = _place(layout, int(local[0]) + n0, int(local[1]) + t0, int(local[2]))
+                worst_tol = float(np.broadcast_to(tol, err.shape)[local])
+                worst_bnd = float(np.broadcast_to(bnd, err.shape)[local])
     if n_nonfinite or n_mismatch or (explicit and n_suspect):
         verdict = "MISMATCH"
     elif n_suspect:
@@ -402,7 +450,7 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: np.ndarray |
         located = evidence.located if evidence is not None else ()
         if n_suspect:
             # The pattern diagnoses compare against the largest tolerance (a scalar).
-            found = diagnose(to_nlc(_float(a), layout), to_nlc(e, layout), max_tol, nl_bias,
+            found = diagnose(to_nlc(_float(a), layout), to_nlc(_float(e), layout), max_tol, nl_bias,
                              candidates, scale, context)
             if located and found and found[0].code == "unknown":
                 found = []
@@ -544,11 +592,11 @@ def compare(actual: npt.ArrayLike, expected: npt.ArrayLike, *, layout: str = "NL
                 f"`magnitude` must have the shape of `expected` {e.shape}. "
                 f"Received: magnitude with shape {m.shape}"
             )
-    e64 = _float(e) if e.dtype not in (np.float64, np.complex128) else e
     cands = None if candidates is None else {
         k: (to_nlc(np.asarray(v[0], np.float64), layout), v[1], v[2])
         for k, v in candidates.items()}
-    return _judge(a, e64, layout=layout, magnitude=m, exponent=0, terms=terms,
+    return _judge(a, e, layout=layout, magnitude=None if m is None else _Magnitude(to_nlc(m, layout)),
+                  exponent=0, terms=terms,
                   ar_a=ar_a, ar_e=ar_e, inputs_rounded=True, false_alarm=float(false_alarm),
                   rtol=rtol, atol=atol, bias=None if bias is None else np.asarray(bias),
                   candidates=cands, label=label, expected_dtype=_dtype_name(e))
@@ -569,9 +617,75 @@ def _scaled(a: np.ndarray, exponent: int) -> np.ndarray:
 
 def _exponent(values: np.ndarray) -> int:
     """A power-of-two exponent that brings ``max|values|`` near 1 (0 if all are zero)."""
-    finite = np.abs(values[np.isfinite(values)]) if values.size else values
-    top = float(finite.max()) if finite.size else 0.0
+    if not values.size:
+        return 0
+    top = max(abs(float(values.max())), abs(float(values.min())))
+    if not math.isfinite(top):          # ignore the non-finite values (rare: a copy)
+        finite = np.abs(values[np.isfinite(values)])
+        top = float(finite.max()) if finite.size else 0.0
     return int(np.frexp(top)[1]) if top > 0 else 0
+
+
+#: float32's unit roundoff, and the largest absolute error of one float32 rounding on
+#: underflow (a flush to zero included): the float32 magnitude's correction.
+_U32, _ETA32 = 2.0**-24, 2.0**-126
+
+
+def _magnitude(xs: np.ndarray, x_exponent: int, k64: np.ndarray, b64: np.ndarray | None,
+               call: Any, n_max: int) -> _Magnitude:
+    """An upper bound of ``M = sum |x||w| (+ |b|)`` per sample, (N, L, C), held in float32.
+
+    ``x * 2**x_exponent``, ``k64`` and ``b64`` in the units of the reference.  All
+    terms are >= 0, so a float32 result cannot cancel: with ``|x|`` and ``|w|``
+    scaled by powers of two to at most 1 and every one of the at most ``n + 2``
+    roundings on a term's path relative (``u = 2**-24``) or, on underflow, absolute
+    (``2**-126``), the computed ``s`` satisfies ``s >= (1 - gamma_{n+2}) M -
+    4 n 2**-126``; :class:`_Magnitude` returns ``(s + 4 (n + 1) 2**-126) /
+    (1 - gamma_{n+3})``, at least ``M`` (the extra term covers the float64
+    arithmetic of the correction).  Computed one block of output at a time from
+    the inputs that reach it, so that only the float32 result is held whole.
+    Non-finite inputs, or a bias too large for float32 beside the scaled
+    products: float64 (the old way), ``M`` itself.
+    """
+    fx = _exponent(xs) + x_exponent if xs.size else 0
+    fw = _exponent(k64)
+    kernel = np.abs(k64)
+    bias = None if b64 is None else np.abs(b64)
+    s, d, groups = call.stride, call.dilation, call.groups
+    k_size = kernel.shape[0]
+    full = (xs.shape[1] - 1) * s + (k_size - 1) * d + 1
+    shape = (xs.shape[0], full - call.crop_left - call.crop_right, kernel.shape[1] * groups)
+    finite = bool(np.isfinite(kernel).all()) and (bias is None or bool(np.isfinite(bias).all()))
+    if finite and xs.size and xs.dtype.kind == "f":
+        finite = math.isfinite(float(xs.max())) and math.isfinite(float(xs.min()))
+    ba = None if bias is None else np.ldexp(bias, -fx - fw)
+    if not finite or (ba is not None and ba.size and float(ba.max()) > 2.0**64):
+        values = conv1d_transpose(np.abs(np.ldexp(xs, x_exponent, dtype=np.float64)), kernel,
+                                  s, shapes.Window(call.crop_left, call.crop_right),
+                                  dilation=d, groups=groups, bias=bias)
+        return _Magnitude(values)
+    w32 = np.ldexp(kernel, -fw).astype(np.float32)
+    b32 = None if ba is None else ba.astype(np.float32)
+    out = np.empty(shape, np.float32)
+    reach = (k_size - 1) * d
+    for n0, n1, t0, t1 in spans(shape):
+        p0, p1 = t0 + call.crop_left, t1 + call.crop_left      # full-scatter positions
+        i0, i1 = max(0, -(-(p0 - reach) // s)), min(xs.shape[1], (p1 - 1) // s + 1)
+        if i1 <= i0:                    # no input reaches this block
+            out[n0:n1, t0:t1] = 0.0 if b32 is None else b32
+            continue
+        part = np.abs(xs[n0:n1, i0:i1])
+        if part.dtype != np.float32:       # exact in float64 first (float16, integers)
+            part = np.ldexp(part, x_exponent - fx, dtype=np.float64).astype(np.float32)
+        else:
+            part = np.ldexp(part, x_exponent - fx, out=part)
+        span = (i1 - i0 - 1) * s + reach + 1
+        block_window = shapes.Window(p0 - i0 * s, span - (p1 - i0 * s))
+        out[n0:n1, t0:t1] = conv1d_transpose(part, w32, s, block_window, dilation=d,
+                                             groups=groups, bias=b32)
+    n = n_max + 3
+    return _Magnitude(out, exponent=fx + fw, slack=4 * (n_max + 1) * _ETA32,
+                      factor=1.0 / (1.0 - float(gamma(n, _U32))), finite=True)
 
 
 def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayLike,
@@ -662,27 +776,29 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
     xs = np.asarray(call.x)
     ks = np.asarray(call.kernel)
     inputs_rounded = any(u < ar_a.u_input for u in input_u)
-    x64, k64 = _float(xs).real, _float(ks).real
-    ex, ew = _exponent(x64), _exponent(k64)
-    counts = _taps(call, x64.shape[1], k64.shape[0])
-    terms = counts * (x64.shape[2] // call.groups) + (call.bias is not None)
+    xs = xs.real if xs.dtype.kind == "c" else xs
+    k64 = _float(ks).real
+    ex, ew = _exponent(xs), _exponent(k64)
+    counts = _taps(call, xs.shape[1], k64.shape[0])
+    terms = counts * (xs.shape[2] // call.groups) + (call.bias is not None)
     if ex + ew + math.log2(float(terms.max()) + 1 if terms.size else 1) < 1000:
         ex = ew = 0
-    x64, k64 = np.ldexp(x64, -ex), np.ldexp(k64, -ew)
+    # x is converted to float64 by the engine one block at a time: no float64 copy of it
+    # unless it must be scaled (inputs near the top of float64's range).
+    x_ref = np.ldexp(xs, -ex, dtype=np.float64) if ex else xs
+    k64 = np.ldexp(k64, -ew)
     b64 = None if call.bias is None else np.ldexp(_float(np.asarray(call.bias)).real, -ex - ew)
     window = shapes.Window(call.crop_left, call.crop_right)
     kw: dict[str, Any] = {"stride": call.stride, "padding": window, "dilation": call.dilation,
                           "groups": call.groups}
-    expected_nlc = _scaled(conv1d_transpose(x64, k64, bias=b64, **kw), ex + ew)
-    magnitude_nlc = conv1d_transpose(np.abs(x64), np.abs(k64),
-                                     bias=None if b64 is None else np.abs(b64), **kw)
+    expected_nlc = _scaled(conv1d_transpose(x_ref, k64, bias=b64, **kw), ex + ew)
+    magnitude = _magnitude(xs, -ex, k64, b64, call, int(terms.max()) if terms.size else 1)
     layout = call.layout
     expected = _from_nlc(expected_nlc, layout)
-    magnitude = _from_nlc(magnitude_nlc, layout)
     terms_l = _from_nlc(terms, layout)
 
     def remake(kernel: np.ndarray) -> Callable[[], np.ndarray]:
-        return lambda: _from_nlc(_scaled(conv1d_transpose(x64, kernel, bias=b64, **kw),
+        return lambda: _from_nlc(_scaled(conv1d_transpose(x_ref, kernel, bias=b64, **kw),
                                          ex + ew), layout)
 
     makers = {"flipped": (remake(k64[::-1]), "kernel_flipped",
@@ -711,7 +827,7 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
 
     def pooled_test(failed: bool) -> Evidence | None:
         if a.shape != expected.shape or rtol is not None or atol is not None or \
-                not np.isfinite(magnitude_nlc).all():
+                not magnitude.all_finite():
             return None
         # Samples kept beyond the full scatter (negative crops) hold no product: test only
         # the part of the window inside it.
@@ -730,24 +846,30 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
         floor = np.ldexp(2 * n_t * (ar_a.subnormal + ar_e.subnormal), -ex - ew)
 
         root_n = np.sqrt(np.maximum(n_t, 1))
+        unreached = n_t == 0
+        has_unreached = bool(unreached.any())
 
-        def chunk(n0: int, n1: int) -> tuple[np.ndarray, ...]:
-            r = np.ldexp(a_nlc[n0:n1, lo:hi], -ex - ew, dtype=np.float64)
-            r -= np.ldexp(expected_nlc[n0:n1, lo:hi], -ex - ew)
-            m = magnitude_nlc[n0:n1, lo:hi]
-            v = np.divide(m, root_n)
-            v[np.broadcast_to(n_t == 0, v.shape)] = 0.0
-            if not failed:              # the tolerance only checks a located remainder
-                return r, v
-            tol = np.multiply(f_prob, m)
-            tol += floor
-            return r, v, tol
+        def chunk(n0: int, n1: int, t0: int, t1: int,
+                  channel: int | None = None) -> tuple[np.ndarray, ...]:
+            cs = slice(None) if channel is None else slice(channel, channel + 1)
+            r = np.ldexp(a_nlc[n0:n1, lo + t0:lo + t1, cs], -ex - ew, dtype=np.float64)
+            r -= np.ldexp(expected_nlc[n0:n1, lo + t0:lo + t1, cs], -ex - ew)
+            m = magnitude.block(n0, n1, lo + t0, lo + t1, cs)
+            tol = None
+            if failed:                  # the tolerance only checks a located remainder
+                tol = np.multiply(f_prob[:, t0:t1], m)
+                tol += floor[:, t0:t1]
+            v = np.divide(m, root_n[:, t0:t1], out=m)
+            if has_unreached:
+                v[np.broadcast_to(unreached[:, t0:t1], v.shape)] = 0.0
+            return (r, v) if tol is None else (r, v, tol)
 
-        found = pooled(chunk, x64, k64, stride=call.stride, window=inside,
+        found = pooled(chunk, xs, k64, stride=call.stride, window=inside,
                        dilation=call.dilation, groups=call.groups, bias=b64,
                        noise_floor=ar_a.u_accumulate, false_alarm=false_alarm / 2,
                        locate="always" if failed else True,
-                       entry_floor=ENTRY_FLOOR_ULPS * ar_a.u_accumulate)
+                       entry_floor=ENTRY_FLOOR_ULPS * ar_a.u_accumulate, x_exponent=-ex,
+                       along_time=True)
         if found is not None and found.located and inputs_rounded and all(
                 abs(e.delta) <= 2 * ar_a.u_input * abs(e.value) for e in found.located):
             return None     # the weights' own rounding to the arithmetic's inputs
