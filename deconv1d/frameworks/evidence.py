@@ -31,11 +31,13 @@ __all__ = ["BLOCK", "Entry", "Evidence", "pooled", "spans"]
 BLOCK = 1 << 18
 
 
-def spans(shape: tuple[int, ...], block: int | None = None) -> list[tuple[int, int, int, int]]:
+def spans(shape: tuple[int, ...], block: int | None = None, *,
+          share: int = 1) -> list[tuple[int, int, int, int]]:
     """Blocks ``(n0, n1, t0, t1)`` over the first two axes of an ``(N, L, C)`` shape.
 
-    Each block holds about ``block`` (default :data:`BLOCK`) elements: whole
-    batch rows when a row is small, otherwise pieces of one row along time.
+    Each block holds about ``block`` (default :data:`BLOCK` divided by ``share``)
+    elements: whole batch rows when a row is small, otherwise pieces of one row
+    along time.
 
     Examples
     --------
@@ -44,7 +46,7 @@ def spans(shape: tuple[int, ...], block: int | None = None) -> list[tuple[int, i
     >>> spans((4, 2, 1), block=4)
     [(0, 2, 0, 2), (2, 4, 0, 2)]
     """
-    block = BLOCK if block is None else block
+    block = max(1, BLOCK // share) if block is None else block
     n, length = int(shape[0]), int(shape[1])
     inner = int(np.prod(shape[2:], dtype=np.int64)) if len(shape) > 2 else 1
     row = max(length * inner, 1)
@@ -194,7 +196,11 @@ class _Model:
 def _best(g, h, gb, hb):
     """The entry whose weighted least-squares fit removes most of the residual."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        red = np.where(h > 0, g * g / np.where(h > 0, h, 1), 0.0)
+        if h.size and float(h.min()) > 0:      # every entry reaches a sample: no mask
+            red = np.multiply(g, g)
+            red /= h
+        else:
+            red = np.where(h > 0, g * g / np.where(h > 0, h, 1), 0.0)
         redb = np.where(hb > 0, gb * gb / np.where(hb > 0, hb, 1), 0.0) if gb is not None \
             else np.zeros(0)
     jw = int(np.argmax(red)) if red.size else 0
