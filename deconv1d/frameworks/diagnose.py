@@ -609,8 +609,8 @@ def diagnose(a: np.ndarray, e: np.ndarray, tol: float | np.ndarray,
                 f"{' (bias subtracted)' if in_place else ''}: the output channels are "
                 f"permuted ({what})", {"permutation": perm, "bias_in_place": in_place})]
     if context is not None:
-        for name, candidate, code, message in context.what_if():
-            if _close(a, candidate, t):
+        for name, lazy, code, message in context.what_if():
+            if _close(a, lazy, t):
                 return [Diagnosis(code, message, {"candidate": name})]
     # Per-channel offset and scale, from sums over blocks of time (no whole copy).
     total = np.zeros(ca)

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import shapes
 
-__all__ = ["BLOCK", "Entry", "Evidence", "pooled", "spans"]
+__all__ = ["BLOCK", "Entry", "Evidence", "kernel_gradient", "pooled", "spans"]
 
 #: Output samples (all channels counted) per block of the blocked passes of
 #: :mod:`deconv1d.verify` and :func:`pooled`: 2 MiB per float64 block, so that a
@@ -98,6 +98,85 @@ class Evidence:
         return self.z_max > self.threshold
 
 
+def kernel_gradient(dy: np.ndarray, x: np.ndarray | None, kernel_shape: tuple[int, ...], *,
+                    stride: int, crop_left: int, dilation: int, groups: int, start: int = 0,
+                    first_input: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """One block's part of the kernel and bias gradients of a transposed convolution.
+
+    ``dw[k, m, c] = sum dy[n, t, m'] x[n, i, c]`` over the samples ``t = start ...
+    start + L_b - 1`` of ``dy`` and the inputs ``i = first_input ...`` of ``x``
+    with ``t = i s + k d - crop_left`` (``m'`` the output channel of ``m`` in the
+    group of ``c``), and ``db = dy`` summed: the ``dw`` and ``db`` of
+    :func:`deconv1d.conv1d_transpose_vjp`, restricted to a block, without its
+    input gradient (half the work).  Summed over blocks that cover the output
+    once, they are the whole gradients.
+
+    Parameters
+    ----------
+    dy : ndarray, shape (N, L_b, C_out)
+        Samples ``start:start + L_b`` of the output gradient (float64).
+    x : ndarray, shape (N, I, C_in), or None
+        The inputs ``first_input:first_input + I``: at least every input that
+        reaches the block (None: none does).
+    kernel_shape : tuple
+        ``(K, C_out // groups, C_in)``.
+    stride, crop_left, dilation, groups
+        The geometry (``crop_left`` of the output window, may be negative).
+    start, first_input : int
+        Where the block and the inputs begin.
+
+    Returns
+    -------
+    dw : ndarray, shape kernel_shape
+    db : ndarray, shape (C_out,)
+
+    Examples
+    --------
+    >>> from deconv1d import conv1d_transpose_vjp, shapes
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal((1, 6, 2)); dy = rng.standard_normal((1, 12, 3))
+    >>> _, dw, db = conv1d_transpose_vjp(dy, x, np.ones((4, 3, 2)), 2, shapes.Window(1, 1))
+    >>> a, _ = kernel_gradient(dy[:, :5], x, (4, 3, 2), stride=2, crop_left=1, dilation=1,
+    ...                        groups=1)
+    >>> b, _ = kernel_gradient(dy[:, 5:], x, (4, 3, 2), stride=2, crop_left=1, dilation=1,
+    ...                        groups=1, start=5)
+    >>> bool(np.allclose(a + b, dw))
+    True
+    """
+    k_size, c_g, c_in = kernel_shape
+    channels = c_g * groups
+    s, d = stride, dilation
+    db = dy.sum(axis=(0, 1))
+    if x is None or dy.shape[1] == 0:
+        return np.zeros(kernel_shape), db
+    nb, n_in = x.shape[0], x.shape[1]
+    # dy on the full-scatter positions read by the inputs, zero outside the block: each
+    # (input, tap) pair of a sample is counted in exactly one block.
+    first = first_input * s
+    span = (n_in - 1) * s + (k_size - 1) * d + 1
+    pad = np.zeros((nb, span, channels))
+    p0 = start + crop_left
+    lo, hi = max(p0, first), min(p0 + dy.shape[1], first + span)
+    if hi > lo:
+        pad[:, lo - first:hi - first] = dy[:, lo - p0:hi - p0]
+    item = pad.itemsize
+    cols = np.lib.stride_tricks.as_strided(
+        pad, shape=(nb, n_in, k_size, channels),
+        strides=(pad.strides[0], s * channels * item, d * channels * item, item),
+        writeable=False)
+    rows = nb * n_in
+    xs = x.reshape(rows, c_in)
+    if groups == 1:
+        dw = np.ascontiguousarray(cols).reshape(rows, k_size * c_g).T @ xs
+        return dw.reshape(kernel_shape), db
+    c_in_g = c_in // groups
+    lhs = cols.reshape(rows, k_size, groups, c_g).transpose(2, 1, 3, 0).reshape(
+        groups, k_size * c_g, rows)
+    rhs = xs.reshape(rows, groups, c_in_g).transpose(1, 0, 2)
+    dw = (lhs @ rhs).reshape(groups, k_size, c_g, c_in_g).transpose(1, 2, 0, 3)
+    return dw.reshape(kernel_shape), db
+
+
 class _Model:
     """The transposed convolution ``T(x)`` as a function of the kernel, one block at a time.
 
@@ -133,38 +212,11 @@ class _Model:
 
     def scores(self, dy, n0, n1, t0, t1, squared=False):
         """``(dw, db)``: the block's part of ``T^T dy`` (with ``x**2`` for ``x`` if squared)."""
-        k_size, c_g, c_in = self.kernel.shape
-        groups, s, d = self.groups, self.stride, self.dilation
-        db = dy.sum(axis=(0, 1))
         i0, i1 = self.span(t0, t1)
-        if i1 <= i0:
-            return np.zeros(self.kernel.shape), db
-        # dy on the full-scatter positions i0*s ... read by inputs i0:i1, zero outside
-        # the block: each (input, tap) pair of a sample counted in exactly one block.
-        first = i0 * s
-        span = (i1 - i0 - 1) * s + (k_size - 1) * d + 1
-        nb = n1 - n0
-        pad = np.zeros((nb, span, self.channels))
-        p0 = t0 + self.crop_left
-        lo, hi = max(p0, first), min(p0 + (t1 - t0), first + span)
-        if hi > lo:
-            pad[:, lo - first:hi - first] = dy[:, lo - p0:hi - p0]
-        item = pad.itemsize
-        cols = np.lib.stride_tricks.as_strided(
-            pad, shape=(nb, i1 - i0, k_size, self.channels),
-            strides=(pad.strides[0], s * self.channels * item, d * self.channels * item,
-                     item), writeable=False)
-        rows = nb * (i1 - i0)
-        xs = self.inputs(n0, n1, i0, i1, squared).reshape(rows, c_in)
-        if groups == 1:
-            dw = np.ascontiguousarray(cols).reshape(rows, k_size * c_g).T @ xs
-            return dw.reshape(self.kernel.shape), db
-        c_in_g = c_in // groups
-        lhs = cols.reshape(rows, k_size, groups, c_g).transpose(2, 1, 3, 0).reshape(
-            groups, k_size * c_g, rows)
-        rhs = xs.reshape(rows, groups, c_in_g).transpose(1, 0, 2)
-        dw = (lhs @ rhs).reshape(groups, k_size, c_g, c_in_g).transpose(1, 2, 0, 3)
-        return dw.reshape(self.kernel.shape), db
+        xs = self.inputs(n0, n1, i0, i1, squared) if i1 > i0 else None
+        return kernel_gradient(dy, xs, self.kernel.shape, stride=self.stride,
+                               crop_left=self.crop_left, dilation=self.dilation,
+                               groups=self.groups, start=t0, first_input=i0)
 
     def output_channel(self, index):
         """The output channel an entry reaches."""
@@ -233,7 +285,7 @@ def _zmax(g, h, gb, hb, c, floor_w=0.0, floor_b=0.0):
     return zmax / c if c > 0 else (math.inf if zmax > 0 else 0.0)
 
 
-def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
+def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
            kernel: np.ndarray, *, stride: int, window: shapes.Window, dilation: int,
            groups: int, bias: np.ndarray | None, noise_floor: float, false_alarm: float,
            locate: bool | str = False, max_entries: int = 3, block: int | None = None,
@@ -310,17 +362,19 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
     with_bias = bias is not None
     model = _Model(x, kernel, stride, window, dilation, groups, x_exponent)
     blocks = spans((x.shape[0], model.length, model.channels), block)
+    ask: Callable[..., tuple[np.ndarray, ...]]
     if along_time:
         ask = chunk
     else:
         rows = sorted({(n0, n1) for n0, n1, _, _ in blocks})
         blocks = [(n0, n1, 0, model.length) for n0, n1 in rows]
 
-        def ask(n0, n1, t0, t1, channel=None):
+        def ask_rows(n0, n1, t0, t1, channel=None):
             found = chunk(n0, n1)
             if channel is None:
                 return found
             return tuple(part[..., channel:channel + 1] for part in found)
+        ask = ask_rows
     entries = int(kernel.size) + (kernel.shape[1] * groups if with_bias else 0)
     fits: dict[tuple, float] = {}
 

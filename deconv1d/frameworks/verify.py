@@ -294,6 +294,7 @@ class _Products:
             v = self.values
             return v[slice(n0, n1) if v.shape[0] > 1 else slice(None),
                      slice(t0, t1) if v.shape[1] > 1 else slice(None)]
+        assert self.geometry is not None
         length_in, k_size, s, d, crop_left, _, per_tap, bias = self.geometry
         p = np.arange(t0 + crop_left, t1 + crop_left)         # full-scatter positions
         taps = np.zeros(p.shape)
@@ -453,6 +454,7 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: _Magnitude |
 
     for n0, n1, t0, t1 in spans(e_n.shape, share=_SAMPLE_SHARE):
         if fast:
+            assert terms is not None
             ab, eb = a_n[n0:n1, t0:t1], e_n[n0:n1, t0:t1]
             err = np.subtract(ab, eb, dtype=np.float64)
             np.abs(err, out=err)
@@ -531,9 +533,9 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: _Magnitude |
         n_nf = int(bad_nf.sum())
         if n_nf:
             n_nonfinite += n_nf
-            found = [_place(layout, int(i) + n0, int(j) + t0, int(c))
+            spots = [_place(layout, int(i) + n0, int(j) + t0, int(c))
                      for i, j, c in np.argwhere(bad_nf)]
-            nonfinite_at = sorted(nonfinite_at + found)[:8]
+            nonfinite_at = sorted(nonfinite_at + spots)[:8]
         n_suspect += int(np.count_nonzero(ratio > 1))
         beyond = (err > bnd) & both
         n_mismatch += int(np.count_nonzero(beyond))
@@ -573,8 +575,8 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: _Magnitude |
         located = evidence.located if evidence is not None else ()
         if n_suspect:
             # The pattern diagnoses compare against the largest tolerance (a scalar).
-            found = diagnose(to_nlc(_widened(a), layout), to_nlc(_widened(e), layout), max_tol, nl_bias,
-                             candidates, scale, context)
+            found = diagnose(to_nlc(_widened(a), layout), to_nlc(_widened(e), layout),
+                             max_tol, nl_bias, candidates, scale, context)
             if located and found and found[0].code == "unknown":
                 found = []
             diag.extend(found)
