@@ -20,9 +20,10 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import shapes
+from . import evidence
 from .base import Call, InexpressibleError, describe_window, full_length
 
-__all__ = ["Context", "Diagnosis", "diagnose", "match_channels", "to_nlc"]
+__all__ = ["Context", "Diagnosis", "LazyOutput", "diagnose", "match_channels", "to_nlc"]
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,9 @@ class Context:
 
         return registry.get(self.framework).title
 
-    def what_if(self) -> Iterator[tuple[str, np.ndarray, str, str]]:
-        """Alternative references ``(name, output (N, L, C), code, message)``, lazily.
+    def what_if(self) -> Iterator[tuple[str, LazyOutput, str, str]]:
+        """Alternative references ``(name, output (N, L, C), code, message)``, lazily
+        (each a :class:`LazyOutput`, computed a block at a time when compared).
 
         A kernel reshaped instead of transposed (between the Keras ``(K, C_out,
         C_in)``, the PyTorch/ONNX ``(C_in, C_out, K)`` and the JAX ``(K, C_in,
@@ -161,20 +163,18 @@ class Context:
                        f"in the wrong order. Transpose it by {axes} "
                        "(deconv1d.interop.keras_kernel_from / kernel_for do), never reshape")
 
-    def _run(self, kernel: np.ndarray, groups: int | None = None) -> np.ndarray:
+    def _run(self, kernel: np.ndarray, groups: int | None = None) -> LazyOutput:
         c = self.call
-        from .. import conv1d_transpose
-
         bias = None if c.bias is None else np.asarray(c.bias, np.float64)
         if groups is not None:
             given = self.bias_given
             bias = None if given is None or np.size(given) != kernel.shape[1] * groups \
                 else np.asarray(given, np.float64).reshape(-1)
-        return conv1d_transpose(np.asarray(c.x, np.float64), kernel, c.stride,
-                                shapes.Window(*self.wanted), dilation=c.dilation,
-                                groups=c.groups if groups is None else groups, bias=bias)
+        return LazyOutput(np.asarray(c.x), kernel, stride=c.stride,
+                          window=shapes.Window(*self.wanted), dilation=c.dilation,
+                          groups=c.groups if groups is None else groups, bias=bias)
 
-    def grouped(self, groups: int) -> np.ndarray | None:
+    def grouped(self, groups: int) -> LazyOutput | None:
         """The reference had the call used ``groups`` times its groups, or None.
 
         With :attr:`bias_given` of the grouped layer's channel count, it is added.
@@ -198,15 +198,118 @@ def to_nlc(a: npt.ArrayLike, layout: str) -> np.ndarray:
     return a.transpose([letters.index(c) for c in "NLC"])
 
 
-def _close(a: np.ndarray, e: np.ndarray, tol: float) -> bool:
-    """Whether ``a`` and ``e`` agree within ``tol`` everywhere (a cheap probe first)."""
-    if a.shape != e.shape or a.size == 0:
+def _steps(shape: tuple[int, ...], first: bool = False) -> Iterator[tuple[int, int]]:
+    """Time ranges ``(t0, t1)`` covering an (N, L, C) shape in blocks of about
+    ``evidence.BLOCK`` samples (a one-sample probe first when ``first``): the
+    diagnoses hold no whole copy of either array."""
+    length = shape[1]
+    per = max(1, evidence.BLOCK // max(shape[0] * shape[2], 1))
+    start = 0
+    if first and length > 2:
+        yield 0, 1
+        start = 1
+    for t0 in range(start, length, per):
+        yield t0, min(t0 + per, length)
+
+
+def _part(a: Any, t0: int, t1: int) -> np.ndarray:
+    """Samples ``t0:t1`` of an (N, L, C) array or :class:`LazyOutput`, in float64."""
+    return np.asarray(a[:, t0:t1], dtype=np.float64)
+
+
+class LazyOutput:
+    """A transposed convolution, (N, L, C) float64, computed a block at a time on slicing.
+
+    ``conv1d_transpose(x * 2**x_exponent, kernel, stride, window, ...) *
+    2**out_exponent``.  Samples ``t0:t1`` need only the inputs that reach them:
+    the transposed convolution of that slice of ``x`` with that block's window
+    (negative crops where the block reaches beyond the full scatter).  Slicing
+    (``out[n0:n1, t0:t1]``) computes that block; ``np.asarray(out)`` the whole.
+
+    Examples
+    --------
+    >>> from deconv1d import conv1d_transpose
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal((2, 9, 3)); w = rng.standard_normal((5, 2, 3))
+    >>> out = LazyOutput(x, w, stride=2, window=shapes.Window(1, -2), dilation=1, groups=1)
+    >>> whole = conv1d_transpose(x, w, 2, shapes.Window(1, -2))
+    >>> out.shape == whole.shape, bool(np.allclose(out[:, 3:11], whole[:, 3:11]))
+    (True, True)
+    """
+
+    ndim = 3
+    dtype = np.dtype(np.float64)
+
+    def __init__(self, x: np.ndarray, kernel: np.ndarray, *, stride: int,
+                 window: shapes.Window, dilation: int, groups: int,
+                 bias: np.ndarray | None = None, x_exponent: int = 0,
+                 out_exponent: int = 0) -> None:
+        self.x, self.kernel, self.bias = x, kernel, bias
+        self.stride, self.dilation, self.groups = stride, dilation, groups
+        self.window, self.x_exponent, self.out_exponent = window, x_exponent, out_exponent
+        full = full_length(x.shape[1], kernel.shape[0], stride, dilation)
+        self.shape = (x.shape[0], full - window.crop_left - window.crop_right,
+                      kernel.shape[1] * groups)
+        self.size = int(np.prod(self.shape))
+
+    def block(self, n0: int, n1: int, t0: int, t1: int) -> np.ndarray:
+        """Samples ``t0:t1`` of rows ``n0:n1``."""
+        from .. import conv1d_transpose
+
+        if t1 <= t0 or n1 <= n0:
+            return np.zeros((max(n1 - n0, 0), max(t1 - t0, 0), self.shape[2]))
+        s, reach = self.stride, (self.kernel.shape[0] - 1) * self.dilation
+        length = self.x.shape[1]
+        p0, p1 = t0 + self.window.crop_left, t1 + self.window.crop_left
+        i0 = max(0, -(-(p0 - reach) // s))
+        i1 = min(length, (p1 - 1) // s + 1)
+        if i1 <= i0:                       # no input reaches: any one input, cropped away
+            i0 = min(max(i0, 0), length - 1)
+            i1 = i0 + 1
+        span = (i1 - i0 - 1) * s + reach + 1
+        part = self.x[n0:n1, i0:i1]
+        part = np.ldexp(part, self.x_exponent, dtype=np.float64) if self.x_exponent else part
+        out = np.asarray(conv1d_transpose(
+            part, self.kernel, s, shapes.Window(p0 - i0 * s, span - (p1 - i0 * s)),
+            dilation=self.dilation, groups=self.groups, bias=self.bias), np.float64)
+        return np.ldexp(out, self.out_exponent, out=out) if self.out_exponent else out
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        key = key if isinstance(key, tuple) else (key,)
+        if len(key) > 3 or any(not isinstance(k, slice) or k.step not in (None, 1)
+                               for k in key):
+            raise IndexError("a LazyOutput is sliced with up to three unit-step slices")
+        key = key + (slice(None),) * (3 - len(key))
+        n0, n1, _ = key[0].indices(self.shape[0])
+        t0, t1, _ = key[1].indices(self.shape[1])
+        return self.block(n0, max(n1, n0), t0, max(t1, t0))[:, :, key[2]]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self.block(0, self.shape[0], 0, self.shape[1])
+        return out if dtype is None else out.astype(dtype)
+
+
+def _close(a: Any, e: Any, tol: float, factor: float = 1.0,
+           shift: np.ndarray | float = 0.0) -> bool:
+    """Whether ``a`` and ``factor * e + shift`` agree within ``tol`` everywhere (a cheap
+    probe first).
+
+    Either may be a :class:`LazyOutput` or an array of any real dtype; compared one
+    block of time at a time.
+    """
+    if tuple(a.shape) != tuple(e.shape) or a.size == 0:
         return False
     with np.errstate(over="ignore", invalid="ignore"):
-        if a.ndim == 3 and a.shape[1] > 2 and \
-                not bool(np.all(np.abs(a[:, :1] - e[:, :1]) <= tol)):
-            return False
-        return bool(np.all(np.abs(a - e) <= tol))
+        for t0, t1 in _steps(a.shape, first=True):
+            other = np.array(e[:, t0:t1], dtype=np.float64)      # a copy: changed below
+            if factor != 1.0:
+                other *= factor
+            other -= _part(a, t0, t1)
+            if np.any(np.asarray(shift) != 0):
+                other += shift
+            if not bool(np.all(np.abs(other) <= tol)):
+                return False
+    return True
 
 
 def _is_background(values: np.ndarray, bias: np.ndarray | None, tol: float) -> bool:
@@ -215,7 +318,8 @@ def _is_background(values: np.ndarray, bias: np.ndarray | None, tol: float) -> b
     return bool(np.all(np.abs(values - target) <= tol))
 
 
-def match_channels(a: npt.ArrayLike, e: npt.ArrayLike, tol: float) -> list[int] | None:
+def match_channels(a: npt.ArrayLike, e: npt.ArrayLike, tol: float, *,
+                   subtract: npt.ArrayLike | None = None) -> list[int] | None:
     """``perm`` with ``a[..., c] ~ e[..., perm[c]]`` for every channel, or None.
 
     Subquadratic in the channels: each channel is summarised by its projection
@@ -230,6 +334,9 @@ def match_channels(a: npt.ArrayLike, e: npt.ArrayLike, tol: float) -> list[int] 
         Same shape.
     tol : float
         Absolute tolerance per sample.
+    subtract : array_like, shape (C,), optional
+        A per-channel value (a bias) taken off both sides first, channel by channel
+        (``a[..., c] - subtract[c]`` against ``e[..., p] - subtract[p]``).
 
     Returns
     -------
@@ -244,24 +351,47 @@ def match_channels(a: npt.ArrayLike, e: npt.ArrayLike, tol: float) -> list[int] 
     >>> match_channels(e + 1, e, 1e-9) is None
     True
     """
-    a2 = np.asarray(a, np.float64)
-    e2 = np.asarray(e, np.float64)
-    if a2.shape != e2.shape or a2.size == 0:
+    a3, e3 = np.asarray(a), np.asarray(e)
+    if a3.shape != e3.shape or a3.size == 0:
         return None
-    channels = a2.shape[-1]
-    a2, e2 = a2.reshape(-1, channels), e2.reshape(-1, channels)
-    r = np.random.default_rng(0).standard_normal(a2.shape[0])
-    sa, se = r @ a2, r @ e2
-    slack = float(np.abs(r).sum()) * tol * (1 + 1e-9) + 1e-300
+    channels = a3.shape[-1]
+    if a3.ndim != 3:
+        a3, e3 = a3.reshape(1, -1, channels), e3.reshape(1, -1, channels)
+    # Projections on a fixed random vector over (N, L), drawn a block of time at a time.
+    sa, se = np.zeros(channels), np.zeros(channels)
+    r_sum = r_abs = 0.0
+    for t0, t1 in _steps(a3.shape):
+        r = np.random.default_rng([0, t0]).standard_normal((a3.shape[0], t1 - t0))
+        sa += np.einsum("nl,nlc->c", r, _part(a3, t0, t1))
+        se += np.einsum("nl,nlc->c", r, _part(e3, t0, t1))
+        r_sum += float(r.sum())
+        r_abs += float(np.abs(r).sum())
+    if subtract is not None:
+        b = np.broadcast_to(np.asarray(subtract, np.float64), (channels,))
+        sa -= b * r_sum
+        se -= b * r_sum
+    else:
+        b = np.zeros(channels)
+    slack = r_abs * tol * (1 + 1e-9) + 1e-300
     order = np.argsort(se, kind="stable")
     sorted_se = se[order]
     used = np.zeros(channels, bool)
     perm = []
+
+    def same(c: int, p: int) -> bool:
+        with np.errstate(over="ignore", invalid="ignore"):
+            for t0, t1 in _steps(a3.shape, first=True):
+                part = np.asarray(a3[:, t0:t1, c], np.float64) - b[c]
+                part -= np.asarray(e3[:, t0:t1, p], np.float64) - b[p]
+                if not bool(np.all(np.abs(part) <= tol)):
+                    return False
+        return True
+
     for c in range(channels):
         lo = int(np.searchsorted(sorted_se, sa[c] - slack, "left"))
         hi = int(np.searchsorted(sorted_se, sa[c] + slack, "right"))
         for p in order[lo:min(hi, lo + 64)]:
-            if not used[p] and bool(np.all(np.abs(a2[:, c] - e2[:, p]) <= tol)):
+            if not used[p] and same(c, int(p)):
                 used[p] = True
                 perm.append(int(p))
                 break
@@ -278,8 +408,18 @@ def _offset(a: np.ndarray, e: np.ndarray, t: float) -> int | None:
     """
     la, le = a.shape[1], e.shape[1]
     least = max(1, (min(la, le) + 1) // 2)
-    candidates = [d for d in range(-(la - least), le - least + 1) if d or la != le]
-    for d in sorted(candidates, key=abs):
+    low, high = -(la - least), le - least
+
+    def by_size() -> Iterator[int]:          # 0 (if allowed), -1, 1, -2, 2, ... in range
+        if la != le and low <= 0 <= high:
+            yield 0
+        for size in range(1, max(-low, high) + 1):
+            if -size >= low:
+                yield -size
+            if size <= high:
+                yield size
+
+    for d in by_size():
         lo, hi = max(0, -d), min(la, le - d)
         if hi - lo >= least and _close(a[:, lo:hi], e[:, lo + d:hi + d], t):
             return d
@@ -304,7 +444,11 @@ def _window(a: np.ndarray, e: np.ndarray, t: float, bias: np.ndarray | None,
     if la == le:
         k = -d
         moved = e[:, -k:] if k > 0 else e[:, :-k]
-        if _close(a, np.roll(e, k, axis=1), t) and _is_background(moved, bias, t):
+        # a == roll(e, k) along time, piece by piece (no rolled copy)
+        rolled = (_close(a[:, k:], e[:, :le - k], t) and _close(a[:, :k], e[:, le - k:], t)
+                  if k > 0 else
+                  _close(a[:, :le + k], e[:, -k:], t) and _close(a[:, le + k:], e[:, :-k], t))
+        if rolled and _is_background(moved, bias, t):
             end = "start instead of the end" if k > 0 else "end instead of the start"
             return Diagnosis(
                 "zeros_wrong_end",
@@ -453,7 +597,7 @@ def diagnose(a: np.ndarray, e: np.ndarray, tol: float | np.ndarray,
         perm = match_channels(a, e, t)
         in_place = False
         if (perm is None or perm == list(range(ca))) and b is not None and b.shape == (ca,):
-            perm, in_place = match_channels(a - b, e - b, t), True
+            perm, in_place = match_channels(a, e, t, subtract=b), True
         if perm is not None and perm != list(range(ca)):
             what = ("the bias stayed with its channel, so the weight's output channels are "
                     "permuted" if in_place else "a weight layout read with C_out and C_in, "
@@ -465,13 +609,19 @@ def diagnose(a: np.ndarray, e: np.ndarray, tol: float | np.ndarray,
                 f"{' (bias subtracted)' if in_place else ''}: the output channels are "
                 f"permuted ({what})", {"permutation": perm, "bias_in_place": in_place})]
     if context is not None:
-        for name, candidate, code, message in context.what_if():
-            if _close(a, candidate, t):
+        for name, lazy, code, message in context.what_if():
+            if _close(a, lazy, t):
                 return [Diagnosis(code, message, {"candidate": name})]
-    diff = a - e
-    per_channel = diff.reshape(-1, ca)
-    offset = per_channel.mean(axis=0)
-    if np.all(np.abs(per_channel - offset) <= t) and np.any(np.abs(offset) > t):
+    # Per-channel offset and scale, from sums over blocks of time (no whole copy).
+    total = np.zeros(ca)
+    ee = ea = 0.0
+    for t0, t1 in _steps(a.shape):
+        pa, pe = _part(a, t0, t1), _part(e, t0, t1)
+        total += (pa - pe).sum(axis=(0, 1))
+        ee += float(np.vdot(pe, pe))
+        ea += float(np.vdot(pe, pa))
+    offset = total / max(n * la, 1)
+    if np.any(np.abs(offset) > t) and _close(a, e, t, shift=offset):
         hint = (": a bias the reference did not get? Pass the framework's bias too "
                 "(--bias on the command line)")
         if b is not None:
@@ -486,10 +636,9 @@ def diagnose(a: np.ndarray, e: np.ndarray, tol: float | np.ndarray,
             "offset",
             f"actual - reference is a constant per output channel, "
             f"{np.round(offset, 6).tolist()}{hint}", {"offset": offset.tolist()})]
-    denom = float(np.vdot(e, e))
-    if denom > 0:
-        alpha = float(np.vdot(e, a)) / denom
-        if abs(alpha - 1) > 1e-6 and _close(a, alpha * e, t * max(1.0, abs(alpha))):
+    if ee > 0:
+        alpha = ea / ee
+        if abs(alpha - 1) > 1e-6 and _close(a, e, t * max(1.0, abs(alpha)), factor=alpha):
             return [Diagnosis("scaled", f"actual == {alpha:.6g} * reference",
                               {"factor": alpha})]
     return [_unknown()]

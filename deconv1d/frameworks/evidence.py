@@ -20,9 +20,41 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import conv1d_transpose, conv1d_transpose_vjp, shapes
+from .. import conv1d_transpose, shapes
 
-__all__ = ["Entry", "Evidence", "pooled"]
+__all__ = ["BLOCK", "Entry", "Evidence", "kernel_gradient", "pooled", "spans"]
+
+#: Output samples (all channels counted) per block of the blocked passes of
+#: :mod:`deconv1d.verify` and :func:`pooled`: 2 MiB per float64 block, so that a
+#: few dozen temporaries stay within a few tens of MiB whatever the output's size,
+#: while each block is large enough that the per-call overhead does not show.
+BLOCK = 1 << 18
+
+
+def spans(shape: tuple[int, ...], block: int | None = None, *,
+          share: int = 1) -> list[tuple[int, int, int, int]]:
+    """Blocks ``(n0, n1, t0, t1)`` over the first two axes of an ``(N, L, C)`` shape.
+
+    Each block holds about ``block`` (default :data:`BLOCK` divided by ``share``)
+    elements: whole batch rows when a row is small, otherwise pieces of one row
+    along time.
+
+    Examples
+    --------
+    >>> spans((2, 5, 3), block=6)
+    [(0, 1, 0, 2), (0, 1, 2, 4), (0, 1, 4, 5), (1, 2, 0, 2), (1, 2, 2, 4), (1, 2, 4, 5)]
+    >>> spans((4, 2, 1), block=4)
+    [(0, 2, 0, 2), (2, 4, 0, 2)]
+    """
+    block = max(1, BLOCK // share) if block is None else block
+    n, length = int(shape[0]), int(shape[1])
+    inner = int(np.prod(shape[2:], dtype=np.int64)) if len(shape) > 2 else 1
+    row = max(length * inner, 1)
+    if row <= block:
+        rows = max(1, block // row)
+        return [(i, min(i + rows, n), 0, length) for i in range(0, n, rows)]
+    per = max(1, block // max(inner, 1))
+    return [(i, i + 1, t, min(t + per, length)) for i in range(n) for t in range(0, length, per)]
 
 
 @dataclass(frozen=True)
@@ -66,33 +98,163 @@ class Evidence:
         return self.z_max > self.threshold
 
 
+def kernel_gradient(dy: np.ndarray, x: np.ndarray | None, kernel_shape: tuple[int, ...], *,
+                    stride: int, crop_left: int, dilation: int, groups: int, start: int = 0,
+                    first_input: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """One block's part of the kernel and bias gradients of a transposed convolution.
+
+    ``dw[k, m, c] = sum dy[n, t, m'] x[n, i, c]`` over the samples ``t = start ...
+    start + L_b - 1`` of ``dy`` and the inputs ``i = first_input ...`` of ``x``
+    with ``t = i s + k d - crop_left`` (``m'`` the output channel of ``m`` in the
+    group of ``c``), and ``db = dy`` summed: the ``dw`` and ``db`` of
+    :func:`deconv1d.conv1d_transpose_vjp`, restricted to a block, without its
+    input gradient (half the work).  Summed over blocks that cover the output
+    once, they are the whole gradients.
+
+    Parameters
+    ----------
+    dy : ndarray, shape (N, L_b, C_out)
+        Samples ``start:start + L_b`` of the output gradient (float64).
+    x : ndarray, shape (N, I, C_in), or None
+        The inputs ``first_input:first_input + I``: at least every input that
+        reaches the block (None: none does).
+    kernel_shape : tuple
+        ``(K, C_out // groups, C_in)``.
+    stride, crop_left, dilation, groups
+        The geometry (``crop_left`` of the output window, may be negative).
+    start, first_input : int
+        Where the block and the inputs begin.
+
+    Returns
+    -------
+    dw : ndarray, shape kernel_shape
+    db : ndarray, shape (C_out,)
+
+    Examples
+    --------
+    >>> from deconv1d import conv1d_transpose_vjp, shapes
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal((1, 6, 2)); dy = rng.standard_normal((1, 12, 3))
+    >>> _, dw, db = conv1d_transpose_vjp(dy, x, np.ones((4, 3, 2)), 2, shapes.Window(1, 1))
+    >>> a, _ = kernel_gradient(dy[:, :5], x, (4, 3, 2), stride=2, crop_left=1, dilation=1,
+    ...                        groups=1)
+    >>> b, _ = kernel_gradient(dy[:, 5:], x, (4, 3, 2), stride=2, crop_left=1, dilation=1,
+    ...                        groups=1, start=5)
+    >>> bool(np.allclose(a + b, dw))
+    True
+    """
+    k_size, c_g, c_in = kernel_shape
+    channels = c_g * groups
+    s, d = stride, dilation
+    db = dy.sum(axis=(0, 1))
+    if x is None or dy.shape[1] == 0:
+        return np.zeros(kernel_shape), db
+    nb, n_in = x.shape[0], x.shape[1]
+    # dy on the full-scatter positions read by the inputs, zero outside the block: each
+    # (input, tap) pair of a sample is counted in exactly one block.
+    first = first_input * s
+    span = (n_in - 1) * s + (k_size - 1) * d + 1
+    pad = np.zeros((nb, span, channels))
+    p0 = start + crop_left
+    lo, hi = max(p0, first), min(p0 + dy.shape[1], first + span)
+    if hi > lo:
+        pad[:, lo - first:hi - first] = dy[:, lo - p0:hi - p0]
+    item = pad.itemsize
+    cols = np.lib.stride_tricks.as_strided(
+        pad, shape=(nb, n_in, k_size, channels),
+        strides=(pad.strides[0], s * channels * item, d * channels * item, item),
+        writeable=False)
+    rows = nb * n_in
+    xs = x.reshape(rows, c_in)
+    if groups == 1:
+        dw = np.ascontiguousarray(cols).reshape(rows, k_size * c_g).T @ xs
+        return dw.reshape(kernel_shape), db
+    c_in_g = c_in // groups
+    lhs = cols.reshape(rows, k_size, groups, c_g).transpose(2, 1, 3, 0).reshape(
+        groups, k_size * c_g, rows)
+    rhs = xs.reshape(rows, groups, c_in_g).transpose(1, 0, 2)
+    dw = (lhs @ rhs).reshape(groups, k_size, c_g, c_in_g).transpose(1, 2, 0, 3)
+    return dw.reshape(kernel_shape), db
+
+
 class _Model:
-    def __init__(self, x, kernel, stride, window, dilation, groups, with_bias):
+    """The transposed convolution ``T(x)`` as a function of the kernel, one block at a time.
+
+    Output block ``(n0:n1, t0:t1)`` (samples of the window, all channels) is
+    reached by the inputs ``i`` with ``t0 <= i s + k d - crop_left < t1`` for some
+    tap ``k``.  :meth:`scores` gives that block's part of ``T^T dy`` (the kernel
+    gradient, a correlation of ``dy`` with ``x``) without the input gradient a
+    full VJP also computes; :meth:`column` gives ``T(x) e_j`` directly: entry
+    ``(k, m, c)`` reaches output channel ``m`` of its group at ``t = i s + k d -
+    crop_left`` with value ``x[i, c]``.  Inputs are converted to float64 (times
+    ``2**x_exponent``) one block at a time.
+    """
+
+    def __init__(self, x, kernel, stride, window, dilation, groups, x_exponent=0):
         self.x, self.kernel = x, kernel
-        self.kw = {"stride": stride, "padding": window, "dilation": dilation, "groups": groups}
-        self.with_bias = with_bias
+        self.stride, self.dilation, self.groups = stride, dilation, groups
+        self.crop_left = window.crop_left
+        self.x_exponent = x_exponent
+        k_size = kernel.shape[0]
+        full = (x.shape[1] - 1) * stride + (k_size - 1) * dilation + 1
+        self.length = full - window.crop_left - window.crop_right
+        self.channels = kernel.shape[1] * groups
 
-    def scores(self, dy, n0, n1, squared=False, absolute=False):
-        x = self.x[n0:n1]
-        x = x * x if squared else np.abs(x) if absolute else x
-        _, dw, db = conv1d_transpose_vjp(dy, x, self.kernel, **self.kw)
-        return dw, db
+    def inputs(self, n0, n1, i0, i1, squared=False, absolute=False):
+        part = np.ldexp(self.x[n0:n1, i0:i1], self.x_exponent, dtype=np.float64)
+        if absolute:
+            return np.abs(part, out=part)
+        return np.multiply(part, part, out=part) if squared else part
 
-    def column(self, index, amount, n0, n1):
-        k = np.zeros_like(self.kernel)
-        x = self.x[n0:n1]
-        if index[0] == "w":
-            k[index[1:]] = amount
-            return conv1d_transpose(x, k, **self.kw)
-        b = np.zeros(self.kernel.shape[1] * self.kw["groups"])
-        b[index[1]] = amount
-        return conv1d_transpose(x, k, bias=b, **self.kw)
+    def span(self, t0, t1):
+        """The inputs ``i0:i1`` reaching output samples ``t0:t1``."""
+        s, reach = self.stride, (self.kernel.shape[0] - 1) * self.dilation
+        p0, p1 = t0 + self.crop_left, t1 + self.crop_left
+        return max(0, -(-(p0 - reach) // s)), min(self.x.shape[1], (p1 - 1) // s + 1)
+
+    def scores(self, dy, n0, n1, t0, t1, squared=False, absolute=False):
+        """``(dw, db)``: the block's part of ``T^T dy`` (with ``x**2`` or ``|x|`` for ``x``)."""
+        i0, i1 = self.span(t0, t1)
+        xs = self.inputs(n0, n1, i0, i1, squared, absolute) if i1 > i0 else None
+        return kernel_gradient(dy, xs, self.kernel.shape, stride=self.stride,
+                               crop_left=self.crop_left, dilation=self.dilation,
+                               groups=self.groups, start=t0, first_input=i0)
+
+    def output_channel(self, index):
+        """The output channel an entry reaches."""
+        if index[0] == "b":
+            return int(index[1])
+        c_g = self.kernel.shape[1]
+        return (int(index[3]) // (self.kernel.shape[2] // self.groups)) * c_g + int(index[2])
+
+    def column(self, index, amount, n0, n1, t0, t1):
+        """Block ``(n0:n1, t0:t1)`` of ``T(x) e_j`` times ``amount``: the effect of one entry."""
+        out = np.zeros((n1 - n0, t1 - t0, self.channels))
+        if index[0] == "b":
+            out[:, :, index[1]] = amount
+            return out
+        k, m, c = (int(i) for i in index[1:])
+        c_g = self.kernel.shape[1]
+        o = (c // (self.kernel.shape[2] // self.groups)) * c_g + m
+        s = self.stride
+        shift = k * self.dilation - self.crop_left          # t = i s + shift
+        i0 = max(0, -(-(t0 - shift) // s))
+        i1 = min(self.x.shape[1], (t1 - 1 - shift) // s + 1)
+        if i1 > i0:
+            t_first = i0 * s + shift - t0
+            values = self.inputs(n0, n1, i0, i1)[:, :, c]
+            out[:, t_first:t_first + (i1 - i0 - 1) * s + 1:s, o] = amount * values
+        return out
 
 
 def _best(g, h, gb, hb):
     """The entry whose weighted least-squares fit removes most of the residual."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        red = np.where(h > 0, g * g / np.where(h > 0, h, 1), 0.0)
+        if h.size and float(h.min()) > 0:      # every entry reaches a sample: no mask
+            red = np.multiply(g, g)
+            red /= h
+        else:
+            red = np.where(h > 0, g * g / np.where(h > 0, h, 1), 0.0)
         redb = np.where(hb > 0, gb * gb / np.where(hb > 0, hb, 1), 0.0) if gb is not None \
             else np.zeros(0)
     jw = int(np.argmax(red)) if red.size else 0
@@ -127,23 +289,26 @@ def _zmax(g, h, gb, hb, c, sys_w=0.0, sys_b=0.0):
     return zmax / c if c > 0 else (math.inf if zmax > 0 else 0.0)
 
 
-def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
+def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
            kernel: np.ndarray, *, stride: int, window: shapes.Window, dilation: int,
            groups: int, bias: np.ndarray | None, noise_floor: float, false_alarm: float,
-           locate: bool | str = False, max_entries: int = 3, block: int = 1 << 15,
-           allowance: Callable[[int, int], np.ndarray] | None = None) -> Evidence | None:
+           locate: bool | str = False, max_entries: int = 3, block: int | None = None,
+           x_exponent: int = 0, along_time: bool = False,
+           allowance: Callable[..., np.ndarray] | None = None) -> Evidence | None:
     """Test whether a residual is explained by kernel entries rather than by rounding.
 
     Parameters
     ----------
-    chunk : callable ``(n0, n1) -> (residual, shape[, tolerance])``
+    chunk : callable ``(n0, n1) -> (residual, shape[, tolerance[, share]])``
         The batch rows ``n0:n1`` of ``actual - reference`` (finite, shape
         ``(n1 - n0, L_out, C_out)``) and of ``v``, the noise shape (the noise of
         sample ``t`` is modelled as sub-Gaussian with parameter ``c v_t``, ``c``
         estimated from the data; ``v_t = 0`` where no product reaches it);
         optionally the per-sample tolerance a located remainder must be within
-        when ``locate="always"``.  Asked for a few rows at a time, so that the
-        scratch stays bounded.
+        when ``locate="always"`` (or None), and each sample's share of one
+        observation (``1 / m`` for ``m`` samples that are one computation; ``v``
+        then already divided by its square root).  Asked for a few rows at a time,
+        so that the scratch stays bounded.
     x : ndarray, shape (N, L, C_in)
     kernel : ndarray, shape (K, C_out // groups, C_in)
         The reference kernel (Keras layout).
@@ -160,18 +325,28 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
         the pooled score is beyond the threshold; ``"always"`` (the per-sample
         test already failed) tries even below it, and accepts the entries only
         when the remainder is within the chunk's tolerance everywhere.
-    block : int
-        Output samples per chunk (at least one batch row).
-    allowance : callable ``(n0, n1) -> ndarray``, optional
-        Per sample of the batch rows ``n0:n1`` (shaped like the residual), the size
-        ``a_t`` of an error that may be systematic rather than noise: the last
-        rounding of the output (adding a bias to the finished sum, storing it),
-        at most ``u |y_t|``, is a deterministic function of values that are
-        correlated with the inputs (with a bias added last, it is the bias rounded
-        to the grid of the output's binade: the same for every sample of a channel
-        and binade).  Entry ``j``'s score is first reduced by the most such errors
-        can make of it, ``sum_t |T_tj| a_t / v_t^2`` (one more VJP call, with
-        ``|x|``, made only when some score is beyond the threshold without it).
+    block : int, optional
+        Output samples per block (default :data:`BLOCK`): whole batch rows, or
+        with ``along_time`` pieces of a row.  The scores are sums over the
+        blocks, so the result does not depend on it beyond rounding.
+    x_exponent : int, default 0
+        ``x`` is taken times ``2**x_exponent`` (exact), converted to float64 one
+        block at a time (``x`` may be float32: no float64 copy of it is made).
+    along_time : bool, default False
+        ``chunk`` is called as ``chunk(n0, n1, t0, t1)`` for samples ``t0:t1``
+        of rows ``n0:n1`` (blocks of :func:`spans`), so that no array of a whole
+        row is needed.
+    allowance : callable, optional
+        Called as ``chunk`` is (without ``channel``): per sample, the size ``a_t``
+        of an error that may be systematic rather than noise: the last rounding of
+        the output (adding a bias to the finished sum, storing it), at most
+        ``u |y_t|``, is a deterministic function of values correlated with the
+        inputs (with a bias added last, it is the bias rounded to the grid of the
+        output's binade: the same for every sample of a channel and binade).  To
+        it is added what repeated input rows can make (see :func:`_systematic`).
+        Entry ``j``'s score is first reduced by the most such errors can make of
+        it, ``sum_t |T_tj| a_t / v_t^2`` (one more pass with ``|x|``, made only
+        when some score is beyond the threshold without it).
 
     Returns
     -------
@@ -180,6 +355,7 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
 
     Examples
     --------
+    >>> from deconv1d import conv1d_transpose
     >>> rng = np.random.default_rng(0)
     >>> x = rng.standard_normal((1, 40, 3)); w = rng.standard_normal((4, 2, 3))
     >>> win = shapes.Window(0, 0)
@@ -193,34 +369,51 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
     (True, ['w[k=1, out=0, in=2] is off by +0.001 (+0.1000%)'])
     """
     with_bias = bias is not None
-    model = _Model(x, kernel, stride, window, dilation, groups, with_bias)
-    n_batch = x.shape[0]
-    r0 = chunk(0, min(1, n_batch))[0]
-    rows = max(1, block // max(r0[0].size if r0.shape[0] else 1, 1))
-    spans = [(i, min(i + rows, n_batch)) for i in range(0, n_batch, rows)]
+    model = _Model(x, kernel, stride, window, dilation, groups, x_exponent)
+    blocks = spans((x.shape[0], model.length, model.channels), block)
+    ask: Callable[..., tuple[np.ndarray, ...]]
+    if along_time:
+        ask = chunk
+    else:
+        rows = sorted({(n0, n1) for n0, n1, _, _ in blocks})
+        blocks = [(n0, n1, 0, model.length) for n0, n1 in rows]
+
+        def ask_rows(n0, n1, t0, t1, channel=None):
+            found = chunk(n0, n1)
+            if channel is None:
+                return found
+            return tuple(part[..., channel:channel + 1] for part in found)
+        ask = ask_rows
     entries = int(kernel.size) + (kernel.shape[1] * groups if with_bias else 0)
     fits: dict[tuple, float] = {}
 
-    def residual(n0, n1):
-        found = chunk(n0, n1)
+    def residual(n0, n1, t0, t1):
+        found = ask(n0, n1, t0, t1)
         r, v, tol = _three(found)
         for index, beta in fits.items():
-            r -= model.column(index, beta, n0, n1)
+            r -= model.column(index, beta, n0, n1, t0, t1)
         return r, v, tol, _share(found)
 
+    per_channel = _Scale(model.channels)
+
     def scores(with_h):
+        """``T^T W r`` (and ``T^T W`` with ``x**2``); the first pass also gathers the
+        noise statistics of every channel (``|r_t| / v_t``), so that the noise scale
+        needs no second pass over the outputs."""
         g = h = gb = hb = None
         samples = 0
-        for n0, n1 in spans:
-            r, v, _, share = residual(n0, n1)
-            valid = (v > 0) & np.isfinite(v)
-            samples += _count(valid, share)
-            weight = np.zeros(r.shape)
-            np.divide(1.0, v * v, out=weight, where=valid)
-            dw, db = model.scores(weight * r, n0, n1)
+        for n0, n1, t0, t1 in blocks:
+            r, v, _, share = residual(n0, n1, t0, t1)
+            ratio, inverse, count = _ratios(r, v)
+            valid = count == ratio.size or inverse > 0
+            samples += count if share is None else float(np.sum(share, where=valid))
+            if with_h:
+                per_channel.add(ratio, valid, share)
+            dw, db = model.scores(np.multiply(ratio, inverse, out=ratio), n0, n1, t0, t1)
             g, gb = (dw, db) if g is None else (g + dw, gb + db)
             if with_h:
-                dw, db = model.scores(weight, n0, n1, squared=True)
+                dw, db = model.scores(np.multiply(inverse, inverse, out=inverse), n0, n1,
+                                      t0, t1, squared=True)
                 h, hb = (dw, db) if h is None else (h + dw, hb + db)
         return g, gb, h, hb, samples
 
@@ -233,21 +426,26 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
     index, _ = _best(g, h, gb, hb)
     # The noise scale, from the samples outside the reach of the best-fitting entry when
     # that leaves at least half of them (so that a real difference does not inflate it).
-    outside = _Scale()
-    everywhere = _Scale()
-    for n0, n1 in spans:
-        found = chunk(n0, n1)
-        r, v, _ = _three(found)
-        reach = model.column(index, 1.0, n0, n1) != 0
-        everywhere.add(r, v, None, _share(found))
-        outside.add(r, v, reach, _share(found))
+    # The reach lies in one output channel: every other channel's statistics are known;
+    # of that channel, a bias entry reaches every sample, a kernel entry some (recounted).
+    everywhere = per_channel.total()
+    channel = model.output_channel(index)
+    outside = per_channel.total(without=channel)
+    if index[0] == "w":
+        for n0, n1, t0, t1 in blocks:
+            found = ask(n0, n1, t0, t1, channel=channel)
+            r, v, _ = _three(found)
+            reach = model.column(index, 1.0, n0, n1, t0, t1)[..., channel:channel + 1] != 0
+            ratio, inverse, count = _ratios(r, v)
+            valid = inverse > 0 if count < ratio.size else np.ones(ratio.shape, bool)
+            outside.add(ratio, valid & ~reach, _share(found))
     use = outside if 2 * outside.count >= samples else everywhere
     noise = max(use.scale(false_alarm), noise_floor)
     sys_w: np.ndarray | float = 0.0
     sys_b: np.ndarray | float = 0.0
     z_max = _zmax(g, h, gb, hb, noise)
     if allowance is not None and (z_max > threshold or locate == "always"):
-        sys_w, sys_b = _systematic(model, chunk, allowance, spans, noise_floor)
+        sys_w, sys_b = _systematic(model, ask, allowance, blocks, noise_floor)
         z_max = _zmax(g, h, gb, hb, noise, sys_w, sys_b)
     located: list[Entry] = []
     failed = locate == "always"
@@ -266,9 +464,12 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
             # sample is back within its rounding tolerance.
             rest = _Scale()
             within = True
-            for n0, n1 in spans:
-                r, v, tol, share = residual(n0, n1)
-                rest.add(r, v, None, share)
+            for n0, n1, t0, t1 in blocks:
+                r, v, tol, share = residual(n0, n1, t0, t1)
+                ratio, inverse, count = _ratios(r, v)
+                rest.add(ratio.reshape(-1, 1), True if count == ratio.size
+                         else (inverse > 0).reshape(-1, 1),
+                         None if share is None else share.reshape(-1, 1))
                 if tol is not None:
                     within = within and bool(np.all(np.abs(r) <= tol))
             if _zmax(gk, h, gkb, hb, max(rest.scale(false_alarm), noise_floor),
@@ -280,7 +481,7 @@ def pooled(chunk: Callable[[int, int], tuple[np.ndarray, ...]], x: np.ndarray,
                     entries=entries, false_alarm=false_alarm, located=tuple(located))
 
 
-def _systematic(model, chunk, allowance, spans, u):
+def _systematic(model, ask, allowance, blocks, u):
     """``sum_t |T_tj| a_t / v_t^2`` for every kernel entry ``j`` (and bias entry).
 
     ``a_t`` is the caller's allowance plus what repeated input rows can add: a row that
@@ -292,30 +493,75 @@ def _systematic(model, chunk, allowance, spans, u):
     """
     sw = sb = None
     repeated = _repeated_rows(model.x)
-    c = model.x.shape[2] // model.kw["groups"]
+    c = model.x.shape[2] // model.groups
     gamma = c * u / (1 - c * u) if c * u < 1 else math.inf
-    for n0, n1 in spans:
-        _, v, _ = _three(chunk(n0, n1))
-        valid = (v > 0) & np.isfinite(v)
-        weight = np.zeros(v.shape)
-        np.divide(1.0, v * v, out=weight, where=valid)
-        a = np.abs(allowance(n0, n1))
+    for n0, n1, t0, t1 in blocks:
+        _, v, _ = _three(ask(n0, n1, t0, t1))
+        _, inverse, _ = _ratios(np.zeros(v.shape), v)
+        a = np.abs(allowance(n0, n1, t0, t1))
         if repeated is not None:
-            xr = np.where(repeated[n0:n1, :, None], np.abs(model.x[n0:n1]), 0.0)
-            a = a + gamma * conv1d_transpose(xr, np.abs(model.kernel), **model.kw)
-        dw, db = model.scores(weight * a, n0, n1, absolute=True)
+            a = a + gamma * _repeated_reach(model, repeated, n0, n1, t0, t1)
+        dw, db = model.scores(a * inverse * inverse, n0, n1, t0, t1, absolute=True)
         sw, sb = (dw, db) if sw is None else (sw + dw, sb + db)
-    return sw, (sb if model.with_bias else 0.0)
+    return sw, sb
 
 
-def _repeated_rows(x: np.ndarray) -> np.ndarray | None:
-    """Which input rows ``x[n, l, :]`` occur more than once (anywhere); None if none."""
-    rows = x.reshape(-1, x.shape[2])
-    if rows.shape[0] < 2 or rows.shape[1] == 0:
+def _repeated_rows(x: np.ndarray, block: int | None = None) -> np.ndarray | None:
+    """Which input rows ``x[n, l, :]`` occur more than once (anywhere); None if none.
+
+    Rows are compared by an exact 64-bit hash of their bits (integer arithmetic,
+    modulo ``2**64``, computed ``block`` rows at a time, by default :data:`BLOCK`
+    values): equal rows hash equal, and
+    two different rows that collide (probability about ``rows**2 / 2**64``) are only
+    taken as repeated, which enlarges the allowance.
+    """
+    n, length, c = x.shape
+    if n * length < 2 or c == 0:
         return None
-    _, inverse, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
-    repeated = (counts[np.ravel(inverse)] > 1).reshape(x.shape[:2])
+    block = max(1, BLOCK // c) if block is None else block
+    dtype = np.dtype(f"u{x.dtype.itemsize}") if x.dtype.itemsize in (1, 2, 4, 8) else None
+    if dtype is None:
+        x = x.astype(np.float64)
+        dtype = np.dtype(np.uint64)
+    multipliers = np.random.default_rng(0).integers(1, 2**63, c, dtype=np.uint64) | 1
+    hashes = np.empty(n * length, np.uint64)
+    rows = x.reshape(n * length, c) if x.flags.c_contiguous else None
+    for i in range(0, n * length, block):
+        part = rows[i:i + block] if rows is not None else _rows(x, i, block)
+        bits = np.ascontiguousarray(part + 0).view(dtype).astype(np.uint64)   # -0.0 as 0.0
+        with np.errstate(over="ignore"):
+            hashes[i:i + len(part)] = (bits * multipliers).sum(axis=1, dtype=np.uint64)
+    _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+    repeated = (counts[inverse] > 1).reshape(n, length)
     return repeated if repeated.any() else None
+
+
+def _rows(x: np.ndarray, start: int, count: int) -> np.ndarray:
+    """Rows ``start:start + count`` of ``x`` (N, L, C) flattened over (N, L), as a copy."""
+    length = x.shape[1]
+    out = []
+    i, end = start, min(start + count, x.shape[0] * length)
+    while i < end:
+        n, t = divmod(i, length)
+        take = min(end - i, length - t)
+        out.append(x[n, t:t + take])
+        i += take
+    return np.concatenate(out) if len(out) > 1 else out[0]
+
+
+def _repeated_reach(model, repeated, n0, n1, t0, t1):
+    """Block ``(n0:n1, t0:t1)`` of ``sum |x||w|`` over the repeated input rows only."""
+    i0, i1 = model.span(t0, t1)
+    if i1 <= i0:
+        return np.zeros((n1 - n0, t1 - t0, model.channels))
+    part = model.inputs(n0, n1, i0, i1, absolute=True)
+    part[~repeated[n0:n1, i0:i1]] = 0.0
+    s, reach = model.stride, (model.kernel.shape[0] - 1) * model.dilation
+    p0, p1 = t0 + model.crop_left, t1 + model.crop_left       # full-scatter positions
+    span = (i1 - i0 - 1) * s + reach + 1
+    return conv1d_transpose(part, np.abs(model.kernel), s,
+                            shapes.Window(p0 - i0 * s, span - (p1 - i0 * s)),
+                            dilation=model.dilation, groups=model.groups)
 
 
 def _share(found: tuple) -> np.ndarray | None:
@@ -323,36 +569,68 @@ def _share(found: tuple) -> np.ndarray | None:
     return found[3] if len(found) > 3 else None
 
 
-def _count(valid: np.ndarray, share: np.ndarray | None) -> float:
-    """Observations among the ``valid`` samples (each counted by its share)."""
-    if share is None:
-        return int(np.count_nonzero(valid))
-    return float(np.sum(share, where=valid))
-
-
 def _three(found: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """``(residual, shape, tolerance or None)`` from a chunk's answer."""
     return (found[0], found[1], found[2] if len(found) > 2 else None)
 
 
+def _ratios(r: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """``r / v`` and ``1 / v`` where ``v`` is positive and finite (0 elsewhere), and how many."""
+    if v.size and float(v.min()) > 0 and math.isfinite(float(v.max())):
+        inverse = np.divide(1.0, v)
+        return np.multiply(r, inverse), inverse, int(v.size)
+    valid = (v > 0) & np.isfinite(v)
+    inverse = np.zeros(v.shape)
+    np.divide(1.0, v, out=inverse, where=valid)
+    return np.multiply(r, inverse), inverse, int(np.count_nonzero(valid))
+
+
 class _Scale:
-    """Accumulates ``|r_t| / v_t`` over samples: count, sum of squares and largest."""
+    """Accumulates ``|r_t| / v_t`` over samples, per output channel: count, sum of
+    squares and largest."""
 
-    def __init__(self) -> None:
-        self.count, self.squares, self.largest = 0.0, 0.0, 0.0
+    def __init__(self, channels: int = 1) -> None:
+        self.counts = np.zeros(channels)
+        self.sums = np.zeros(channels)
+        self.tops = np.zeros(channels)
 
-    def add(self, r: np.ndarray, v: np.ndarray, skip: np.ndarray | None,
+    @property
+    def count(self) -> float:
+        return float(self.counts.sum())
+
+    def add(self, ratio: np.ndarray, valid: np.ndarray | bool,
             share: np.ndarray | None = None) -> None:
-        valid = (v > 0) & np.isfinite(v)
-        if skip is not None:
-            valid &= ~skip
-        ratio = np.zeros(r.shape)
-        np.divide(np.abs(r), v, out=ratio, where=valid)
-        self.count += _count(valid, share)
-        self.squares += float(np.vdot(ratio, ratio))
-        if share is not None:           # v was scaled by 1 / sqrt(share): undo for the bound
-            np.divide(ratio, np.sqrt(share), out=ratio, where=valid)
-        self.largest = max(self.largest, float(ratio.max()) if ratio.size else 0.0)
+        """Samples ``ratio`` (shape (..., C)) where ``valid`` (ratio is 0 elsewhere),
+        each counted by its ``share`` of one observation (``v`` was divided by the
+        share's square root, so the squares are already weighted by it)."""
+        axes = tuple(range(ratio.ndim - 1))
+        if share is not None:
+            mask = np.broadcast_to(valid, ratio.shape)
+            ratio = np.where(mask, ratio, 0.0)
+            self.counts = self.counts + np.sum(np.where(mask, share, 0.0), axis=axes)
+        elif valid is True or (isinstance(valid, np.ndarray) and valid.all()):
+            self.counts += ratio.size // max(ratio.shape[-1], 1)
+        else:
+            ratio = np.where(valid, ratio, 0.0)
+            self.counts += np.count_nonzero(valid, axis=axes)
+        flat = ratio.reshape(-1, ratio.shape[-1])
+        self.sums += np.einsum("ic,ic->c", flat, flat)
+        if share is not None:               # the bound is on |r| / v itself
+            ratio = ratio / np.sqrt(share)
+        if ratio.size:
+            self.tops = np.maximum(self.tops, np.maximum(ratio.max(axis=axes),
+                                                         -ratio.min(axis=axes)))
+
+    def total(self, without: int | None = None) -> _Scale:
+        """All channels summed into one (leaving channel ``without`` out)."""
+        keep = np.ones(self.counts.size, bool)
+        if without is not None:
+            keep[without] = False
+        out = _Scale(1)
+        out.counts[0] = self.counts[keep].sum()
+        out.sums[0] = self.sums[keep].sum()
+        out.tops[0] = self.tops[keep].max() if keep.any() else 0.0
+        return out
 
     def scale(self, false_alarm: float) -> float:
         """``c`` with the noise of sample ``t`` sub-Gaussian of parameter ``c v_t``.
@@ -370,12 +648,13 @@ class _Scale:
         m = self.count
         if m == 0:
             return 0.0
+        largest = float(self.tops.max())
         z = math.sqrt(2 * math.log(1 / false_alarm))
         low = m - z * math.sqrt(2 * m)
         if low <= 0:
-            return self.largest
-        rms = math.sqrt(self.squares / low)
-        return min(self.largest, math.sqrt(3) * rms)
+            return largest
+        rms = math.sqrt(float(self.sums.sum()) / low)
+        return min(largest, math.sqrt(3) * rms)
 
 
 def _entry(index, delta, kernel, bias, groups):
