@@ -2,7 +2,8 @@
 
 ``python benchmarks/fit_costs.py --random 40 --seed 1`` times every candidate path
 (``engine.candidates``) forced on seeded random shapes (``bench.random_cases``,
-plus a long kernel on a short input and a huge stride), in each dtype, and fits
+plus a long kernel on a short input, a huge stride, and the suite's eight shapes of
+``bench.CASES``, which users' layers resemble), in each dtype, and fits
 the four weights of ``engine.path_features`` by non-negative least squares on
 relative error, for each pair of narrowness constants (``GEMM_HALF_INNER``,
 ``GEMM_HALF_OUTPUT``) of a small grid; it keeps the pair whose fitted model ranks
@@ -24,7 +25,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import common_parser, percentile, pin_threads, random_cases, side_by_side  # noqa: E402
+from bench import CASES, common_parser, percentile, pin_threads, random_cases, side_by_side  # noqa: E402
 
 EXTRA = [
     ("long kernel, short input", 1, 16, 8, 8, 4096, 1, 1, 1),
@@ -47,7 +48,7 @@ def main(argv=None):
     from deconv1d.core import engine
     from deconv1d.core.transpose import prepare
 
-    cases = random_cases(args.random, args.seed) + EXTRA
+    cases = random_cases(args.random, args.seed) + EXTRA + CASES
     if args.quick:
         cases = cases[:3]
     if args.load:
