@@ -233,7 +233,7 @@ def test_non_finite_values_reach_exactly_what_the_oracle_says(data):
 
 @pytest.mark.parametrize("case,expected", [
     # (N, L, C_in, C_out, K, stride, dilation, groups) -> path, time_batch
-    ((4, 16000, 1, 1, 31, 2, 1, 1), ("gather", 8)),      # one channel: stacked rows
+    ((4, 16000, 1, 1, 31, 2, 1, 1), ("gather", 16)),     # one channel: stacked rows
     ((10, 2027, 350, 1, 1, 6, 1, 1), ("scatter", None)),  # one output channel, K < s
     ((1, 16, 8, 8, 4096, 1, 1, 1), ("scatter", None)),   # long kernel, short input
     ((1, 64, 64, 64, 4000, 2000, 1, 1), ("scatter", None)),   # huge stride
@@ -274,7 +274,13 @@ def test_choice_is_the_cheapest_candidate_within_the_scratch_bound(
     chosen = engine.choose(geom, c_in, c_out, 1, n, itemsize)
     assert chosen in found
     costs = {repr(c): engine.path_cost(*c, geom, c_in, c_out, 1, n, itemsize) for c in found}
-    assert costs[repr(chosen)] == min(costs.values())
+    cheapest = min(found, key=lambda c: costs[repr(c)])
+    if cheapest[0] != "gather":
+        assert chosen == cheapest
+    else:       # a tie within TIE of the cheapest goes to the widest gather
+        tied = [o["time_batch"] for p, o in found if p == "gather"
+                and costs[repr((p, o))] <= costs[repr(cheapest)] * (1 + engine.TIE)]
+        assert chosen == ("gather", {"time_batch": max(tied)})
 
 
 @pytest.mark.parametrize("path,options", [("scatter", {}), ("scatter_blocks", {}),
