@@ -519,16 +519,18 @@ def _repeated_rows(x: np.ndarray, block: int | None = None) -> np.ndarray | None
     if n * length < 2 or c == 0:
         return None
     block = max(1, BLOCK // c) if block is None else block
-    dtype = np.dtype(f"u{x.dtype.itemsize}") if x.dtype.itemsize in (1, 2, 4, 8) else None
-    if dtype is None:
+    if x.dtype.kind not in "biuf" or x.dtype.itemsize not in (1, 2, 4, 8):
         x = x.astype(np.float64)
-        dtype = np.dtype(np.uint64)
+    floating = x.dtype.kind == "f"
+    dtype = np.dtype(f"u{x.dtype.itemsize}")
     multipliers = np.random.default_rng(0).integers(1, 2**63, c, dtype=np.uint64) | 1
     hashes = np.empty(n * length, np.uint64)
     rows = x.reshape(n * length, c) if x.flags.c_contiguous else None
     for i in range(0, n * length, block):
         part = rows[i:i + block] if rows is not None else _rows(x, i, block)
-        bits = np.ascontiguousarray(part + 0).view(dtype).astype(np.uint64)   # -0.0 as 0.0
+        if floating:
+            part = part + 0.0                                   # -0.0 as 0.0
+        bits = np.ascontiguousarray(part).view(dtype).astype(np.uint64)
         with np.errstate(over="ignore"):
             hashes[i:i + len(part)] = (bits * multipliers).sum(axis=1, dtype=np.uint64)
     _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
