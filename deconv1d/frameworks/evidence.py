@@ -510,8 +510,8 @@ def _repeated_rows(x: np.ndarray, block: int | None = None) -> np.ndarray | None
     """Which input rows ``x[n, l, :]`` occur more than once (anywhere); None if none.
 
     Rows are compared by an exact 64-bit hash of their bits (integer arithmetic,
-    modulo ``2**64``, computed ``block`` rows at a time, by default :data:`BLOCK`
-    values): equal rows hash equal, and
+    modulo ``2**64``, computed ``block`` rows of a batch row at a time, by default
+    :data:`BLOCK` values): equal rows hash equal, and
     two different rows that collide (probability about ``rows**2 / 2**64``) are only
     taken as repeated, which enlarges the allowance.
     """
@@ -524,31 +524,18 @@ def _repeated_rows(x: np.ndarray, block: int | None = None) -> np.ndarray | None
     floating = x.dtype.kind == "f"
     dtype = np.dtype(f"u{x.dtype.itemsize}")
     multipliers = np.random.default_rng(0).integers(1, 2**63, c, dtype=np.uint64) | 1
-    hashes = np.empty(n * length, np.uint64)
-    rows = x.reshape(n * length, c) if x.flags.c_contiguous else None
-    for i in range(0, n * length, block):
-        part = rows[i:i + block] if rows is not None else _rows(x, i, block)
-        if floating:
-            part = part + 0.0                                   # -0.0 as 0.0
-        bits = np.ascontiguousarray(part).view(dtype).astype(np.uint64)
-        with np.errstate(over="ignore"):
-            hashes[i:i + len(part)] = (bits * multipliers).sum(axis=1, dtype=np.uint64)
+    hashes = np.empty((n, length), np.uint64)
+    for i in range(n):
+        for t in range(0, length, block):
+            part = x[i, t:t + block]
+            if floating:
+                part = part + 0.0                               # -0.0 as 0.0
+            bits = np.ascontiguousarray(part).view(dtype).astype(np.uint64)
+            with np.errstate(over="ignore"):
+                hashes[i, t:t + len(part)] = (bits * multipliers).sum(axis=1, dtype=np.uint64)
     _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
-    repeated = (counts[inverse] > 1).reshape(n, length)
+    repeated = (counts[np.ravel(inverse)] > 1).reshape(n, length)
     return repeated if repeated.any() else None
-
-
-def _rows(x: np.ndarray, start: int, count: int) -> np.ndarray:
-    """Rows ``start:start + count`` of ``x`` (N, L, C) flattened over (N, L), as a copy."""
-    length = x.shape[1]
-    out = []
-    i, end = start, min(start + count, x.shape[0] * length)
-    while i < end:
-        n, t = divmod(i, length)
-        take = min(end - i, length - t)
-        out.append(x[n, t:t + take])
-        i += take
-    return np.concatenate(out) if len(out) > 1 else out[0]
 
 
 def _repeated_reach(model, repeated, n0, n1, t0, t1):
