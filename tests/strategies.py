@@ -15,10 +15,13 @@ Each strategy draws a whole call, small enough for the loop oracles in
 
 :func:`close64` is the float64 agreement every fast path must reach against an
 oracle: ``max|actual - expected| <= 1e-12 * max(1, max|expected|)``.
+:func:`peak_of` is the memory measurement of the bounded-scratch tests.
 """
 
 from __future__ import annotations
 
+import tracemalloc
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,7 +30,8 @@ from hypothesis import strategies as st
 
 from deconv1d import shapes
 
-__all__ = ["KERAS_PADDINGS", "RTOL64", "close64", "geometries", "problems", "torch_calls", "windows"]
+__all__ = ["KERAS_PADDINGS", "RTOL64", "close64", "geometries", "peak_of", "problems", "torch_calls",
+           "windows"]
 
 #: Keras's padding strings, in the spellings the layer and the core accept.
 KERAS_PADDINGS = ("valid", "same", "VALID", "Same")
@@ -182,3 +186,15 @@ def geometry_args(**bounds: Any) -> st.SearchStrategy[tuple[Any, ...]]:
     output_padding, dilation)`` tuples."""
     return geometries(**bounds).map(lambda g: tuple(g[name] for name in GEOMETRY_ARGS))
 
+
+def peak_of(function: Callable[[], Any]) -> tuple[Any, int]:
+    """``(function(), peak)``: the peak bytes NumPy and Python allocated during the call
+    (``tracemalloc``), above what was allocated when it started."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        result = function()
+        return result, tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()

@@ -5,7 +5,6 @@ design (an ``(N, L, K, C_out)`` column buffer, or a converted copy of the input)
 would be far over the bound, so the bound cannot hold by accident.
 """
 
-import tracemalloc
 
 import numpy as np
 import pytest
@@ -21,20 +20,9 @@ from deconv1d import (
 )
 from deconv1d.core import engine
 from deconv1d.core.transpose import prepare
+from strategies import peak_of
 
 SCRATCH = 64 * 2**20
-
-
-def peak_of(fn):
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        before = tracemalloc.get_traced_memory()[0]
-        result = fn()
-        peak = tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
-    return result, peak
 
 
 def forced(x, w, path, **kwargs):

@@ -16,6 +16,7 @@ import pytest
 
 from deconv1d import verify
 from deconv1d.cli import main
+from strategies import peak_of
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed")
 nn = torch.nn
@@ -569,14 +570,7 @@ class _Branches(nn.Module):
 
 
 def _peak(function):
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    return peak_of(function)[1]
 
 
 def test_torch_walk_peak_memory_is_one_layer_not_the_sum():

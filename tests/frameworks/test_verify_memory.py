@@ -1,7 +1,6 @@
 """Cost of a verdict: the blocked passes give the unblocked results, and check and compare
 hold no more than 4x the checked array plus bounded scratch (docs/error-bounds.md, "Cost")."""
 
-import tracemalloc
 
 import numpy as np
 import pytest
@@ -10,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 from deconv1d import conv1d_transpose, interop, reference, shapes, verify
 from deconv1d.frameworks import evidence
 from deconv1d.frameworks.diagnose import LazyOutput
+from strategies import peak_of
 
 
 @settings(max_examples=30, deadline=None)
@@ -108,12 +108,7 @@ def test_verdicts_do_not_depend_on_the_block_size(monkeypatch, n, dtype, fail):
 
 def _peak(function):
     function()                          # the engine's kept scratch, allocated once
-    tracemalloc.start()
-    try:
-        result = function()
-        return result, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    return peak_of(function)
 
 
 @pytest.mark.parametrize("n, dtype, fail", [
