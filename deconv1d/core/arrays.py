@@ -7,6 +7,7 @@ was received, before any heavy work.
 
 from __future__ import annotations
 
+import functools
 import os
 
 import numpy as np
@@ -117,11 +118,16 @@ def dtypes(*arrays: npt.ArrayLike) -> tuple[np.dtype, np.dtype]:
     return compute, result
 
 
+@functools.lru_cache(maxsize=1)
 def physical_memory() -> int:
+    """This machine's memory in bytes (read once: it is asked on every call)."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # pragma: no cover - non-POSIX
         return 2**40
+
+
+_INTP_MAX = int(np.iinfo(np.intp).max)
 
 
 def check_fits(what: str, shape: tuple[int, ...], itemsize: int, received: str) -> None:
@@ -160,7 +166,7 @@ def check_fits(what: str, shape: tuple[int, ...], itemsize: int, received: str) 
     for n in shape:
         needed *= int(n)
     # An empty batch needs no bytes, but NumPy still cannot make an axis this long.
-    if needed > physical_memory() or max(shape, default=0) > np.iinfo(np.intp).max:
+    if needed > physical_memory() or max(shape, default=0) > _INTP_MAX:
         raise ValueError(
             f"{what}, shape {tuple(int(n) for n in shape)}, would need "
             f"{needed / 2**30:.3g} GiB, more than this machine's memory: check the "

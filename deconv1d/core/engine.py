@@ -144,7 +144,7 @@ def scratch(name: str, shape: Any, dtype: npt.DTypeLike) -> np.ndarray:
     (2, 3)
     """
     dtype = np.dtype(dtype)
-    size = int(np.prod(shape))
+    size = math.prod(shape) if isinstance(shape, (tuple, list)) else int(shape)
     store = getattr(_local, "buffers", None)
     if store is None:
         store = _local.buffers = {}
