@@ -119,6 +119,8 @@ def check_int(name: str, value: object, minimum: int | None = None) -> int:
     >>> check_int("stride", (3,), minimum=1)
     3
     """
+    if type(value) is int and (minimum is None or value >= minimum):
+        return value                    # the common case, without the ABC checks
     received = value
     if isinstance(value, (tuple, list)):
         if len(value) != 1:
