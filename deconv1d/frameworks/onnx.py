@@ -153,7 +153,7 @@ def read(X: npt.ArrayLike, W: npt.ArrayLike, B: npt.ArrayLike | None = None, *,
                       group, "group")
     cl, cr = crops(x.shape[2], w.shape[2], s, d, pads, auto_pad, output_padding,
                    output_shape)
-    return Call("onnx", x.transpose(0, 2, 1), channels_first_layout(w), B, s, d,
+    return Call("onnx", x.transpose(0, 2, 1), w.transpose(2, 1, 0), B, s, d,
                 group, cl, cr, channels_first=True)
 
 

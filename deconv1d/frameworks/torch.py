@@ -142,7 +142,7 @@ def read(input: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None
         size = np.asarray(output_size).ravel().tolist()
         output_size = size[1:] if len(size) == 2 else output_size
     cl, cr = crops(x.shape[2], w.shape[2], s, d, padding, output_padding, output_size)
-    return Call("torch", x.transpose(0, 2, 1), channels_first_layout(w), bias,
+    return Call("torch", x.transpose(0, 2, 1), w.transpose(2, 1, 0), bias,
                 s, d, groups, cl, cr, channels_first=True, unbatched=unbatched)
 
 

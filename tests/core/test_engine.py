@@ -50,6 +50,13 @@ def problems(draw, max_length=9):
     if data_format == "channels_first":
         x = np.ascontiguousarray(x.transpose(0, 2, 1))
     w = rng.standard_normal((k, c_out // groups, c_in))
+    # The same values in the memory orders kernels arrive in: Keras's, PyTorch's and
+    # ONNX's (C_in, C_out // groups, K) seen through transpose(2, 1, 0), and Fortran's.
+    memory = draw(st.sampled_from(["keras", "torch", "fortran"]))
+    if memory == "torch":
+        w = np.ascontiguousarray(w.transpose(2, 1, 0)).transpose(2, 1, 0)
+    elif memory == "fortran":
+        w = np.asfortranarray(w)
     bias = rng.standard_normal(c_out) if draw(st.booleans()) else None
     kwargs = dict(stride=stride, padding=padding, output_padding=output_padding,
                   dilation=dilation, groups=groups, data_format=data_format, bias=bias)
