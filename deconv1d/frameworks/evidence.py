@@ -146,16 +146,19 @@ def kernel_gradient(dy: np.ndarray, x: np.ndarray | None, kernel_shape: tuple[in
     k_size, c_g, c_in = kernel_shape
     channels = c_g * groups
     s, d = stride, dilation
-    db = dy.sum(axis=(0, 1))
+    flat = dy.reshape(-1, channels)
+    db = np.ones(flat.shape[0]) @ flat if flat.shape[0] else np.zeros(channels)
     if x is None or dy.shape[1] == 0:
         return np.zeros(kernel_shape), db
     nb, n_in = x.shape[0], x.shape[1]
+    first = first_input * s
+    p0 = start + crop_left
+    if groups == 1:
+        return _polyphase_gradient(dy, x, kernel_shape, s, d, p0 - first), db
     # dy on the full-scatter positions read by the inputs, zero outside the block: each
     # (input, tap) pair of a sample is counted in exactly one block.
-    first = first_input * s
     span = (n_in - 1) * s + (k_size - 1) * d + 1
     pad = np.zeros((nb, span, channels))
-    p0 = start + crop_left
     lo, hi = max(p0, first), min(p0 + dy.shape[1], first + span)
     if hi > lo:
         pad[:, lo - first:hi - first] = dy[:, lo - p0:hi - p0]
@@ -166,15 +169,54 @@ def kernel_gradient(dy: np.ndarray, x: np.ndarray | None, kernel_shape: tuple[in
         writeable=False)
     rows = nb * n_in
     xs = x.reshape(rows, c_in)
-    if groups == 1:
-        dw = np.ascontiguousarray(cols).reshape(rows, k_size * c_g).T @ xs
-        return dw.reshape(kernel_shape), db
     c_in_g = c_in // groups
     lhs = cols.reshape(rows, k_size, groups, c_g).transpose(2, 1, 3, 0).reshape(
         groups, k_size * c_g, rows)
     rhs = xs.reshape(rows, groups, c_in_g).transpose(1, 0, 2)
     dw = (lhs @ rhs).reshape(groups, k_size, c_g, c_in_g).transpose(1, 2, 0, 3)
     return dw.reshape(kernel_shape), db
+
+
+def _polyphase_gradient(dy: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, ...],
+                        s: int, d: int, offset: int) -> np.ndarray:
+    """:func:`kernel_gradient`'s ``dw`` for one group, without an im2col copy.
+
+    ``dy`` is laid out on the full-scatter positions read by the inputs (``offset``:
+    the position of ``dy[:, 0]`` relative to the first input's), ``s`` positions per
+    row: tap ``k`` of input ``i`` reads row ``i + (k d) // s`` at phase ``(k d) % s``,
+    so each tap's columns are a strided view of those rows, and with ``d = 1`` the
+    taps of one row are adjacent columns: one GEMM per ``s`` taps.
+    """
+    k_size, channels, c_in = kernel_shape
+    nb, n_in = x.shape[0], x.shape[1]
+    reach = (k_size - 1) * d // s + 1            # rows a tap can be ahead of its input
+    rows = n_in + reach - 1
+    pad = np.empty((nb, rows * s, channels))
+    lo, hi = max(offset, 0), min(offset + dy.shape[1], rows * s)
+    if hi > lo:
+        pad[:, :lo] = 0.0
+        pad[:, lo:hi] = dy[:, lo - offset:hi - offset]
+        pad[:, hi:] = 0.0
+    else:
+        pad.fill(0.0)
+    phases = pad.reshape(nb, rows, s * channels)
+    dw = np.empty(kernel_shape)
+
+    def gram(lhs: np.ndarray) -> np.ndarray:
+        if nb == 1:
+            return lhs[0].T @ x[0]
+        return np.matmul(lhs.transpose(0, 2, 1), x).sum(axis=0)
+
+    if d == 1:
+        for q in range(reach):
+            k0, k1 = q * s, min(q * s + s, k_size)
+            dw[k0:k1] = gram(phases[:, q:q + n_in, :(k1 - k0) * channels]).reshape(
+                k1 - k0, channels, c_in)
+    else:
+        for k in range(k_size):
+            q, phase = divmod(k * d, s)
+            dw[k] = gram(phases[:, q:q + n_in, phase * channels:(phase + 1) * channels])
+    return dw
 
 
 class _Model:
@@ -195,16 +237,29 @@ class _Model:
         self.stride, self.dilation, self.groups = stride, dilation, groups
         self.crop_left = window.crop_left
         self.x_exponent = x_exponent
+        self._held: tuple[tuple[int, ...], np.ndarray] | None = None
         k_size = kernel.shape[0]
         full = (x.shape[1] - 1) * stride + (k_size - 1) * dilation + 1
         self.length = full - window.crop_left - window.crop_right
         self.channels = kernel.shape[1] * groups
 
     def inputs(self, n0, n1, i0, i1, squared=False, absolute=False):
-        part = np.ldexp(self.x[n0:n1, i0:i1], self.x_exponent, dtype=np.float64)
+        """Inputs ``(n0:n1, i0:i1)`` in float64 (read only), or their squares or moduli.
+
+        The last block converted is kept: the passes over one block (``g`` and ``h``,
+        a fitted entry's column, the systematic allowance) convert it once.
+        """
+        key = (n0, n1, i0, i1)
+        if self._held is None or self._held[0] != key:
+            part = self.x[n0:n1, i0:i1]
+            part = (np.ldexp(part, self.x_exponent, dtype=np.float64) if self.x_exponent
+                    else part.astype(np.float64))
+            part.flags.writeable = False
+            self._held = (key, part)
+        part = self._held[1]
         if absolute:
-            return np.abs(part, out=part)
-        return np.multiply(part, part, out=part) if squared else part
+            return np.abs(part)
+        return np.multiply(part, part) if squared else part
 
     def span(self, t0, t1):
         """The inputs ``i0:i1`` reaching output samples ``t0:t1``."""
@@ -265,14 +320,23 @@ def _best(g, h, gb, hb):
     return ("w", *idx), g[idx] / h[idx]
 
 
-def _floored(g, h, systematic=0.0):
-    """``|g| / sqrt(h)`` with ``|g|`` first reduced by ``systematic`` (the most a
-    systematic last rounding can make of it): the score of "this entry is off by more
-    than the last rounding explains"."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        safe = np.where(h > 0, h, 1)
-        excess = np.maximum(np.abs(g) - systematic, 0.0)
-        return np.where(h > 0, excess / np.sqrt(safe), 0.0)
+def _floored(g, h, systematic=0.0) -> float:
+    """The largest ``|g| / sqrt(h)`` with ``|g|`` first reduced by ``systematic`` (the
+    most a systematic last rounding can make of it): the score of "this entry is off by
+    more than the last rounding explains" (0 where ``h`` is 0)."""
+    if not g.size:
+        return 0.0
+    excess = np.abs(g)
+    if not (np.isscalar(systematic) and systematic == 0):
+        excess -= systematic
+        np.maximum(excess, 0.0, out=excess)
+    if float(h.min()) > 0:              # every entry reaches a sample: no mask
+        excess /= np.sqrt(h)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            excess /= np.sqrt(np.where(h > 0, h, 1))
+        excess[~(h > 0)] = 0.0
+    return float(excess.max())
 
 
 def _zmax(g, h, gb, hb, c, sys_w=0.0, sys_b=0.0):
@@ -282,10 +346,9 @@ def _zmax(g, h, gb, hb, c, sys_w=0.0, sys_b=0.0):
     the scores a systematic last rounding can make (see :func:`pooled`'s
     ``allowance``).
     """
-    z = _floored(g, h, sys_w)
-    zmax = float(z.max()) if z.size else 0.0
+    zmax = _floored(g, h, sys_w)
     if gb is not None and gb.size:
-        zmax = max(zmax, float(_floored(gb, hb, sys_b).max()))
+        zmax = max(zmax, _floored(gb, hb, sys_b))
     return zmax / c if c > 0 else (math.inf if zmax > 0 else 0.0)
 
 
