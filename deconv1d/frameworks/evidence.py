@@ -282,6 +282,27 @@ class _Model:
         c_g = self.kernel.shape[1]
         return (int(index[3]) // (self.kernel.shape[2] // self.groups)) * c_g + int(index[2])
 
+    def _reaching(self, n0, n1, t0, t1, i0, i1):
+        """Inputs ``i0:i1`` (some of those reaching block ``t0:t1``) as float64: a view
+        of the block's inputs, so that the block is converted once."""
+        b0, b1 = self.span(t0, t1)
+        return self.inputs(n0, n1, b0, b1)[:, i0 - b0:i1 - b0]
+
+    def reach(self, index, n0, n1, t0, t1):
+        """Where kernel entry ``index`` reaches block ``(n0:n1, t0:t1)`` of its output
+        channel: ``T(x) e_j != 0`` there, shape ``(n1 - n0, t1 - t0, 1)``."""
+        out = np.zeros((n1 - n0, t1 - t0, 1), bool)
+        k, c = int(index[1]), int(index[3])
+        s = self.stride
+        shift = k * self.dilation - self.crop_left          # t = i s + shift
+        i0 = max(0, -(-(t0 - shift) // s))
+        i1 = min(self.x.shape[1], (t1 - 1 - shift) // s + 1)
+        if i1 > i0:
+            t_first = i0 * s + shift - t0
+            out[:, t_first:t_first + (i1 - i0 - 1) * s + 1:s, 0] = \
+                self._reaching(n0, n1, t0, t1, i0, i1)[:, :, c] != 0
+        return out
+
     def column(self, index, amount, n0, n1, t0, t1):
         """Block ``(n0:n1, t0:t1)`` of ``T(x) e_j`` times ``amount``: the effect of one entry."""
         out = np.zeros((n1 - n0, t1 - t0, self.channels))
@@ -297,21 +318,27 @@ class _Model:
         i1 = min(self.x.shape[1], (t1 - 1 - shift) // s + 1)
         if i1 > i0:
             t_first = i0 * s + shift - t0
-            values = self.inputs(n0, n1, i0, i1)[:, :, c]
+            values = self._reaching(n0, n1, t0, t1, i0, i1)[:, :, c]
             out[:, t_first:t_first + (i1 - i0 - 1) * s + 1:s, o] = amount * values
         return out
 
 
-def _best(g, h, gb, hb):
-    """The entry whose weighted least-squares fit removes most of the residual."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+def _reductions(g, h):
+    """``g^2 / h`` per entry (0 where ``h`` is 0): how much of the weighted squared
+    residual a fit of the entry removes, the square of its score."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         if h.size and float(h.min()) > 0:      # every entry reaches a sample: no mask
             red = np.multiply(g, g)
             red /= h
-        else:
-            red = np.where(h > 0, g * g / np.where(h > 0, h, 1), 0.0)
-        redb = np.where(hb > 0, gb * gb / np.where(hb > 0, hb, 1), 0.0) if gb is not None \
-            else np.zeros(0)
+            return red
+        return np.where(h > 0, g * g / np.where(h > 0, h, 1), 0.0)
+
+
+def _best(g, h, gb, hb, red=None):
+    """The entry whose weighted least-squares fit removes most of the residual
+    (``red``: :func:`_reductions` of ``g`` and ``h`` when already known)."""
+    red = _reductions(g, h) if red is None else red
+    redb = _reductions(gb, hb) if gb is not None else np.zeros(0)
     jw = int(np.argmax(red)) if red.size else 0
     if redb.size and redb.max() > (red.flat[jw] if red.size else -1):
         j = int(np.argmax(redb))
@@ -320,14 +347,35 @@ def _best(g, h, gb, hb):
     return ("w", *idx), g[idx] / h[idx]
 
 
-def _floored(g, h, systematic=0.0) -> float:
+#: :func:`_floored` reads the largest score off ``g^2 / h`` when every ``h`` is at
+#: least this and the largest ``g^2 / h`` at least :data:`_TINY_REDUCTION`: an entry
+#: whose ``g^2`` underflows then scores below ``2**-311``, far below the largest.
+_TINY_H = 2.0**-400
+_TINY_REDUCTION = 2.0**-600
+
+
+def _floored(g, h, systematic=0.0, red=None) -> float:
     """The largest ``|g| / sqrt(h)`` with ``|g|`` first reduced by ``systematic`` (the
     most a systematic last rounding can make of it): the score of "this entry is off by
-    more than the last rounding explains" (0 where ``h`` is 0)."""
+    more than the last rounding explains" (0 where ``h`` is 0).
+
+    With no ``systematic`` part and ``red`` (:func:`_reductions` of ``g`` and ``h``)
+    given, the score is computed only for the entries whose ``g^2 / h`` is within a
+    relative ``2**-40`` of the largest: the largest score is one of them (``g^2 / h``
+    is the score squared within a few roundings, ``2**-50`` relative, unless a square
+    overflows or underflows, which the guards exclude), so the result is the same.
+    """
     if not g.size:
         return 0.0
+    plain = np.isscalar(systematic) and systematic == 0
+    if plain and red is not None:
+        top = float(red.max())
+        if math.isfinite(top) and top >= _TINY_REDUCTION and float(h.min()) >= _TINY_H:
+            near = np.flatnonzero(red >= top * (1 - 2.0**-40))
+            gs, hs = g.flat[near], h.flat[near]
+            return float((np.abs(gs) / np.sqrt(hs)).max())
     excess = np.abs(g)
-    if not (np.isscalar(systematic) and systematic == 0):
+    if not plain:
         excess -= systematic
         np.maximum(excess, 0.0, out=excess)
     if float(h.min()) > 0:              # every entry reaches a sample: no mask
@@ -339,14 +387,14 @@ def _floored(g, h, systematic=0.0) -> float:
     return float(excess.max())
 
 
-def _zmax(g, h, gb, hb, c, sys_w=0.0, sys_b=0.0):
+def _zmax(g, h, gb, hb, c, sys_w=0.0, sys_b=0.0, red=None):
     """The largest score over the kernel (and bias) entries, in units of the noise ``c``.
 
     ``sys_w`` and ``sys_b`` (arrays shaped like the entries, or 0) are the parts of
     the scores a systematic last rounding can make (see :func:`pooled`'s
-    ``allowance``).
+    ``allowance``); ``red`` is :func:`_reductions` of ``g`` and ``h`` if known.
     """
-    zmax = _floored(g, h, sys_w)
+    zmax = _floored(g, h, sys_w, red)
     if gb is not None and gb.size:
         zmax = max(zmax, _floored(gb, hb, sys_b))
     return zmax / c if c > 0 else (math.inf if zmax > 0 else 0.0)
@@ -459,12 +507,16 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
 
     per_channel = _Scale(model.channels)
 
+    kept: list[tuple] = []          # the one block's ratios, for the noise scale
+
     def scores(with_h):
         """``T^T W r`` (and ``T^T W`` with ``x**2``); the first pass also gathers the
         noise statistics of every channel (``|r_t| / v_t``), so that the noise scale
-        needs no second pass over the outputs."""
+        needs no second pass over the outputs (of a single block it keeps the ratios:
+        the reach of the best entry is then taken out without asking again)."""
         g = h = gb = hb = None
         samples = 0
+        keep = with_h and len(blocks) == 1
         for n0, n1, t0, t1 in blocks:
             r, v, _, share = residual(n0, n1, t0, t1)
             ratio, inverse, count = _ratios(r, v)
@@ -472,7 +524,10 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
             samples += count if share is None else float(np.sum(share, where=valid))
             if with_h:
                 per_channel.add(ratio, valid, share)
-            dw, db = model.scores(np.multiply(ratio, inverse, out=ratio), n0, n1, t0, t1)
+            if keep:
+                kept.append((ratio, valid, share))
+            weighted = np.multiply(ratio, inverse, out=None if keep else ratio)
+            dw, db = model.scores(weighted, n0, n1, t0, t1)
             g, gb = (dw, db) if g is None else (g + dw, gb + db)
             if with_h:
                 dw, db = model.scores(np.multiply(inverse, inverse, out=inverse), n0, n1,
@@ -486,7 +541,8 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
     if not with_bias:
         gb = hb = None
     threshold = math.sqrt(2 * math.log(2 * entries / false_alarm))
-    index, _ = _best(g, h, gb, hb)
+    red = _reductions(g, h)
+    index, _ = _best(g, h, gb, hb, red)
     # The noise scale, from the samples outside the reach of the best-fitting entry when
     # that leaves at least half of them (so that a real difference does not inflate it).
     # The reach lies in one output channel: every other channel's statistics are known;
@@ -495,18 +551,27 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
     channel = model.output_channel(index)
     outside = per_channel.total(without=channel)
     if index[0] == "w":
+        one = slice(channel, channel + 1)
         for n0, n1, t0, t1 in blocks:
-            found = ask(n0, n1, t0, t1, channel=channel)
-            r, v, _ = _three(found)
-            reach = model.column(index, 1.0, n0, n1, t0, t1)[..., channel:channel + 1] != 0
-            ratio, inverse, count = _ratios(r, v)
-            valid = inverse > 0 if count < ratio.size else np.ones(ratio.shape, bool)
-            outside.add(ratio, valid & ~reach, _share(found))
+            reach = model.reach(index, n0, n1, t0, t1)
+            if kept:
+                ratio, valid, share = kept[0]
+                ratio = ratio[..., one]
+                valid = np.ones(ratio.shape, bool) if valid is True else valid[..., one]
+                share = None if share is None else share[..., one]
+            else:
+                found = ask(n0, n1, t0, t1, channel=channel)
+                r, v, _ = _three(found)
+                ratio, inverse, count = _ratios(r, v)
+                valid = inverse > 0 if count < ratio.size else np.ones(ratio.shape, bool)
+                share = _share(found)
+            outside.add(ratio, valid & ~reach, share)
+    kept.clear()
     use = outside if 2 * outside.count >= samples else everywhere
     noise = max(use.scale(false_alarm), noise_floor)
     sys_w: np.ndarray | float = 0.0
     sys_b: np.ndarray | float = 0.0
-    z_max = _zmax(g, h, gb, hb, noise)
+    z_max = _zmax(g, h, gb, hb, noise, red=red)
     if allowance is not None and (z_max > threshold or locate == "always"):
         sys_w, sys_b = _systematic(model, ask, allowance, blocks, noise_floor)
         z_max = _zmax(g, h, gb, hb, noise, sys_w, sys_b)
