@@ -323,27 +323,34 @@ class _Model:
         return out
 
 
-def _reductions(g, h):
+class _Reductions:
     """``g^2 / h`` per entry (0 where ``h`` is 0): how much of the weighted squared
-    residual a fit of the entry removes, the square of its score."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        if h.size and float(h.min()) > 0:      # every entry reaches a sample: no mask
-            red = np.multiply(g, g)
-            red /= h
-            return red
-        return np.where(h > 0, g * g / np.where(h > 0, h, 1), 0.0)
+    residual a fit of the entry removes, the square of its score; with where it is
+    largest and the smallest ``h`` (each found once for :func:`_best` and
+    :func:`_floored`)."""
+
+    def __init__(self, g: np.ndarray, h: np.ndarray) -> None:
+        self.h_min = float(h.min()) if h.size else 0.0
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            if h.size and self.h_min > 0:      # every entry reaches a sample: no mask
+                values = np.multiply(g, g)
+                values /= h
+            else:
+                values = np.where(h > 0, g * g / np.where(h > 0, h, 1), 0.0)
+        self.values = values
+        self.top_at = int(np.argmax(values)) if values.size else 0
+        self.top = float(values.flat[self.top_at]) if values.size else -1.0
 
 
 def _best(g, h, gb, hb, red=None):
     """The entry whose weighted least-squares fit removes most of the residual
-    (``red``: :func:`_reductions` of ``g`` and ``h`` when already known)."""
-    red = _reductions(g, h) if red is None else red
-    redb = _reductions(gb, hb) if gb is not None else np.zeros(0)
-    jw = int(np.argmax(red)) if red.size else 0
-    if redb.size and redb.max() > (red.flat[jw] if red.size else -1):
+    (``red``: the :class:`_Reductions` of ``g`` and ``h`` when already known)."""
+    red = _Reductions(g, h) if red is None else red
+    redb = _Reductions(gb, hb).values if gb is not None else np.zeros(0)
+    if redb.size and redb.max() > red.top:
         j = int(np.argmax(redb))
         return ("b", j), gb[j] / hb[j]
-    idx = np.unravel_index(jw, g.shape)
+    idx = np.unravel_index(red.top_at, g.shape)
     return ("w", *idx), g[idx] / h[idx]
 
 
@@ -359,26 +366,26 @@ def _floored(g, h, systematic=0.0, red=None) -> float:
     most a systematic last rounding can make of it): the score of "this entry is off by
     more than the last rounding explains" (0 where ``h`` is 0).
 
-    With no ``systematic`` part and ``red`` (:func:`_reductions` of ``g`` and ``h``)
-    given, the score is computed only for the entries whose ``g^2 / h`` is within a
-    relative ``2**-40`` of the largest: the largest score is one of them (``g^2 / h``
-    is the score squared within a few roundings, ``2**-50`` relative, unless a square
-    overflows or underflows, which the guards exclude), so the result is the same.
+    With no ``systematic`` part and ``red`` (the :class:`_Reductions` of ``g`` and
+    ``h``) given, the score is computed only for the entries whose ``g^2 / h`` is
+    within a relative ``2**-40`` of the largest: the largest score is one of them
+    (``g^2 / h`` is the score squared within a few roundings, ``2**-50`` relative,
+    unless a square overflows or underflows, which the guards exclude), so the
+    result is the same.
     """
     if not g.size:
         return 0.0
     plain = np.isscalar(systematic) and systematic == 0
-    if plain and red is not None:
-        top = float(red.max())
-        if math.isfinite(top) and top >= _TINY_REDUCTION and float(h.min()) >= _TINY_H:
-            near = np.flatnonzero(red >= top * (1 - 2.0**-40))
-            gs, hs = g.flat[near], h.flat[near]
-            return float((np.abs(gs) / np.sqrt(hs)).max())
+    if plain and red is not None and math.isfinite(red.top) and \
+            red.top >= _TINY_REDUCTION and red.h_min >= _TINY_H:
+        near = np.flatnonzero(red.values >= red.top * (1 - 2.0**-40))
+        return float((np.abs(g.flat[near]) / np.sqrt(h.flat[near])).max())
     excess = np.abs(g)
     if not plain:
         excess -= systematic
         np.maximum(excess, 0.0, out=excess)
-    if float(h.min()) > 0:              # every entry reaches a sample: no mask
+    h_min = float(h.min()) if red is None else red.h_min
+    if h_min > 0:                       # every entry reaches a sample: no mask
         excess /= np.sqrt(h)
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -392,7 +399,7 @@ def _zmax(g, h, gb, hb, c, sys_w=0.0, sys_b=0.0, red=None):
 
     ``sys_w`` and ``sys_b`` (arrays shaped like the entries, or 0) are the parts of
     the scores a systematic last rounding can make (see :func:`pooled`'s
-    ``allowance``); ``red`` is :func:`_reductions` of ``g`` and ``h`` if known.
+    ``allowance``); ``red`` is the :class:`_Reductions` of ``g`` and ``h`` if known.
     """
     zmax = _floored(g, h, sys_w, red)
     if gb is not None and gb.size:
@@ -541,7 +548,7 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
     if not with_bias:
         gb = hb = None
     threshold = math.sqrt(2 * math.log(2 * entries / false_alarm))
-    red = _reductions(g, h)
+    red = _Reductions(g, h)
     index, _ = _best(g, h, gb, hb, red)
     # The noise scale, from the samples outside the reach of the best-fitting entry when
     # that leaves at least half of them (so that a real difference does not inflate it).
@@ -574,7 +581,7 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
     z_max = _zmax(g, h, gb, hb, noise, red=red)
     if allowance is not None and (z_max > threshold or locate == "always"):
         sys_w, sys_b = _systematic(model, ask, allowance, blocks, noise_floor)
-        z_max = _zmax(g, h, gb, hb, noise, sys_w, sys_b)
+        z_max = _zmax(g, h, gb, hb, noise, sys_w, sys_b, red)
     located: list[Entry] = []
     failed = locate == "always"
     if locate and (z_max > threshold or failed):
