@@ -30,6 +30,14 @@ __all__ = ["BLOCK", "Entry", "Evidence", "kernel_gradient", "pooled", "spans"]
 #: while each block is large enough that the per-call overhead does not show.
 BLOCK = 1 << 18
 
+#: Output samples per piece of a block that the pooled test asks for at a time: the
+#: block's GEMMs read one layout of the whole block, while the elementwise work on a
+#: piece keeps its temporaries (64 KiB each) small enough to be reused from the heap
+#: rather than freshly mapped (HiFi-GAN-style layers of 2**16 samples: about 1000
+#: page faults per check with whole blocks, 490 with pieces of BLOCK // 16, 20 with
+#: these).
+PIECE = BLOCK // 32
+
 
 def spans(shape: tuple[int, ...], block: int | None = None, *,
           share: int = 1) -> list[tuple[int, int, int, int]]:
@@ -182,23 +190,47 @@ def _polyphase_gradient(dy: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, 
     """:func:`kernel_gradient`'s ``dw`` for one group, without an im2col copy.
 
     ``dy`` is laid out on the full-scatter positions read by the inputs (``offset``:
-    the position of ``dy[:, 0]`` relative to the first input's), ``s`` positions per
-    row: tap ``k`` of input ``i`` reads row ``i + (k d) // s`` at phase ``(k d) % s``,
-    so each tap's columns are a strided view of those rows, and with ``d = 1`` the
-    taps of one row are adjacent columns: one GEMM per ``s`` taps.
+    the position of ``dy[:, 0]`` relative to the first input's; see
+    :func:`_polyphase_product`).
     """
-    k_size, channels, c_in = kernel_shape
-    nb, n_in = x.shape[0], x.shape[1]
-    reach = (k_size - 1) * d // s + 1            # rows a tap can be ahead of its input
-    rows = n_in + reach - 1
-    pad = np.empty((nb, rows * s, channels))
-    lo, hi = max(offset, 0), min(offset + dy.shape[1], rows * s)
+    pad = _zero_edges(np.empty((x.shape[0], _polyphase_length(x.shape[1], kernel_shape[0],
+                                                              s, d), kernel_shape[1])),
+                      offset, dy.shape[1])
+    lo, hi = max(offset, 0), min(offset + dy.shape[1], pad.shape[1])
+    if hi > lo:
+        pad[:, lo:hi] = dy[:, lo - offset:hi - offset]
+    return _polyphase_product(pad, x, kernel_shape, s, d)
+
+
+def _polyphase_length(n_in: int, k_size: int, s: int, d: int) -> int:
+    """Full-scatter positions :func:`_polyphase_product` reads for ``n_in`` inputs."""
+    return (n_in + (k_size - 1) * d // s) * s
+
+
+def _zero_edges(pad: np.ndarray, offset: int, length: int) -> np.ndarray:
+    """``pad`` with zeros outside positions ``offset:offset + length`` (axis 1)."""
+    lo, hi = max(offset, 0), min(offset + length, pad.shape[1])
     if hi > lo:
         pad[:, :lo] = 0.0
-        pad[:, lo:hi] = dy[:, lo - offset:hi - offset]
         pad[:, hi:] = 0.0
     else:
         pad.fill(0.0)
+    return pad
+
+
+def _polyphase_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, ...],
+                       s: int, d: int) -> np.ndarray:
+    """``dw[k, m, c] = sum pad[n, i s + k d, m] x[n, i, c]`` (one group).
+
+    ``pad`` (shape ``(N, P, C_out)``, ``P`` from :func:`_polyphase_length`) is read
+    as rows of ``s`` positions: tap ``k`` of input ``i`` reads row ``i + (k d) // s``
+    at phase ``(k d) % s``, so each tap's columns are a strided view of those rows
+    (no im2col copy), and with ``d = 1`` the taps of one row are adjacent columns:
+    one GEMM per ``s`` taps.
+    """
+    k_size, channels, c_in = kernel_shape
+    nb, n_in = x.shape[0], x.shape[1]
+    rows = pad.shape[1] // s
     phases = pad.reshape(nb, rows, s * channels)
     dw = np.empty(kernel_shape)
 
@@ -208,7 +240,7 @@ def _polyphase_gradient(dy: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, 
         return np.matmul(lhs.transpose(0, 2, 1), x).sum(axis=0)
 
     if d == 1:
-        for q in range(reach):
+        for q in range(rows - n_in + 1):
             k0, k1 = q * s, min(q * s + s, k_size)
             dw[k0:k1] = gram(phases[:, q:q + n_in, :(k1 - k0) * channels]).reshape(
                 k1 - k0, channels, c_in)
@@ -217,6 +249,68 @@ def _polyphase_gradient(dy: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, 
             q, phase = divmod(k * d, s)
             dw[k] = gram(phases[:, q:q + n_in, phase * channels:(phase + 1) * channels])
     return dw
+
+
+class _Gradients:
+    """The parts of ``T^T dy`` of one output block for a few ``dy`` at once (``g``
+    with ``x``, ``h`` with ``x**2``), ``dy`` given a piece along time at a time.
+
+    Each piece is written straight into the full-scatter layout the GEMMs read
+    (:func:`_polyphase_product`), so that the only block-sized arrays are those
+    layouts: the pieces, and the per-piece temporaries of whoever computes them,
+    stay small (fresh block-sized temporaries cost a page fault per 4 KiB each time).
+    """
+
+    def __init__(self, model: _Model, n0: int, n1: int, t0: int, t1: int,
+                 powers: tuple[int, ...]) -> None:
+        self.model, self.powers = model, powers
+        self.n0, self.n1, self.t0, self.t1 = n0, n1, t0, t1
+        kernel = model.kernel
+        self.i0, self.i1 = model.span(t0, t1)
+        channels = model.channels
+        self.db = [np.zeros(channels) for _ in powers]
+        self.p0 = t0 + model.crop_left - self.i0 * model.stride   # block start, in pad
+        self.pads: np.ndarray | None = None
+        if self.i1 <= self.i0:
+            return
+        if model.groups == 1:
+            length = _polyphase_length(self.i1 - self.i0, kernel.shape[0], model.stride,
+                                       model.dilation)
+        else:
+            length, self.p0 = t1 - t0, 0
+        self.pads = _zero_edges(np.empty((len(powers) * (n1 - n0), length, channels)),
+                                self.p0, t1 - t0).reshape(len(powers), n1 - n0, length,
+                                                          channels)
+
+    def put(self, which: int, u0: int, dy: np.ndarray) -> None:
+        """Samples ``u0:u0 + L`` (absolute) of the ``which``-th ``dy``."""
+        flat = dy.reshape(-1, dy.shape[-1])
+        if flat.shape[0]:
+            self.db[which] += np.ones(flat.shape[0]) @ flat
+        if self.pads is None:
+            return
+        start = self.p0 + u0 - self.t0
+        lo, hi = max(start, 0), min(start + dy.shape[1], self.pads.shape[2])
+        if hi > lo:
+            self.pads[which, :, lo:hi] = dy[:, lo - start:hi - start]
+
+    def result(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``(dw, db)`` for each ``dy``, in order."""
+        model, shape = self.model, self.model.kernel.shape
+        if self.pads is None:
+            return [(np.zeros(shape), db) for db in self.db]
+        out = []
+        for pad, power, db in zip(self.pads, self.powers, self.db):
+            x = model.inputs(self.n0, self.n1, self.i0, self.i1, squared=power == 2)
+            if model.groups == 1:
+                dw = _polyphase_product(pad, x, shape, model.stride, model.dilation)
+            else:
+                dw, _ = kernel_gradient(pad, x, shape, stride=model.stride,
+                                        crop_left=model.crop_left, dilation=model.dilation,
+                                        groups=model.groups, start=self.t0,
+                                        first_input=self.i0)
+            out.append((dw, db))
+        return out
 
 
 class _Model:
@@ -514,31 +608,37 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
 
     per_channel = _Scale(model.channels)
 
-    kept: list[tuple] = []          # the one block's ratios, for the noise scale
+    def pieces(n0, n1, t0, t1):
+        """Block ``(n0:n1, t0:t1)`` in pieces along time of about :data:`PIECE` samples
+        (the chunk is asked for pieces only when it answers along time)."""
+        if not along_time:
+            return [(t0, t1)]
+        step = max(1, PIECE // max((n1 - n0) * model.channels, 1))
+        return [(u, min(u + step, t1)) for u in range(t0, t1, step)]
 
     def scores(with_h):
         """``T^T W r`` (and ``T^T W`` with ``x**2``); the first pass also gathers the
         noise statistics of every channel (``|r_t| / v_t``), so that the noise scale
-        needs no second pass over the outputs (of a single block it keeps the ratios:
-        the reach of the best entry is then taken out without asking again)."""
+        needs no second pass over the outputs."""
         g = h = gb = hb = None
         samples = 0
-        keep = with_h and len(blocks) == 1
         for n0, n1, t0, t1 in blocks:
-            r, v, _, share = residual(n0, n1, t0, t1)
-            ratio, inverse, count = _ratios(r, v)
-            valid = count == ratio.size or inverse > 0
-            samples += count if share is None else float(np.sum(share, where=valid))
-            if with_h:
-                per_channel.add(ratio, valid, share)
-            if keep:
-                kept.append((ratio, valid, share))
-            weighted = np.multiply(ratio, inverse, out=None if keep else ratio)
-            dw, db = model.scores(weighted, n0, n1, t0, t1)
+            parts = _Gradients(model, n0, n1, t0, t1, (1, 2) if with_h else (1,))
+            for u0, u1 in pieces(n0, n1, t0, t1):
+                r, v, _, share = residual(n0, n1, u0, u1)
+                ratio, inverse, count = _ratios(r, v)
+                valid = count == ratio.size or inverse > 0
+                samples += count if share is None else float(np.sum(share, where=valid))
+                if with_h:
+                    per_channel.add(ratio, valid, share)
+                parts.put(0, u0, np.multiply(ratio, inverse, out=ratio))
+                if with_h:
+                    parts.put(1, u0, np.multiply(inverse, inverse, out=inverse))
+            found = parts.result()
+            dw, db = found[0]
             g, gb = (dw, db) if g is None else (g + dw, gb + db)
             if with_h:
-                dw, db = model.scores(np.multiply(inverse, inverse, out=inverse), n0, n1,
-                                      t0, t1, squared=True)
+                dw, db = found[1]
                 h, hb = (dw, db) if h is None else (h + dw, hb + db)
         return g, gb, h, hb, samples
 
@@ -558,22 +658,13 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
     channel = model.output_channel(index)
     outside = per_channel.total(without=channel)
     if index[0] == "w":
-        one = slice(channel, channel + 1)
         for n0, n1, t0, t1 in blocks:
             reach = model.reach(index, n0, n1, t0, t1)
-            if kept:
-                ratio, valid, share = kept[0]
-                ratio = ratio[..., one]
-                valid = np.ones(ratio.shape, bool) if valid is True else valid[..., one]
-                share = None if share is None else share[..., one]
-            else:
-                found = ask(n0, n1, t0, t1, channel=channel)
-                r, v, _ = _three(found)
-                ratio, inverse, count = _ratios(r, v)
-                valid = inverse > 0 if count < ratio.size else np.ones(ratio.shape, bool)
-                share = _share(found)
-            outside.add(ratio, valid & ~reach, share)
-    kept.clear()
+            found = ask(n0, n1, t0, t1, channel=channel)
+            r, v, _ = _three(found)
+            ratio, inverse, count = _ratios(r, v)
+            valid = inverse > 0 if count < ratio.size else np.ones(ratio.shape, bool)
+            outside.add(ratio, valid & ~reach, _share(found))
     use = outside if 2 * outside.count >= samples else everywhere
     noise = max(use.scale(false_alarm), noise_floor)
     sys_w: np.ndarray | float = 0.0
