@@ -252,8 +252,9 @@ def _polyphase_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, 
 
 
 class _Gradients:
-    """The parts of ``T^T dy`` of one output block for a few ``dy`` at once (``g``
-    with ``x``, ``h`` with ``x**2``), ``dy`` given a piece along time at a time.
+    """The parts of ``T^T dy`` of one output block for a few ``dy`` at once, each with
+    ``x``, ``x**2`` or ``|x|`` for ``x`` (``powers``), ``dy`` given a piece along time
+    at a time.
 
     Each piece is written straight into the full-scatter layout the GEMMs read
     (:func:`_polyphase_product`), so that the only block-sized arrays are those
@@ -262,7 +263,7 @@ class _Gradients:
     """
 
     def __init__(self, model: _Model, n0: int, n1: int, t0: int, t1: int,
-                 powers: tuple[int, ...]) -> None:
+                 powers: tuple[str, ...]) -> None:
         self.model, self.powers = model, powers
         self.n0, self.n1, self.t0, self.t1 = n0, n1, t0, t1
         kernel = model.kernel
@@ -301,7 +302,8 @@ class _Gradients:
             return [(np.zeros(shape), db) for db in self.db]
         out = []
         for pad, power, db in zip(self.pads, self.powers, self.db):
-            x = model.inputs(self.n0, self.n1, self.i0, self.i1, squared=power == 2)
+            x = model.inputs(self.n0, self.n1, self.i0, self.i1, squared=power == "x**2",
+                             absolute=power == "|x|")
             if model.groups == 1:
                 dw = _polyphase_product(pad, x, shape, model.stride, model.dilation)
             else:
@@ -318,9 +320,9 @@ class _Model:
 
     Output block ``(n0:n1, t0:t1)`` (samples of the window, all channels) is
     reached by the inputs ``i`` with ``t0 <= i s + k d - crop_left < t1`` for some
-    tap ``k``.  :meth:`scores` gives that block's part of ``T^T dy`` (the kernel
-    gradient, a correlation of ``dy`` with ``x``) without the input gradient a
-    full VJP also computes; :meth:`column` gives ``T(x) e_j`` directly: entry
+    tap ``k``.  :class:`_Gradients` gives that block's part of ``T^T dy`` (the
+    kernel gradient, a correlation of ``dy`` with ``x``) without the input gradient
+    a full VJP also computes; :meth:`column` gives ``T(x) e_j`` directly: entry
     ``(k, m, c)`` reaches output channel ``m`` of its group at ``t = i s + k d -
     crop_left`` with value ``x[i, c]``.  Inputs are converted to float64 (times
     ``2**x_exponent``) one block at a time.
@@ -360,14 +362,6 @@ class _Model:
         s, reach = self.stride, (self.kernel.shape[0] - 1) * self.dilation
         p0, p1 = t0 + self.crop_left, t1 + self.crop_left
         return max(0, -(-(p0 - reach) // s)), min(self.x.shape[1], (p1 - 1) // s + 1)
-
-    def scores(self, dy, n0, n1, t0, t1, squared=False, absolute=False):
-        """``(dw, db)``: the block's part of ``T^T dy`` (with ``x**2`` or ``|x|`` for ``x``)."""
-        i0, i1 = self.span(t0, t1)
-        xs = self.inputs(n0, n1, i0, i1, squared, absolute) if i1 > i0 else None
-        return kernel_gradient(dy, xs, self.kernel.shape, stride=self.stride,
-                               crop_left=self.crop_left, dilation=self.dilation,
-                               groups=self.groups, start=t0, first_input=i0)
 
     def output_channel(self, index):
         """The output channel an entry reaches."""
@@ -608,14 +602,6 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
 
     per_channel = _Scale(model.channels)
 
-    def pieces(n0, n1, t0, t1):
-        """Block ``(n0:n1, t0:t1)`` in pieces along time of about :data:`PIECE` samples
-        (the chunk is asked for pieces only when it answers along time)."""
-        if not along_time:
-            return [(t0, t1)]
-        step = max(1, PIECE // max((n1 - n0) * model.channels, 1))
-        return [(u, min(u + step, t1)) for u in range(t0, t1, step)]
-
     def scores(with_h):
         """``T^T W r`` (and ``T^T W`` with ``x**2``); the first pass also gathers the
         noise statistics of every channel (``|r_t| / v_t``), so that the noise scale
@@ -623,8 +609,8 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
         g = h = gb = hb = None
         samples = 0
         for n0, n1, t0, t1 in blocks:
-            parts = _Gradients(model, n0, n1, t0, t1, (1, 2) if with_h else (1,))
-            for u0, u1 in pieces(n0, n1, t0, t1):
+            parts = _Gradients(model, n0, n1, t0, t1, ("x", "x**2") if with_h else ("x",))
+            for u0, u1 in _pieces(model, n0, n1, t0, t1, along_time):
                 r, v, _, share = residual(n0, n1, u0, u1)
                 ratio, inverse, count = _ratios(r, v)
                 valid = count == ratio.size or inverse > 0
@@ -671,7 +657,7 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
     sys_b: np.ndarray | float = 0.0
     z_max = _zmax(g, h, gb, hb, noise, red=red)
     if allowance is not None and (z_max > threshold or locate == "always"):
-        sys_w, sys_b = _systematic(model, ask, allowance, blocks, noise_floor)
+        sys_w, sys_b = _systematic(model, ask, allowance, blocks, noise_floor, along_time)
         z_max = _zmax(g, h, gb, hb, noise, sys_w, sys_b, red)
     located: list[Entry] = []
     failed = locate == "always"
@@ -707,7 +693,17 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
                     entries=entries, false_alarm=false_alarm, located=tuple(located))
 
 
-def _systematic(model, ask, allowance, blocks, u):
+def _pieces(model: _Model, n0: int, n1: int, t0: int, t1: int,
+            along_time: bool) -> list[tuple[int, int]]:
+    """Block ``(n0:n1, t0:t1)`` in pieces along time of about :data:`PIECE` samples
+    (the chunk is asked for pieces only when it answers along time)."""
+    if not along_time:
+        return [(t0, t1)]
+    step = max(1, PIECE // max((n1 - n0) * model.channels, 1))
+    return [(u, min(u + step, t1)) for u in range(t0, t1, step)]
+
+
+def _systematic(model, ask, allowance, blocks, u, along_time=False):
     """``sum_t |T_tj| a_t / v_t^2`` for every kernel entry ``j`` (and bias entry).
 
     ``a_t`` is the caller's allowance plus what repeated input rows can add: a row that
@@ -722,12 +718,18 @@ def _systematic(model, ask, allowance, blocks, u):
     c = model.x.shape[2] // model.groups
     gamma = c * u / (1 - c * u) if c * u < 1 else math.inf
     for n0, n1, t0, t1 in blocks:
-        _, v, _ = _three(ask(n0, n1, t0, t1))
-        _, inverse, _ = _ratios(np.zeros(v.shape), v)
-        a = np.abs(allowance(n0, n1, t0, t1))
+        parts = _Gradients(model, n0, n1, t0, t1, ("|x|",))
+        extra = None
         if repeated is not None:
-            a = a + gamma * _repeated_reach(model, repeated, n0, n1, t0, t1)
-        dw, db = model.scores(a * inverse * inverse, n0, n1, t0, t1, absolute=True)
+            extra = gamma * _repeated_reach(model, repeated, n0, n1, t0, t1)
+        for u0, u1 in _pieces(model, n0, n1, t0, t1, along_time):
+            _, v, _ = _three(ask(n0, n1, u0, u1))
+            _, inverse, _ = _ratios(np.zeros(v.shape), v)
+            a = np.abs(allowance(n0, n1, u0, u1))
+            if extra is not None:
+                a = a + extra[:, u0 - t0:u1 - t0]
+            parts.put(0, u0, a * inverse * inverse)
+        dw, db = parts.result()[0]
         sw, sb = (dw, db) if sw is None else (sw + dw, sb + db)
     return sw, sb
 
