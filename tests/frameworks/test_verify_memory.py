@@ -132,3 +132,43 @@ def test_check_and_compare_hold_four_checked_arrays_plus_bounded_scratch(monkeyp
     report, peak = _peak(lambda: verify.compare(y, expected, layout="NCL"))
     assert report.verdict == "MATCH" or fail is not None
     assert peak <= 4 * checked + scratch, peak / checked
+
+
+@pytest.mark.parametrize("groups, dilation, crops", [(1, 1, (3, 2)), (2, 2, (0, 5)),
+                                                     (1, 3, (-2, 4))])
+def test_pooled_evidence_does_not_depend_on_blocks_or_pieces(monkeypatch, groups, dilation,
+                                                              crops):
+    # The pooled test asks for its residual a piece at a time and writes each piece into
+    # its block's GEMM layout: any cut of the output gives the same scores and location.
+    rng = np.random.default_rng(groups * 10 + dilation)
+    x = rng.standard_normal((2, 50, 2 * groups))
+    w = rng.standard_normal((5, 3, 2 * groups))
+    b = rng.standard_normal(3 * groups)
+    window = shapes.Window(*crops)
+    y = conv1d_transpose(x, w, 3, window, dilation=dilation, groups=groups, bias=b)
+    wrong = w.copy()
+    wrong[2, 1, 1] *= 1 + 1e-6
+    r = conv1d_transpose(x, wrong, 3, window, dilation=dilation, groups=groups, bias=b) - y
+    r += 1e-12 * rng.standard_normal(y.shape)
+    v = np.ones_like(r)
+    v[:, :2] = 0.0                                  # some samples hold no product
+
+    def chunk(n0, n1, t0, t1, channel=None):
+        cs = slice(None) if channel is None else slice(channel, channel + 1)
+        return r[n0:n1, t0:t1, cs].copy(), v[n0:n1, t0:t1, cs].copy()
+
+    found = []
+    for block, piece in [(10**9, 10**9), (10**9, 7), (97, 5), (1, 1)]:
+        monkeypatch.setattr(evidence, "BLOCK", block)
+        monkeypatch.setattr(evidence, "PIECE", piece)
+        found.append(evidence.pooled(chunk, x, w, stride=3, window=window, dilation=dilation,
+                                     groups=groups, bias=b, noise_floor=2.0**-53,
+                                     false_alarm=1e-6, locate=True, along_time=True))
+    whole = found[0]
+    assert whole.suspect and [(e.k, e.out, e.in_) for e in whole.located] == [(2, 1, 1)]
+    for other in found[1:]:
+        assert other.z_max == pytest.approx(whole.z_max, rel=1e-9)
+        assert other.noise == pytest.approx(whole.noise, rel=1e-9)
+        assert other.samples == whole.samples
+        assert [(e.k, e.out, e.in_) for e in other.located] == [(2, 1, 1)]
+        assert other.located[0].delta == pytest.approx(whole.located[0].delta, rel=1e-9)
