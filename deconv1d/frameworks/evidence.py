@@ -234,20 +234,21 @@ def _polyphase_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, 
     phases = pad.reshape(nb, rows, s * channels)
     dw = np.empty(kernel_shape)
 
-    def gram(lhs: np.ndarray) -> np.ndarray:
+    def gram(lhs: np.ndarray, out: np.ndarray) -> None:
         if nb == 1:
-            return lhs[0].T @ x[0]
-        return np.matmul(lhs.transpose(0, 2, 1), x).sum(axis=0)
+            np.matmul(lhs[0].T, x[0], out=out)
+        else:
+            np.matmul(lhs.transpose(0, 2, 1), x).sum(axis=0, out=out)
 
     if d == 1:
         for q in range(rows - n_in + 1):
             k0, k1 = q * s, min(q * s + s, k_size)
-            dw[k0:k1] = gram(phases[:, q:q + n_in, :(k1 - k0) * channels]).reshape(
-                k1 - k0, channels, c_in)
+            gram(phases[:, q:q + n_in, :(k1 - k0) * channels],
+                 dw[k0:k1].reshape((k1 - k0) * channels, c_in))
     else:
         for k in range(k_size):
             q, phase = divmod(k * d, s)
-            dw[k] = gram(phases[:, q:q + n_in, phase * channels:(phase + 1) * channels])
+            gram(phases[:, q:q + n_in, phase * channels:(phase + 1) * channels], dw[k])
     return dw
 
 
