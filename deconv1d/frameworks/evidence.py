@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import conv1d_transpose, shapes
+from .tolerance import gamma
 
 __all__ = ["BLOCK", "Entry", "Evidence", "kernel_gradient", "pooled", "spans"]
 
@@ -232,7 +233,7 @@ def _polyphase_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, 
     nb, n_in = x.shape[0], x.shape[1]
     rows = pad.shape[1] // s
     phases = pad.reshape(nb, rows, s * channels)
-    dw = np.empty(kernel_shape)
+    dw = np.empty(kernel_shape, dtype=np.result_type(pad, x))
 
     def gram(lhs: np.ndarray, out: np.ndarray) -> None:
         if nb == 1:
@@ -297,7 +298,9 @@ class _Gradients:
             self.pads[which, :, lo:hi] = dy[:, lo - start:hi - start]
 
     def result(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """``(dw, db)`` for each ``dy``, in order."""
+        """``(dw, db)`` for each ``dy``, in order; with ``|x|`` (``dy`` must be
+        non-negative) and one group, ``dw`` is an upper bound computed in float32
+        (see :func:`_upper_product`)."""
         model, shape = self.model, self.model.kernel.shape
         if self.pads is None:
             return [(np.zeros(shape), db) for db in self.db]
@@ -305,7 +308,12 @@ class _Gradients:
         for pad, power, db in zip(self.pads, self.powers, self.db):
             x = model.inputs(self.n0, self.n1, self.i0, self.i1, squared=power == "x**2",
                              absolute=power == "|x|")
-            if model.groups == 1:
+            upper = None
+            if model.groups == 1 and power == "|x|":
+                upper = _upper_product(pad, x, shape, model.stride, model.dilation)
+            if upper is not None:
+                dw = upper
+            elif model.groups == 1:
                 dw = _polyphase_product(pad, x, shape, model.stride, model.dilation)
             else:
                 dw, _ = kernel_gradient(pad, x, shape, stride=model.stride,
@@ -314,6 +322,41 @@ class _Gradients:
                                         first_input=self.i0)
             out.append((dw, db))
         return out
+
+
+#: Unit roundoff of float32, used by :func:`_upper_product`.
+_U32 = 2.0**-24
+
+
+def _upper_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, ...], s: int,
+                   d: int) -> np.ndarray | None:
+    """An upper bound of :func:`_polyphase_product` of non-negative ``pad`` and ``x``,
+    computed in float32 (``pad`` is scaled in place).
+
+    Both factors are scaled by powers of two to at most 1 and rounded to float32 (one
+    rounding each), each term is one more rounding and the sum of ``N`` terms
+    (``N`` = rows of ``x`` times batch rows) at most ``N - 1``; every rounding is
+    relative (``u = 2**-24``) or, near underflow, absolute (at most ``2**-150``).
+    With all terms non-negative the computed ``s`` then satisfies ``s >= (1 -
+    gamma_{N+2}) p - 4 N 2**-150`` for the exact ``p``, so that ``p <= (s + N 2**-148)
+    / (1 - gamma_{N+3})`` (the extra ``u`` also covers the float64 arithmetic of the
+    correction).  None (compute in float64) when a factor is not finite or the
+    scales are extreme.
+    """
+    top_p = float(pad.max()) if pad.size else 0.0
+    top_x = float(x.max()) if x.size else 0.0
+    if not (math.isfinite(top_p) and math.isfinite(top_x)) or top_p <= 0 or top_x <= 0:
+        return None
+    e_p, e_x = math.frexp(top_p)[1], math.frexp(top_x)[1]
+    if abs(e_p + e_x) > 900:
+        return None
+    pad32 = np.multiply(pad, 2.0**-e_p, out=pad).astype(np.float32)
+    x32 = np.multiply(x, 2.0**-e_x).astype(np.float32)
+    upper = _polyphase_product(pad32, x32, kernel_shape, s, d).astype(np.float64)
+    n = x.shape[0] * x.shape[1]
+    upper += n * 2.0**-148
+    upper *= math.ldexp(1.0 / (1.0 - float(gamma(n + 3, _U32))), e_p + e_x)
+    return upper
 
 
 class _Model:

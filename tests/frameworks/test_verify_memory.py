@@ -172,3 +172,26 @@ def test_pooled_evidence_does_not_depend_on_blocks_or_pieces(monkeypatch, groups
         assert other.samples == whole.samples
         assert [(e.k, e.out, e.in_) for e in other.located] == [(2, 1, 1)]
         assert other.located[0].delta == pytest.approx(whole.located[0].delta, rel=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(stride=st.integers(1, 4), kernel=st.integers(1, 6), dilation=st.integers(1, 3),
+       n=st.integers(1, 3), scale=st.integers(-1000, 1000), seed=st.integers(0, 2**16))
+def test_float32_allowance_product_bounds_the_exact_one_from_above(stride, kernel, dilation,
+                                                                   n, scale, seed):
+    # Integers of 20 bits times a power of two (underflow and overflow ranges of
+    # float32 included): the float64 product is exact, the float32 one rounded, and the
+    # bound above the exact product by at most its own correction.
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 2**20, (n, 9, 3)) * 2.0**(scale // 2)
+    span = (9 + (kernel - 1) * dilation // stride) * stride
+    pad = rng.integers(0, 2**20, (n, span, 2)) * 2.0**(scale - scale // 2)
+    pad[:, rng.integers(0, span)] = 0.0
+    shape = (kernel, 2, 3)
+    exact = evidence._polyphase_product(pad, x, shape, stride, dilation)
+    upper = evidence._upper_product(pad.copy(), x, shape, stride, dilation)
+    if upper is None:                           # a factor all zero, or extreme scales
+        return
+    assert np.all(upper >= exact)
+    tiny = 1.01 * 9 * n * 2.0**(scale + 40 - 148)   # the underflow term, in data units
+    assert np.all(upper <= exact * (1 + 1e-4) + tiny)
