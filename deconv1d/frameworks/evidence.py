@@ -31,6 +31,9 @@ __all__ = ["BLOCK", "Entry", "Evidence", "kernel_gradient", "pooled", "spans"]
 #: while each block is large enough that the per-call overhead does not show.
 BLOCK = 1 << 18
 
+#: Output samples per kernel entry in a block of the pooled test (see :func:`pooled`).
+_SAMPLES_PER_ENTRY = 16
+
 #: Output samples per piece of a block that the pooled test asks for at a time: the
 #: block's GEMMs read one layout of the whole block, while the elementwise work on a
 #: piece keeps its temporaries (64 KiB each) small enough to be reused from the heap
@@ -576,9 +579,11 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
         test already failed) tries even below it, and accepts the entries only
         when the remainder is within the chunk's tolerance everywhere.
     block : int, optional
-        Output samples per block (default :data:`BLOCK`): whole batch rows, or
-        with ``along_time`` pieces of a row.  The scores are sums over the
-        blocks, so the result does not depend on it beyond rounding.
+        Output samples per block: whole batch rows, or with ``along_time`` pieces
+        of a row.  The scores are sums over the blocks, so the result does not
+        depend on it beyond rounding.  Default: 16 per kernel entry, at least
+        :data:`PIECE` and at most :data:`BLOCK` (each block's GEMM layouts stay
+        small for a small kernel, and the kernel-sized sums few for a wide one).
     x_exponent : int, default 0
         ``x`` is taken times ``2**x_exponent`` (exact), converted to float64 one
         block at a time (``x`` may be float32: no float64 copy of it is made).
@@ -620,6 +625,8 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
     """
     with_bias = bias is not None
     model = _Model(x, kernel, stride, window, dilation, groups, x_exponent)
+    if block is None:
+        block = min(BLOCK, max(PIECE, _SAMPLES_PER_ENTRY * int(kernel.size)))
     blocks = spans((x.shape[0], model.length, model.channels), block)
     ask: Callable[..., tuple[np.ndarray, ...]]
     if along_time:
