@@ -461,30 +461,57 @@ class _Model:
 class _Reductions:
     """``g^2 / h`` per entry (0 where ``h`` is 0): how much of the weighted squared
     residual a fit of the entry removes, the square of its score; with where it is
-    largest and the smallest ``h`` (each found once for :func:`_best` and
-    :func:`_floored`)."""
+    largest (the first such entry) and the smallest ``h``, each found once for
+    :func:`_best` and :func:`_floored`.
+
+    Computed a cache-sized run of entries at a time and not kept (a wide layer has
+    millions of entries): :meth:`near` recomputes the runs that reach a level.
+    """
+
+    RUN = 1 << 15
 
     def __init__(self, g: np.ndarray, h: np.ndarray) -> None:
+        self.g, self.h = g.reshape(-1), h.reshape(-1)
         self.h_min = float(h.min()) if h.size else 0.0
+        self.tops: list[float] = []
+        self.top_at, self.top = 0, -1.0
+        for start in range(0, self.g.size, self.RUN):
+            part = self.run(start)
+            j = int(np.argmax(part))
+            value = float(part[j])
+            self.tops.append(value)
+            if value > self.top or (math.isnan(value) and not math.isnan(self.top)):
+                self.top_at, self.top = start + j, value
+            if math.isnan(self.top):
+                break                       # NaN is the largest, as for np.argmax
+
+    def run(self, start: int) -> np.ndarray:
+        """``g^2 / h`` of entries ``start:start + RUN`` (flat)."""
+        g, h = self.g[start:start + self.RUN], self.h[start:start + self.RUN]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            if h.size and self.h_min > 0:      # every entry reaches a sample: no mask
-                values = np.multiply(g, g)
-                values /= h
-            else:
-                values = np.where(h > 0, g * g / np.where(h > 0, h, 1), 0.0)
-        self.values = values
-        self.top_at = int(np.argmax(values)) if values.size else 0
-        self.top = float(values.flat[self.top_at]) if values.size else -1.0
+            if self.h_min > 0:      # every entry reaches a sample: no mask
+                part = np.multiply(g, g)
+                part /= h
+                return part
+            return np.where(h > 0, g * g / np.where(h > 0, h, 1), 0.0)
+
+    def near(self, level: float) -> np.ndarray:
+        """The (flat) entries whose ``g^2 / h`` is at least ``level``."""
+        found = [start + np.flatnonzero(self.run(start) >= level)
+                 for start, top in zip(range(0, self.g.size, self.RUN), self.tops)
+                 if top >= level]
+        return np.concatenate(found) if found else np.zeros(0, np.intp)
 
 
 def _best(g, h, gb, hb, red=None):
     """The entry whose weighted least-squares fit removes most of the residual
     (``red``: the :class:`_Reductions` of ``g`` and ``h`` when already known)."""
     red = _Reductions(g, h) if red is None else red
-    redb = _Reductions(gb, hb).values if gb is not None else np.zeros(0)
-    if redb.size and redb.max() > red.top:
-        j = int(np.argmax(redb))
-        return ("b", j), gb[j] / hb[j]
+    if gb is not None and gb.size:
+        redb = _Reductions(gb, hb)
+        if redb.top > red.top:
+            j = redb.top_at
+            return ("b", j), gb[j] / hb[j]
     idx = np.unravel_index(red.top_at, g.shape)
     return ("w", *idx), g[idx] / h[idx]
 
@@ -513,7 +540,7 @@ def _floored(g, h, systematic=0.0, red=None) -> float:
     plain = np.isscalar(systematic) and systematic == 0
     if plain and red is not None and math.isfinite(red.top) and \
             red.top >= _TINY_REDUCTION and red.h_min >= _TINY_H:
-        near = np.flatnonzero(red.values >= red.top * (1 - 2.0**-40))
+        near = red.near(red.top * (1 - 2.0**-40))
         return float((np.abs(g.flat[near]) / np.sqrt(h.flat[near])).max())
     excess = np.abs(g)
     if not plain:
