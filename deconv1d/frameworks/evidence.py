@@ -472,10 +472,11 @@ class _Reductions:
 
     def __init__(self, g: np.ndarray, h: np.ndarray) -> None:
         self.g, self.h = g.reshape(-1), h.reshape(-1)
-        self.h_min = float(h.min()) if h.size else 0.0
         self.tops: list[float] = []
         self.top_at, self.top = 0, -1.0
+        lows = []
         for start in range(0, self.g.size, self.RUN):
+            lows.append(self.h[start:start + self.RUN].min())
             part = self.run(start)
             j = int(np.argmax(part))
             value = float(part[j])
@@ -483,13 +484,15 @@ class _Reductions:
             if value > self.top or (math.isnan(value) and not math.isnan(self.top)):
                 self.top_at, self.top = start + j, value
             if math.isnan(self.top):
+                lows.append(self.h.min())
                 break                       # NaN is the largest, as for np.argmax
+        self.h_min = float(np.min(lows)) if lows else 0.0
 
     def run(self, start: int) -> np.ndarray:
         """``g^2 / h`` of entries ``start:start + RUN`` (flat)."""
         g, h = self.g[start:start + self.RUN], self.h[start:start + self.RUN]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            if self.h_min > 0:      # every entry reaches a sample: no mask
+            if float(h.min()) > 0:      # every entry of the run reaches a sample: no mask
                 part = np.multiply(g, g)
                 part /= h
                 return part
