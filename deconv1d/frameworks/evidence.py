@@ -276,7 +276,7 @@ class _Gradients:
         channels = model.channels
         self.db = [np.zeros(channels) for _ in powers]
         self.p0 = t0 + model.crop_left - self.i0 * model.stride   # block start, in pad
-        self.pads: np.ndarray | None = None
+        self.pads: list[np.ndarray] | None = None
         if self.i1 <= self.i0:
             return
         if model.groups == 1:
@@ -284,9 +284,8 @@ class _Gradients:
                                        model.dilation)
         else:
             length, self.p0 = t1 - t0, 0
-        self.pads = _zero_edges(np.empty((len(powers) * (n1 - n0), length, channels)),
-                                self.p0, t1 - t0).reshape(len(powers), n1 - n0, length,
-                                                          channels)
+        self.pads = [_zero_edges(np.empty((n1 - n0, length, channels)), self.p0, t1 - t0)
+                     for _ in powers]
 
     def put(self, which: int, u0: int, dy: np.ndarray) -> None:
         """Samples ``u0:u0 + L`` (absolute) of the ``which``-th ``dy``."""
@@ -296,9 +295,9 @@ class _Gradients:
         if self.pads is None:
             return
         start = self.p0 + u0 - self.t0
-        lo, hi = max(start, 0), min(start + dy.shape[1], self.pads.shape[2])
+        lo, hi = max(start, 0), min(start + dy.shape[1], self.pads[which].shape[1])
         if hi > lo:
-            self.pads[which, :, lo:hi] = dy[:, lo - start:hi - start]
+            self.pads[which][:, lo:hi] = dy[:, lo - start:hi - start]
 
     def result(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """``(dw, db)`` for each ``dy``, in order; with ``|x|`` (``dy`` must be
