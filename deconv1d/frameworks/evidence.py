@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import conv1d_transpose, shapes
+from .tolerance import gamma
 
 __all__ = ["BLOCK", "Entry", "Evidence", "kernel_gradient", "pooled", "spans"]
 
@@ -29,6 +30,17 @@ __all__ = ["BLOCK", "Entry", "Evidence", "kernel_gradient", "pooled", "spans"]
 #: few dozen temporaries stay within a few tens of MiB whatever the output's size,
 #: while each block is large enough that the per-call overhead does not show.
 BLOCK = 1 << 18
+
+#: Output samples per kernel entry in a block of the pooled test (see :func:`pooled`).
+_SAMPLES_PER_ENTRY = 16
+
+#: Output samples per piece of a block that the pooled test asks for at a time: the
+#: block's GEMMs read one layout of the whole block, while the elementwise work on a
+#: piece keeps its temporaries (64 KiB each) small enough to be reused from the heap
+#: rather than freshly mapped (HiFi-GAN-style layers of 2**16 samples: about 1000
+#: page faults per check with whole blocks, 490 with pieces of BLOCK // 16, 20 with
+#: these).
+PIECE = BLOCK // 32
 
 
 def spans(shape: tuple[int, ...], block: int | None = None, *,
@@ -146,16 +158,19 @@ def kernel_gradient(dy: np.ndarray, x: np.ndarray | None, kernel_shape: tuple[in
     k_size, c_g, c_in = kernel_shape
     channels = c_g * groups
     s, d = stride, dilation
-    db = dy.sum(axis=(0, 1))
+    flat = dy.reshape(-1, channels)
+    db = np.ones(flat.shape[0]) @ flat if flat.shape[0] else np.zeros(channels)
     if x is None or dy.shape[1] == 0:
         return np.zeros(kernel_shape), db
     nb, n_in = x.shape[0], x.shape[1]
+    first = first_input * s
+    p0 = start + crop_left
+    if groups == 1:
+        return _polyphase_gradient(dy, x, kernel_shape, s, d, p0 - first), db
     # dy on the full-scatter positions read by the inputs, zero outside the block: each
     # (input, tap) pair of a sample is counted in exactly one block.
-    first = first_input * s
     span = (n_in - 1) * s + (k_size - 1) * d + 1
     pad = np.zeros((nb, span, channels))
-    p0 = start + crop_left
     lo, hi = max(p0, first), min(p0 + dy.shape[1], first + span)
     if hi > lo:
         pad[:, lo - first:hi - first] = dy[:, lo - p0:hi - p0]
@@ -166,9 +181,6 @@ def kernel_gradient(dy: np.ndarray, x: np.ndarray | None, kernel_shape: tuple[in
         writeable=False)
     rows = nb * n_in
     xs = x.reshape(rows, c_in)
-    if groups == 1:
-        dw = np.ascontiguousarray(cols).reshape(rows, k_size * c_g).T @ xs
-        return dw.reshape(kernel_shape), db
     c_in_g = c_in // groups
     lhs = cols.reshape(rows, k_size, groups, c_g).transpose(2, 1, 3, 0).reshape(
         groups, k_size * c_g, rows)
@@ -177,14 +189,186 @@ def kernel_gradient(dy: np.ndarray, x: np.ndarray | None, kernel_shape: tuple[in
     return dw.reshape(kernel_shape), db
 
 
+def _polyphase_gradient(dy: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, ...],
+                        s: int, d: int, offset: int) -> np.ndarray:
+    """:func:`kernel_gradient`'s ``dw`` for one group, without an im2col copy.
+
+    ``dy`` is laid out on the full-scatter positions read by the inputs (``offset``:
+    the position of ``dy[:, 0]`` relative to the first input's; see
+    :func:`_polyphase_product`).
+    """
+    pad = _zero_edges(np.empty((x.shape[0], _polyphase_length(x.shape[1], kernel_shape[0],
+                                                              s, d), kernel_shape[1])),
+                      offset, dy.shape[1])
+    lo, hi = max(offset, 0), min(offset + dy.shape[1], pad.shape[1])
+    if hi > lo:
+        pad[:, lo:hi] = dy[:, lo - offset:hi - offset]
+    return _polyphase_product(pad, x, kernel_shape, s, d)
+
+
+def _polyphase_length(n_in: int, k_size: int, s: int, d: int) -> int:
+    """Full-scatter positions :func:`_polyphase_product` reads for ``n_in`` inputs."""
+    return (n_in + (k_size - 1) * d // s) * s
+
+
+def _zero_edges(pad: np.ndarray, offset: int, length: int) -> np.ndarray:
+    """``pad`` with zeros outside positions ``offset:offset + length`` (axis 1)."""
+    lo, hi = max(offset, 0), min(offset + length, pad.shape[1])
+    if hi > lo:
+        pad[:, :lo] = 0.0
+        pad[:, hi:] = 0.0
+    else:
+        pad.fill(0.0)
+    return pad
+
+
+def _polyphase_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, ...],
+                       s: int, d: int) -> np.ndarray:
+    """``dw[k, m, c] = sum pad[n, i s + k d, m] x[n, i, c]`` (one group).
+
+    ``pad`` (shape ``(N, P, C_out)``, ``P`` from :func:`_polyphase_length`) is read
+    as rows of ``s`` positions: tap ``k`` of input ``i`` reads row ``i + (k d) // s``
+    at phase ``(k d) % s``, so each tap's columns are a strided view of those rows
+    (no im2col copy), and with ``d = 1`` the taps of one row are adjacent columns:
+    one GEMM per ``s`` taps.
+    """
+    k_size, channels, c_in = kernel_shape
+    nb, n_in = x.shape[0], x.shape[1]
+    rows = pad.shape[1] // s
+    phases = pad.reshape(nb, rows, s * channels)
+    dw = np.empty(kernel_shape, dtype=np.result_type(pad, x))
+
+    def gram(lhs: np.ndarray, out: np.ndarray) -> None:
+        if nb == 1:
+            np.matmul(lhs[0].T, x[0], out=out)
+        else:
+            np.matmul(lhs.transpose(0, 2, 1), x).sum(axis=0, out=out)
+
+    if d == 1:
+        for q in range(rows - n_in + 1):
+            k0, k1 = q * s, min(q * s + s, k_size)
+            gram(phases[:, q:q + n_in, :(k1 - k0) * channels],
+                 dw[k0:k1].reshape((k1 - k0) * channels, c_in))
+    else:
+        for k in range(k_size):
+            q, phase = divmod(k * d, s)
+            gram(phases[:, q:q + n_in, phase * channels:(phase + 1) * channels], dw[k])
+    return dw
+
+
+class _Gradients:
+    """The parts of ``T^T dy`` of one output block for a few ``dy`` at once, each with
+    ``x``, ``x**2`` or ``|x|`` for ``x`` (``powers``), ``dy`` given a piece along time
+    at a time.
+
+    Each piece is written straight into the full-scatter layout the GEMMs read
+    (:func:`_polyphase_product`), so that the only block-sized arrays are those
+    layouts: the pieces, and the per-piece temporaries of whoever computes them,
+    stay small (fresh block-sized temporaries cost a page fault per 4 KiB each time).
+    """
+
+    def __init__(self, model: _Model, n0: int, n1: int, t0: int, t1: int,
+                 powers: tuple[str, ...]) -> None:
+        self.model, self.powers = model, powers
+        self.n0, self.n1, self.t0, self.t1 = n0, n1, t0, t1
+        kernel = model.kernel
+        self.i0, self.i1 = model.span(t0, t1)
+        channels = model.channels
+        self.db = [np.zeros(channels) for _ in powers]
+        self.p0 = t0 + model.crop_left - self.i0 * model.stride   # block start, in pad
+        self.pads: list[np.ndarray] | None = None
+        if self.i1 <= self.i0:
+            return
+        if model.groups == 1:
+            length = _polyphase_length(self.i1 - self.i0, kernel.shape[0], model.stride,
+                                       model.dilation)
+        else:
+            length, self.p0 = t1 - t0, 0
+        self.pads = [_zero_edges(np.empty((n1 - n0, length, channels)), self.p0, t1 - t0)
+                     for _ in powers]
+
+    def put(self, which: int, u0: int, dy: np.ndarray) -> None:
+        """Samples ``u0:u0 + L`` (absolute) of the ``which``-th ``dy``."""
+        flat = dy.reshape(-1, dy.shape[-1])
+        if flat.shape[0]:
+            self.db[which] += np.ones(flat.shape[0]) @ flat
+        if self.pads is None:
+            return
+        start = self.p0 + u0 - self.t0
+        lo, hi = max(start, 0), min(start + dy.shape[1], self.pads[which].shape[1])
+        if hi > lo:
+            self.pads[which][:, lo:hi] = dy[:, lo - start:hi - start]
+
+    def result(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``(dw, db)`` for each ``dy``, in order; with ``|x|`` (``dy`` must be
+        non-negative) and one group, ``dw`` is an upper bound computed in float32
+        (see :func:`_upper_product`)."""
+        model, shape = self.model, self.model.kernel.shape
+        if self.pads is None:
+            return [(np.zeros(shape), db) for db in self.db]
+        out = []
+        for pad, power, db in zip(self.pads, self.powers, self.db):
+            x = model.inputs(self.n0, self.n1, self.i0, self.i1, squared=power == "x**2",
+                             absolute=power == "|x|")
+            upper = None
+            if model.groups == 1 and power == "|x|":
+                upper = _upper_product(pad, x, shape, model.stride, model.dilation)
+            if upper is not None:
+                dw = upper
+            elif model.groups == 1:
+                dw = _polyphase_product(pad, x, shape, model.stride, model.dilation)
+            else:
+                dw, _ = kernel_gradient(pad, x, shape, stride=model.stride,
+                                        crop_left=model.crop_left, dilation=model.dilation,
+                                        groups=model.groups, start=self.t0,
+                                        first_input=self.i0)
+            out.append((dw, db))
+        return out
+
+
+#: Unit roundoff of float32, used by :func:`_upper_product`.
+_U32 = 2.0**-24
+
+
+def _upper_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, ...], s: int,
+                   d: int) -> np.ndarray | None:
+    """An upper bound of :func:`_polyphase_product` of non-negative ``pad`` and ``x``,
+    computed in float32 (``pad`` is scaled in place).
+
+    Both factors are scaled by powers of two to at most 1 and rounded to float32 (one
+    rounding each), each term is one more rounding and the sum of ``N`` terms
+    (``N`` = rows of ``x`` times batch rows) at most ``N - 1``; every rounding is
+    relative (``u = 2**-24``) or, near underflow, absolute (at most ``2**-150``).
+    With all terms non-negative the computed ``s`` then satisfies ``s >= (1 -
+    gamma_{N+2}) p - 4 N 2**-150`` for the exact ``p``, so that ``p <= (s + N 2**-148)
+    / (1 - gamma_{N+3})`` (the extra ``u`` also covers the float64 arithmetic of the
+    correction).  None (compute in float64) when a factor is not finite or the
+    scales are extreme.
+    """
+    top_p = float(pad.max()) if pad.size else 0.0
+    top_x = float(x.max()) if x.size else 0.0
+    if not (math.isfinite(top_p) and math.isfinite(top_x)) or top_p <= 0 or top_x <= 0:
+        return None
+    e_p, e_x = math.frexp(top_p)[1], math.frexp(top_x)[1]
+    if abs(e_p + e_x) > 900:
+        return None
+    pad32 = np.multiply(pad, 2.0**-e_p, out=pad).astype(np.float32)
+    x32 = np.multiply(x, 2.0**-e_x).astype(np.float32)
+    upper = _polyphase_product(pad32, x32, kernel_shape, s, d).astype(np.float64)
+    n = x.shape[0] * x.shape[1]
+    upper += n * 2.0**-148
+    upper *= math.ldexp(1.0 / (1.0 - float(gamma(n + 3, _U32))), e_p + e_x)
+    return upper
+
+
 class _Model:
     """The transposed convolution ``T(x)`` as a function of the kernel, one block at a time.
 
     Output block ``(n0:n1, t0:t1)`` (samples of the window, all channels) is
     reached by the inputs ``i`` with ``t0 <= i s + k d - crop_left < t1`` for some
-    tap ``k``.  :meth:`scores` gives that block's part of ``T^T dy`` (the kernel
-    gradient, a correlation of ``dy`` with ``x``) without the input gradient a
-    full VJP also computes; :meth:`column` gives ``T(x) e_j`` directly: entry
+    tap ``k``.  :class:`_Gradients` gives that block's part of ``T^T dy`` (the
+    kernel gradient, a correlation of ``dy`` with ``x``) without the input gradient
+    a full VJP also computes; :meth:`column` gives ``T(x) e_j`` directly: entry
     ``(k, m, c)`` reaches output channel ``m`` of its group at ``t = i s + k d -
     crop_left`` with value ``x[i, c]``.  Inputs are converted to float64 (times
     ``2**x_exponent``) one block at a time.
@@ -195,16 +379,29 @@ class _Model:
         self.stride, self.dilation, self.groups = stride, dilation, groups
         self.crop_left = window.crop_left
         self.x_exponent = x_exponent
+        self._held: tuple[tuple[int, ...], np.ndarray] | None = None
         k_size = kernel.shape[0]
         full = (x.shape[1] - 1) * stride + (k_size - 1) * dilation + 1
         self.length = full - window.crop_left - window.crop_right
         self.channels = kernel.shape[1] * groups
 
     def inputs(self, n0, n1, i0, i1, squared=False, absolute=False):
-        part = np.ldexp(self.x[n0:n1, i0:i1], self.x_exponent, dtype=np.float64)
+        """Inputs ``(n0:n1, i0:i1)`` in float64 (read only), or their squares or moduli.
+
+        The last block converted is kept: the passes over one block (``g`` and ``h``,
+        a fitted entry's column, the systematic allowance) convert it once.
+        """
+        key = (n0, n1, i0, i1)
+        if self._held is None or self._held[0] != key:
+            part = self.x[n0:n1, i0:i1]
+            part = (np.ldexp(part, self.x_exponent, dtype=np.float64) if self.x_exponent
+                    else part.astype(np.float64))
+            part.flags.writeable = False
+            self._held = (key, part)
+        part = self._held[1]
         if absolute:
-            return np.abs(part, out=part)
-        return np.multiply(part, part, out=part) if squared else part
+            return np.abs(part)
+        return np.multiply(part, part) if squared else part
 
     def span(self, t0, t1):
         """The inputs ``i0:i1`` reaching output samples ``t0:t1``."""
@@ -212,20 +409,33 @@ class _Model:
         p0, p1 = t0 + self.crop_left, t1 + self.crop_left
         return max(0, -(-(p0 - reach) // s)), min(self.x.shape[1], (p1 - 1) // s + 1)
 
-    def scores(self, dy, n0, n1, t0, t1, squared=False, absolute=False):
-        """``(dw, db)``: the block's part of ``T^T dy`` (with ``x**2`` or ``|x|`` for ``x``)."""
-        i0, i1 = self.span(t0, t1)
-        xs = self.inputs(n0, n1, i0, i1, squared, absolute) if i1 > i0 else None
-        return kernel_gradient(dy, xs, self.kernel.shape, stride=self.stride,
-                               crop_left=self.crop_left, dilation=self.dilation,
-                               groups=self.groups, start=t0, first_input=i0)
-
     def output_channel(self, index):
         """The output channel an entry reaches."""
         if index[0] == "b":
             return int(index[1])
         c_g = self.kernel.shape[1]
         return (int(index[3]) // (self.kernel.shape[2] // self.groups)) * c_g + int(index[2])
+
+    def _reaching(self, n0, n1, t0, t1, i0, i1):
+        """Inputs ``i0:i1`` (some of those reaching block ``t0:t1``) as float64: a view
+        of the block's inputs, so that the block is converted once."""
+        b0, b1 = self.span(t0, t1)
+        return self.inputs(n0, n1, b0, b1)[:, i0 - b0:i1 - b0]
+
+    def reach(self, index, n0, n1, t0, t1):
+        """Where kernel entry ``index`` reaches block ``(n0:n1, t0:t1)`` of its output
+        channel: ``T(x) e_j != 0`` there, shape ``(n1 - n0, t1 - t0, 1)``."""
+        out = np.zeros((n1 - n0, t1 - t0, 1), bool)
+        k, c = int(index[1]), int(index[3])
+        s = self.stride
+        shift = k * self.dilation - self.crop_left          # t = i s + shift
+        i0 = max(0, -(-(t0 - shift) // s))
+        i1 = min(self.x.shape[1], (t1 - 1 - shift) // s + 1)
+        if i1 > i0:
+            t_first = i0 * s + shift - t0
+            out[:, t_first:t_first + (i1 - i0 - 1) * s + 1:s, 0] = \
+                self._reaching(n0, n1, t0, t1, i0, i1)[:, :, c] != 0
+        return out
 
     def column(self, index, amount, n0, n1, t0, t1):
         """Block ``(n0:n1, t0:t1)`` of ``T(x) e_j`` times ``amount``: the effect of one entry."""
@@ -242,50 +452,122 @@ class _Model:
         i1 = min(self.x.shape[1], (t1 - 1 - shift) // s + 1)
         if i1 > i0:
             t_first = i0 * s + shift - t0
-            values = self.inputs(n0, n1, i0, i1)[:, :, c]
+            values = self._reaching(n0, n1, t0, t1, i0, i1)[:, :, c]
             out[:, t_first:t_first + (i1 - i0 - 1) * s + 1:s, o] = amount * values
         return out
 
 
-def _best(g, h, gb, hb):
-    """The entry whose weighted least-squares fit removes most of the residual."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if h.size and float(h.min()) > 0:      # every entry reaches a sample: no mask
-            red = np.multiply(g, g)
-            red /= h
-        else:
-            red = np.where(h > 0, g * g / np.where(h > 0, h, 1), 0.0)
-        redb = np.where(hb > 0, gb * gb / np.where(hb > 0, hb, 1), 0.0) if gb is not None \
-            else np.zeros(0)
-    jw = int(np.argmax(red)) if red.size else 0
-    if redb.size and redb.max() > (red.flat[jw] if red.size else -1):
-        j = int(np.argmax(redb))
-        return ("b", j), gb[j] / hb[j]
-    idx = np.unravel_index(jw, g.shape)
+class _Reductions:
+    """``g^2 / h`` per entry (0 where ``h`` is 0): how much of the weighted squared
+    residual a fit of the entry removes, the square of its score; with where it is
+    largest (the first such entry) and the smallest ``h``, each found once for
+    :func:`_best` and :func:`_floored`.
+
+    Computed a cache-sized run of entries at a time and not kept (a wide layer has
+    millions of entries): :meth:`near` recomputes the runs that reach a level.
+    """
+
+    RUN = 1 << 15
+
+    def __init__(self, g: np.ndarray, h: np.ndarray) -> None:
+        self.g, self.h = g.reshape(-1), h.reshape(-1)
+        self.tops: list[float] = []
+        self.top_at, self.top = 0, -1.0
+        lows = []
+        for start in range(0, self.g.size, self.RUN):
+            lows.append(self.h[start:start + self.RUN].min())
+            part = self.run(start)
+            j = int(np.argmax(part))
+            value = float(part[j])
+            self.tops.append(value)
+            if value > self.top or (math.isnan(value) and not math.isnan(self.top)):
+                self.top_at, self.top = start + j, value
+            if math.isnan(self.top):
+                lows.append(self.h.min())
+                break                       # NaN is the largest, as for np.argmax
+        self.h_min = float(np.min(lows)) if lows else 0.0
+
+    def run(self, start: int) -> np.ndarray:
+        """``g^2 / h`` of entries ``start:start + RUN`` (flat)."""
+        g, h = self.g[start:start + self.RUN], self.h[start:start + self.RUN]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            if float(h.min()) > 0:      # every entry of the run reaches a sample: no mask
+                part = np.multiply(g, g)
+                part /= h
+                return part
+            return np.where(h > 0, g * g / np.where(h > 0, h, 1), 0.0)
+
+    def near(self, level: float) -> np.ndarray:
+        """The (flat) entries whose ``g^2 / h`` is at least ``level``."""
+        found = [start + np.flatnonzero(self.run(start) >= level)
+                 for start, top in zip(range(0, self.g.size, self.RUN), self.tops)
+                 if top >= level]
+        return np.concatenate(found) if found else np.zeros(0, np.intp)
+
+
+def _best(g, h, gb, hb, red=None):
+    """The entry whose weighted least-squares fit removes most of the residual
+    (``red``: the :class:`_Reductions` of ``g`` and ``h`` when already known)."""
+    red = _Reductions(g, h) if red is None else red
+    if gb is not None and gb.size:
+        redb = _Reductions(gb, hb)
+        if redb.top > red.top:
+            j = redb.top_at
+            return ("b", j), gb[j] / hb[j]
+    idx = np.unravel_index(red.top_at, g.shape)
     return ("w", *idx), g[idx] / h[idx]
 
 
-def _floored(g, h, systematic=0.0):
-    """``|g| / sqrt(h)`` with ``|g|`` first reduced by ``systematic`` (the most a
-    systematic last rounding can make of it): the score of "this entry is off by more
-    than the last rounding explains"."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        safe = np.where(h > 0, h, 1)
-        excess = np.maximum(np.abs(g) - systematic, 0.0)
-        return np.where(h > 0, excess / np.sqrt(safe), 0.0)
+#: :func:`_floored` reads the largest score off ``g^2 / h`` when every ``h`` is at
+#: least this and the largest ``g^2 / h`` at least :data:`_TINY_REDUCTION`: an entry
+#: whose ``g^2`` underflows then scores below ``2**-311``, far below the largest.
+_TINY_H = 2.0**-400
+_TINY_REDUCTION = 2.0**-600
 
 
-def _zmax(g, h, gb, hb, c, sys_w=0.0, sys_b=0.0):
+def _floored(g, h, systematic=0.0, red=None) -> float:
+    """The largest ``|g| / sqrt(h)`` with ``|g|`` first reduced by ``systematic`` (the
+    most a systematic last rounding can make of it): the score of "this entry is off by
+    more than the last rounding explains" (0 where ``h`` is 0).
+
+    With no ``systematic`` part and ``red`` (the :class:`_Reductions` of ``g`` and
+    ``h``) given, the score is computed only for the entries whose ``g^2 / h`` is
+    within a relative ``2**-40`` of the largest: the largest score is one of them
+    (``g^2 / h`` is the score squared within a few roundings, ``2**-50`` relative,
+    unless a square overflows or underflows, which the guards exclude), so the
+    result is the same.
+    """
+    if not g.size:
+        return 0.0
+    plain = np.isscalar(systematic) and systematic == 0
+    if plain and red is not None and math.isfinite(red.top) and \
+            red.top >= _TINY_REDUCTION and red.h_min >= _TINY_H:
+        near = red.near(red.top * (1 - 2.0**-40))
+        return float((np.abs(g.flat[near]) / np.sqrt(h.flat[near])).max())
+    excess = np.abs(g)
+    if not plain:
+        excess -= systematic
+        np.maximum(excess, 0.0, out=excess)
+    h_min = float(h.min()) if red is None else red.h_min
+    if h_min > 0:                       # every entry reaches a sample: no mask
+        excess /= np.sqrt(h)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            excess /= np.sqrt(np.where(h > 0, h, 1))
+        excess[~(h > 0)] = 0.0
+    return float(excess.max())
+
+
+def _zmax(g, h, gb, hb, c, sys_w=0.0, sys_b=0.0, red=None):
     """The largest score over the kernel (and bias) entries, in units of the noise ``c``.
 
     ``sys_w`` and ``sys_b`` (arrays shaped like the entries, or 0) are the parts of
     the scores a systematic last rounding can make (see :func:`pooled`'s
-    ``allowance``).
+    ``allowance``); ``red`` is the :class:`_Reductions` of ``g`` and ``h`` if known.
     """
-    z = _floored(g, h, sys_w)
-    zmax = float(z.max()) if z.size else 0.0
+    zmax = _floored(g, h, sys_w, red)
     if gb is not None and gb.size:
-        zmax = max(zmax, float(_floored(gb, hb, sys_b).max()))
+        zmax = max(zmax, _floored(gb, hb, sys_b))
     return zmax / c if c > 0 else (math.inf if zmax > 0 else 0.0)
 
 
@@ -326,9 +608,11 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
         test already failed) tries even below it, and accepts the entries only
         when the remainder is within the chunk's tolerance everywhere.
     block : int, optional
-        Output samples per block (default :data:`BLOCK`): whole batch rows, or
-        with ``along_time`` pieces of a row.  The scores are sums over the
-        blocks, so the result does not depend on it beyond rounding.
+        Output samples per block: whole batch rows, or with ``along_time`` pieces
+        of a row.  The scores are sums over the blocks, so the result does not
+        depend on it beyond rounding.  Default: 16 per kernel entry, at least
+        :data:`PIECE` and at most :data:`BLOCK` (each block's GEMM layouts stay
+        small for a small kernel, and the kernel-sized sums few for a wide one).
     x_exponent : int, default 0
         ``x`` is taken times ``2**x_exponent`` (exact), converted to float64 one
         block at a time (``x`` may be float32: no float64 copy of it is made).
@@ -370,6 +654,8 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
     """
     with_bias = bias is not None
     model = _Model(x, kernel, stride, window, dilation, groups, x_exponent)
+    if block is None:
+        block = min(BLOCK, max(PIECE, _SAMPLES_PER_ENTRY * int(kernel.size)))
     blocks = spans((x.shape[0], model.length, model.channels), block)
     ask: Callable[..., tuple[np.ndarray, ...]]
     if along_time:
@@ -403,17 +689,22 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
         g = h = gb = hb = None
         samples = 0
         for n0, n1, t0, t1 in blocks:
-            r, v, _, share = residual(n0, n1, t0, t1)
-            ratio, inverse, count = _ratios(r, v)
-            valid = count == ratio.size or inverse > 0
-            samples += count if share is None else float(np.sum(share, where=valid))
-            if with_h:
-                per_channel.add(ratio, valid, share)
-            dw, db = model.scores(np.multiply(ratio, inverse, out=ratio), n0, n1, t0, t1)
+            parts = _Gradients(model, n0, n1, t0, t1, ("x", "x**2") if with_h else ("x",))
+            for u0, u1 in _pieces(model, n0, n1, t0, t1, along_time):
+                r, v, _, share = residual(n0, n1, u0, u1)
+                ratio, inverse, count = _ratios(r, v)
+                valid = count == ratio.size or inverse > 0
+                samples += count if share is None else float(np.sum(share, where=valid))
+                if with_h:
+                    per_channel.add(ratio, valid, share)
+                parts.put(0, u0, np.multiply(ratio, inverse, out=ratio))
+                if with_h:
+                    parts.put(1, u0, np.multiply(inverse, inverse, out=inverse))
+            found = parts.result()
+            dw, db = found[0]
             g, gb = (dw, db) if g is None else (g + dw, gb + db)
             if with_h:
-                dw, db = model.scores(np.multiply(inverse, inverse, out=inverse), n0, n1,
-                                      t0, t1, squared=True)
+                dw, db = found[1]
                 h, hb = (dw, db) if h is None else (h + dw, hb + db)
         return g, gb, h, hb, samples
 
@@ -423,7 +714,8 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
     if not with_bias:
         gb = hb = None
     threshold = math.sqrt(2 * math.log(2 * entries / false_alarm))
-    index, _ = _best(g, h, gb, hb)
+    red = _Reductions(g, h)
+    index, _ = _best(g, h, gb, hb, red)
     # The noise scale, from the samples outside the reach of the best-fitting entry when
     # that leaves at least half of them (so that a real difference does not inflate it).
     # The reach lies in one output channel: every other channel's statistics are known;
@@ -433,9 +725,9 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
     outside = per_channel.total(without=channel)
     if index[0] == "w":
         for n0, n1, t0, t1 in blocks:
+            reach = model.reach(index, n0, n1, t0, t1)
             found = ask(n0, n1, t0, t1, channel=channel)
             r, v, _ = _three(found)
-            reach = model.column(index, 1.0, n0, n1, t0, t1)[..., channel:channel + 1] != 0
             ratio, inverse, count = _ratios(r, v)
             valid = inverse > 0 if count < ratio.size else np.ones(ratio.shape, bool)
             outside.add(ratio, valid & ~reach, _share(found))
@@ -443,10 +735,10 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
     noise = max(use.scale(false_alarm), noise_floor)
     sys_w: np.ndarray | float = 0.0
     sys_b: np.ndarray | float = 0.0
-    z_max = _zmax(g, h, gb, hb, noise)
+    z_max = _zmax(g, h, gb, hb, noise, red=red)
     if allowance is not None and (z_max > threshold or locate == "always"):
-        sys_w, sys_b = _systematic(model, ask, allowance, blocks, noise_floor)
-        z_max = _zmax(g, h, gb, hb, noise, sys_w, sys_b)
+        sys_w, sys_b = _systematic(model, ask, allowance, blocks, noise_floor, along_time)
+        z_max = _zmax(g, h, gb, hb, noise, sys_w, sys_b, red)
     located: list[Entry] = []
     failed = locate == "always"
     if locate and (z_max > threshold or failed):
@@ -481,7 +773,17 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
                     entries=entries, false_alarm=false_alarm, located=tuple(located))
 
 
-def _systematic(model, ask, allowance, blocks, u):
+def _pieces(model: _Model, n0: int, n1: int, t0: int, t1: int,
+            along_time: bool) -> list[tuple[int, int]]:
+    """Block ``(n0:n1, t0:t1)`` in pieces along time of about :data:`PIECE` samples
+    (the chunk is asked for pieces only when it answers along time)."""
+    if not along_time:
+        return [(t0, t1)]
+    step = max(1, PIECE // max((n1 - n0) * model.channels, 1))
+    return [(u, min(u + step, t1)) for u in range(t0, t1, step)]
+
+
+def _systematic(model, ask, allowance, blocks, u, along_time=False):
     """``sum_t |T_tj| a_t / v_t^2`` for every kernel entry ``j`` (and bias entry).
 
     ``a_t`` is the caller's allowance plus what repeated input rows can add: a row that
@@ -496,12 +798,18 @@ def _systematic(model, ask, allowance, blocks, u):
     c = model.x.shape[2] // model.groups
     gamma = c * u / (1 - c * u) if c * u < 1 else math.inf
     for n0, n1, t0, t1 in blocks:
-        _, v, _ = _three(ask(n0, n1, t0, t1))
-        _, inverse, _ = _ratios(np.zeros(v.shape), v)
-        a = np.abs(allowance(n0, n1, t0, t1))
+        parts = _Gradients(model, n0, n1, t0, t1, ("|x|",))
+        extra = None
         if repeated is not None:
-            a = a + gamma * _repeated_reach(model, repeated, n0, n1, t0, t1)
-        dw, db = model.scores(a * inverse * inverse, n0, n1, t0, t1, absolute=True)
+            extra = gamma * _repeated_reach(model, repeated, n0, n1, t0, t1)
+        for u0, u1 in _pieces(model, n0, n1, t0, t1, along_time):
+            _, v, _ = _three(ask(n0, n1, u0, u1))
+            _, inverse, _ = _ratios(np.zeros(v.shape), v)
+            a = np.abs(allowance(n0, n1, u0, u1))
+            if extra is not None:
+                a = a + extra[:, u0 - t0:u1 - t0]
+            parts.put(0, u0, a * inverse * inverse)
+        dw, db = parts.result()[0]
         sw, sb = (dw, db) if sw is None else (sw + dw, sb + db)
     return sw, sb
 
@@ -574,6 +882,22 @@ def _ratios(r: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return np.multiply(r, inverse), inverse, int(np.count_nonzero(valid))
 
 
+def _largest_moduli(values: np.ndarray) -> np.ndarray:
+    """``max |values|`` over every axis but the last (channels), read in rows of a few
+    hundred values: a reduction along rows only a few channels wide is several times
+    slower in NumPy."""
+    c = values.shape[-1]
+    flat = np.abs(values).reshape(-1)
+    width = c * max(1, 256 // max(c, 1))
+    whole = flat.size // width * width
+    top = np.full(c, -np.inf)
+    if whole:
+        top = flat[:whole].reshape(-1, width).max(axis=0).reshape(-1, c).max(axis=0)
+    if whole < flat.size:
+        top = np.maximum(top, flat[whole:].reshape(-1, c).max(axis=0))
+    return top
+
+
 class _Scale:
     """Accumulates ``|r_t| / v_t`` over samples, per output channel: count, sum of
     squares and largest."""
@@ -607,8 +931,7 @@ class _Scale:
         if share is not None:               # the bound is on |r| / v itself
             ratio = ratio / np.sqrt(share)
         if ratio.size:
-            self.tops = np.maximum(self.tops, np.maximum(ratio.max(axis=axes),
-                                                         -ratio.min(axis=axes)))
+            self.tops = np.maximum(self.tops, _largest_moduli(ratio))
 
     def total(self, without: int | None = None) -> _Scale:
         """All channels summed into one (leaving channel ``without`` out)."""

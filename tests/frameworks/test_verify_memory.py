@@ -132,3 +132,66 @@ def test_check_and_compare_hold_four_checked_arrays_plus_bounded_scratch(monkeyp
     report, peak = _peak(lambda: verify.compare(y, expected, layout="NCL"))
     assert report.verdict == "MATCH" or fail is not None
     assert peak <= 4 * checked + scratch, peak / checked
+
+
+@pytest.mark.parametrize("groups, dilation, crops", [(1, 1, (3, 2)), (2, 2, (0, 5)),
+                                                     (1, 3, (-2, 4))])
+def test_pooled_evidence_does_not_depend_on_blocks_or_pieces(monkeypatch, groups, dilation,
+                                                              crops):
+    # The pooled test asks for its residual a piece at a time and writes each piece into
+    # its block's GEMM layout: any cut of the output gives the same scores and location.
+    rng = np.random.default_rng(groups * 10 + dilation)
+    x = rng.standard_normal((2, 50, 2 * groups))
+    w = rng.standard_normal((5, 3, 2 * groups))
+    b = rng.standard_normal(3 * groups)
+    window = shapes.Window(*crops)
+    y = conv1d_transpose(x, w, 3, window, dilation=dilation, groups=groups, bias=b)
+    wrong = w.copy()
+    wrong[2, 1, 1] *= 1 + 1e-6
+    r = conv1d_transpose(x, wrong, 3, window, dilation=dilation, groups=groups, bias=b) - y
+    r += 1e-12 * rng.standard_normal(y.shape)
+    v = np.ones_like(r)
+    v[:, :2] = 0.0                                  # some samples hold no product
+
+    def chunk(n0, n1, t0, t1, channel=None):
+        cs = slice(None) if channel is None else slice(channel, channel + 1)
+        return r[n0:n1, t0:t1, cs].copy(), v[n0:n1, t0:t1, cs].copy()
+
+    found = []
+    for block, piece in [(10**9, 10**9), (10**9, 7), (97, 5), (1, 1)]:
+        monkeypatch.setattr(evidence, "BLOCK", block)
+        monkeypatch.setattr(evidence, "PIECE", piece)
+        found.append(evidence.pooled(chunk, x, w, stride=3, window=window, dilation=dilation,
+                                     groups=groups, bias=b, noise_floor=2.0**-53,
+                                     false_alarm=1e-6, locate=True, along_time=True))
+    whole = found[0]
+    assert whole.suspect and [(e.k, e.out, e.in_) for e in whole.located] == [(2, 1, 1)]
+    for other in found[1:]:
+        assert other.z_max == pytest.approx(whole.z_max, rel=1e-9)
+        assert other.noise == pytest.approx(whole.noise, rel=1e-9)
+        assert other.samples == whole.samples
+        assert [(e.k, e.out, e.in_) for e in other.located] == [(2, 1, 1)]
+        assert other.located[0].delta == pytest.approx(whole.located[0].delta, rel=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(stride=st.integers(1, 4), kernel=st.integers(1, 6), dilation=st.integers(1, 3),
+       n=st.integers(1, 3), scale=st.integers(-1000, 1000), seed=st.integers(0, 2**16))
+def test_float32_allowance_product_bounds_the_exact_one_from_above(stride, kernel, dilation,
+                                                                   n, scale, seed):
+    # Integers of 20 bits times a power of two (underflow and overflow ranges of
+    # float32 included): the float64 product is exact, the float32 one rounded, and the
+    # bound above the exact product by at most its own correction.
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 2**20, (n, 9, 3)) * 2.0**(scale // 2)
+    span = (9 + (kernel - 1) * dilation // stride) * stride
+    pad = rng.integers(0, 2**20, (n, span, 2)) * 2.0**(scale - scale // 2)
+    pad[:, rng.integers(0, span)] = 0.0
+    shape = (kernel, 2, 3)
+    exact = evidence._polyphase_product(pad, x, shape, stride, dilation)
+    upper = evidence._upper_product(pad.copy(), x, shape, stride, dilation)
+    if upper is None:                           # a factor all zero, or extreme scales
+        return
+    assert np.all(upper >= exact)
+    tiny = 1.01 * 9 * n * 2.0**(scale + 40 - 148)   # the underflow term, in data units
+    assert np.all(upper <= exact * (1 + 1e-4) + tiny)
