@@ -23,7 +23,8 @@ import numpy as np
 from .. import conv1d_transpose, shapes
 from .tolerance import gamma
 
-__all__ = ["BLOCK", "Entry", "Evidence", "kernel_gradient", "pooled", "spans"]
+__all__ = ["BLOCK", "Entry", "Evidence", "kernel_gradient", "polyphase_product", "pooled",
+           "spans", "upper_product"]
 
 #: Output samples (all channels counted) per block of the blocked passes of
 #: :mod:`deconv1d.verify` and :func:`pooled`: 2 MiB per float64 block, so that a
@@ -195,7 +196,7 @@ def _polyphase_gradient(dy: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, 
 
     ``dy`` is laid out on the full-scatter positions read by the inputs (``offset``:
     the position of ``dy[:, 0]`` relative to the first input's; see
-    :func:`_polyphase_product`).
+    :func:`polyphase_product`).
     """
     pad = _zero_edges(np.empty((x.shape[0], _polyphase_length(x.shape[1], kernel_shape[0],
                                                               s, d), kernel_shape[1])),
@@ -203,11 +204,11 @@ def _polyphase_gradient(dy: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, 
     lo, hi = max(offset, 0), min(offset + dy.shape[1], pad.shape[1])
     if hi > lo:
         pad[:, lo:hi] = dy[:, lo - offset:hi - offset]
-    return _polyphase_product(pad, x, kernel_shape, s, d)
+    return polyphase_product(pad, x, kernel_shape, s, d)
 
 
 def _polyphase_length(n_in: int, k_size: int, s: int, d: int) -> int:
-    """Full-scatter positions :func:`_polyphase_product` reads for ``n_in`` inputs."""
+    """Full-scatter positions :func:`polyphase_product` reads for ``n_in`` inputs."""
     return (n_in + (k_size - 1) * d // s) * s
 
 
@@ -222,7 +223,7 @@ def _zero_edges(pad: np.ndarray, offset: int, length: int) -> np.ndarray:
     return pad
 
 
-def _polyphase_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, ...],
+def polyphase_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, ...],
                        s: int, d: int) -> np.ndarray:
     """``dw[k, m, c] = sum pad[n, i s + k d, m] x[n, i, c]`` (one group).
 
@@ -231,6 +232,12 @@ def _polyphase_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, 
     at phase ``(k d) % s``, so each tap's columns are a strided view of those rows
     (no im2col copy), and with ``d = 1`` the taps of one row are adjacent columns:
     one GEMM per ``s`` taps.
+
+    Examples
+    --------
+    >>> pad = np.arange(8.0).reshape(1, 8, 1); x = np.ones((1, 3, 1))
+    >>> polyphase_product(pad, x, (2, 1, 1), 2, 1)[:, 0, 0]     # 0+2+4, 1+3+5
+    array([6., 9.])
     """
     k_size, channels, c_in = kernel_shape
     nb, n_in = x.shape[0], x.shape[1]
@@ -262,7 +269,7 @@ class _Gradients:
     at a time.
 
     Each piece is written straight into the full-scatter layout the GEMMs read
-    (:func:`_polyphase_product`), so that the only block-sized arrays are those
+    (:func:`polyphase_product`), so that the only block-sized arrays are those
     layouts: the pieces, and the per-piece temporaries of whoever computes them,
     stay small (fresh block-sized temporaries cost a page fault per 4 KiB each time).
     """
@@ -302,7 +309,7 @@ class _Gradients:
     def result(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """``(dw, db)`` for each ``dy``, in order; with ``|x|`` (``dy`` must be
         non-negative) and one group, ``dw`` is an upper bound computed in float32
-        (see :func:`_upper_product`)."""
+        (see :func:`upper_product`)."""
         model, shape = self.model, self.model.kernel.shape
         if self.pads is None:
             return [(np.zeros(shape), db) for db in self.db]
@@ -312,11 +319,11 @@ class _Gradients:
                              absolute=power == "|x|")
             upper = None
             if model.groups == 1 and power == "|x|":
-                upper = _upper_product(pad, x, shape, model.stride, model.dilation)
+                upper = upper_product(pad, x, shape, model.stride, model.dilation)
             if upper is not None:
                 dw = upper
             elif model.groups == 1:
-                dw = _polyphase_product(pad, x, shape, model.stride, model.dilation)
+                dw = polyphase_product(pad, x, shape, model.stride, model.dilation)
             else:
                 dw, _ = kernel_gradient(pad, x, shape, stride=model.stride,
                                         crop_left=model.crop_left, dilation=model.dilation,
@@ -326,13 +333,13 @@ class _Gradients:
         return out
 
 
-#: Unit roundoff of float32, used by :func:`_upper_product`.
+#: Unit roundoff of float32, used by :func:`upper_product`.
 _U32 = 2.0**-24
 
 
-def _upper_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, ...], s: int,
+def upper_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, ...], s: int,
                    d: int) -> np.ndarray | None:
-    """An upper bound of :func:`_polyphase_product` of non-negative ``pad`` and ``x``,
+    """An upper bound of :func:`polyphase_product` of non-negative ``pad`` and ``x``,
     computed in float32 (``pad`` is scaled in place).
 
     Both factors are scaled by powers of two to at most 1 and rounded to float32 (one
@@ -344,6 +351,13 @@ def _upper_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, ...]
     / (1 - gamma_{N+3})`` (the extra ``u`` also covers the float64 arithmetic of the
     correction).  None (compute in float64) when a factor is not finite or the
     scales are extreme.
+
+    Examples
+    --------
+    >>> pad = np.arange(8.0).reshape(1, 8, 1); x = np.full((1, 3, 1), 0.1)
+    >>> exact = polyphase_product(pad, x, (2, 1, 1), 2, 1)
+    >>> bool(np.all(upper_product(pad.copy(), x, (2, 1, 1), 2, 1) >= exact))
+    True
     """
     top_p = float(pad.max()) if pad.size else 0.0
     top_x = float(x.max()) if x.size else 0.0
@@ -354,7 +368,7 @@ def _upper_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, ...]
         return None
     pad32 = np.multiply(pad, 2.0**-e_p, out=pad).astype(np.float32)
     x32 = np.multiply(x, 2.0**-e_x).astype(np.float32)
-    upper = _polyphase_product(pad32, x32, kernel_shape, s, d).astype(np.float64)
+    upper = polyphase_product(pad32, x32, kernel_shape, s, d).astype(np.float64)
     n = x.shape[0] * x.shape[1]
     upper += n * 2.0**-148
     upper *= math.ldexp(1.0 / (1.0 - float(gamma(n + 3, _U32))), e_p + e_x)

@@ -4,7 +4,7 @@ hold no more than 4x the checked array plus bounded scratch (docs/error-bounds.m
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from deconv1d import conv1d_transpose, interop, reference, shapes, verify
 from deconv1d.frameworks import evidence
@@ -176,7 +176,7 @@ def test_pooled_evidence_does_not_depend_on_blocks_or_pieces(monkeypatch, groups
 
 @settings(max_examples=40, deadline=None)
 @given(stride=st.integers(1, 4), kernel=st.integers(1, 6), dilation=st.integers(1, 3),
-       n=st.integers(1, 3), scale=st.integers(-1000, 1000), seed=st.integers(0, 2**16))
+       n=st.integers(1, 3), scale=st.integers(-850, 850), seed=st.integers(0, 2**16))
 def test_float32_allowance_product_bounds_the_exact_one_from_above(stride, kernel, dilation,
                                                                    n, scale, seed):
     # Integers of 20 bits times a power of two (underflow and overflow ranges of
@@ -188,10 +188,9 @@ def test_float32_allowance_product_bounds_the_exact_one_from_above(stride, kerne
     pad = rng.integers(0, 2**20, (n, span, 2)) * 2.0**(scale - scale // 2)
     pad[:, rng.integers(0, span)] = 0.0
     shape = (kernel, 2, 3)
-    exact = evidence._polyphase_product(pad, x, shape, stride, dilation)
-    upper = evidence._upper_product(pad.copy(), x, shape, stride, dilation)
-    if upper is None:                           # a factor all zero, or extreme scales
-        return
+    exact = evidence.polyphase_product(pad, x, shape, stride, dilation)
+    upper = evidence.upper_product(pad.copy(), x, shape, stride, dilation)
+    assume(upper is not None)                   # a factor all zero
     assert np.all(upper >= exact)
     tiny = 1.01 * 9 * n * 2.0**(scale + 40 - 148)   # the underflow term, in data units
     assert np.all(upper <= exact * (1 + 1e-4) + tiny)
