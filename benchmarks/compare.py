@@ -14,8 +14,8 @@ of 1 (``--against`` this very checkout shows that noise).
 Why two processes: in one process the two packages share one allocator, and
 one side's large temporaries change what the other's allocations cost (glibc
 moves its mmap threshold and trims its heap as blocks come and go).  Measured
-that way, this checkout's backward pass took 9.3 ms on the one-channel case
-beside the other checkout and 3.1 ms beside a copy of itself.
+that way, one and the same code's backward pass of the one-channel case took
+9.3 ms beside an older checkout and 3.1 ms beside a copy of itself.
 """
 
 from __future__ import annotations

@@ -90,8 +90,10 @@ import numpy.typing as npt
 
 from .geometry import Geometry
 
-__all__ = ["BLOCK_BYTES", "MAX_BLOCK_BYTES", "MIN_ROWS", "PATHS", "Placement", "Problem", "block_shape",
-           "candidates", "choose", "compute", "path_cost", "correlate", "new_output", "release_scratch", "run", "scratch", "signal_window"]
+__all__ = ["BLOCK_BYTES", "CACHE_BLOCK_BYTES", "MAX_BLOCK_BYTES", "MIN_ROWS",
+           "NARROW_OUTPUT", "PATHS", "Placement", "Problem", "block_shape", "candidates",
+           "choose", "compute", "path_cost", "correlate", "new_output", "release_scratch",
+           "run", "scratch", "signal_window"]
 
 #: Bytes of scratch per block (columns, or im2col rows plus output rows), for
 #: every path and for :func:`correlate`: small enough to stay in the L3 cache
@@ -354,7 +356,7 @@ class Scatter:
         # (C_in, C_out / G, K) after ``transpose(2, 1, 0)``) is copied input
         # channel by input channel, a small transposition each.  Copied into the
         # Keras layout instead, a full 3-D transposition, the PyTorch kernel of a
-        # 512 -> 256, K = 16 layer took 2.5x the rest of the convolution.
+        # 512 -> 256, K = 16 layer took about 2x the rest of the convolution.
         if w.flags.c_contiguous:
             self.w = w.reshape(taps * c_out_g, groups, cin_g).transpose(1, 2, 0)
         else:
@@ -503,7 +505,7 @@ class Gather:
                 # A PyTorch/ONNX kernel (input channels outermost in memory): padded
                 # in that order, so that this copy and T's below are a small
                 # transposition per input channel rather than a full 3-D one each
-                # (a 256 -> 512, K = 16 plan: 9 ms against 30 ms).
+                # (a 512 -> 256, K = 16 plan: 9 ms against 30 ms).
                 wp = np.zeros((c_in, n_taps * s, c_out_g), dtype).transpose(1, 2, 0)
             wp[:kernel_size] = w
             self.base, self.step = 1 - n_taps, 1
