@@ -441,15 +441,20 @@ class _Model:
         channel: ``T(x) e_j != 0`` there, shape ``(n1 - n0, t1 - t0, 1)``."""
         out = np.zeros((n1 - n0, t1 - t0, 1), bool)
         k, c = int(index[1]), int(index[3])
+        i0, i1, samples = self._tap(k, t0, t1)
+        if i1 > i0:
+            out[:, samples, 0] = self._reaching(n0, n1, t0, t1, i0, i1)[:, :, c] != 0
+        return out
+
+    def _tap(self, k, t0, t1):
+        """``(i0, i1, samples)``: the inputs ``i0:i1`` that tap ``k`` carries into block
+        ``t0:t1`` (none when ``i1 <= i0``), and the slice of the block they land on."""
         s = self.stride
         shift = k * self.dilation - self.crop_left          # t = i s + shift
         i0 = max(0, -(-(t0 - shift) // s))
         i1 = min(self.x.shape[1], (t1 - 1 - shift) // s + 1)
-        if i1 > i0:
-            t_first = i0 * s + shift - t0
-            out[:, t_first:t_first + (i1 - i0 - 1) * s + 1:s, 0] = \
-                self._reaching(n0, n1, t0, t1, i0, i1)[:, :, c] != 0
-        return out
+        t_first = i0 * s + shift - t0
+        return i0, i1, slice(t_first, t_first + (i1 - i0 - 1) * s + 1, s)
 
     def column(self, index, amount, n0, n1, t0, t1):
         """Block ``(n0:n1, t0:t1)`` of ``T(x) e_j`` times ``amount``: the effect of one entry."""
@@ -460,14 +465,9 @@ class _Model:
         k, m, c = (int(i) for i in index[1:])
         c_g = self.kernel.shape[1]
         o = (c // (self.kernel.shape[2] // self.groups)) * c_g + m
-        s = self.stride
-        shift = k * self.dilation - self.crop_left          # t = i s + shift
-        i0 = max(0, -(-(t0 - shift) // s))
-        i1 = min(self.x.shape[1], (t1 - 1 - shift) // s + 1)
+        i0, i1, samples = self._tap(k, t0, t1)
         if i1 > i0:
-            t_first = i0 * s + shift - t0
-            values = self._reaching(n0, n1, t0, t1, i0, i1)[:, :, c]
-            out[:, t_first:t_first + (i1 - i0 - 1) * s + 1:s, o] = amount * values
+            out[:, samples, o] = amount * self._reaching(n0, n1, t0, t1, i0, i1)[:, :, c]
         return out
 
 
