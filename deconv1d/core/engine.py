@@ -1134,8 +1134,8 @@ def compute(problem: Problem, path: str | None = None, **options: Any) -> np.nda
             raise ValueError(f"options need a forced `path`. Received: {options!r}")
         path, options = choose(geom, c_in, c_out, problem.groups, n_batch,
                                problem.compute_dtype.itemsize)
-        if not (_all_finite(problem.x, problem.compute_dtype)
-                and _all_finite(problem.w, problem.compute_dtype)):
+        if path != "scatter" and not (_all_finite(problem.x, problem.compute_dtype)
+                                      and _all_finite(problem.w, problem.compute_dtype)):
             # The block and gather paths multiply structural zeros (padded
             # taps, Toeplitz gaps, out-of-range inputs) and 0 * inf = nan would
             # spread a non-finite value past the outputs it reaches.
