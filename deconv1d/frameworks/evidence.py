@@ -172,9 +172,7 @@ def kernel_gradient(dy: np.ndarray, x: np.ndarray | None, kernel_shape: tuple[in
     # (input, tap) pair of a sample is counted in exactly one block.
     span = (n_in - 1) * s + (k_size - 1) * d + 1
     pad = np.zeros((nb, span, channels))
-    lo, hi = max(p0, first), min(p0 + dy.shape[1], first + span)
-    if hi > lo:
-        pad[:, lo - first:hi - first] = dy[:, lo - p0:hi - p0]
+    _put(pad, p0 - first, dy)
     item = pad.itemsize
     cols = np.lib.stride_tricks.as_strided(
         pad, shape=(nb, n_in, k_size, channels),
@@ -201,15 +199,20 @@ def _polyphase_gradient(dy: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, 
     pad = _zero_edges(np.empty((x.shape[0], _polyphase_length(x.shape[1], kernel_shape[0],
                                                               s, d), kernel_shape[1])),
                       offset, dy.shape[1])
-    lo, hi = max(offset, 0), min(offset + dy.shape[1], pad.shape[1])
-    if hi > lo:
-        pad[:, lo:hi] = dy[:, lo - offset:hi - offset]
+    _put(pad, offset, dy)
     return polyphase_product(pad, x, kernel_shape, s, d)
 
 
 def _polyphase_length(n_in: int, k_size: int, s: int, d: int) -> int:
     """Full-scatter positions :func:`polyphase_product` reads for ``n_in`` inputs."""
     return (n_in + (k_size - 1) * d // s) * s
+
+
+def _put(pad: np.ndarray, offset: int, dy: np.ndarray) -> None:
+    """Write ``dy`` at positions ``offset ...`` of ``pad`` (axis 1), clipped to ``pad``."""
+    lo, hi = max(offset, 0), min(offset + dy.shape[1], pad.shape[1])
+    if hi > lo:
+        pad[:, lo:hi] = dy[:, lo - offset:hi - offset]
 
 
 def _zero_edges(pad: np.ndarray, offset: int, length: int) -> np.ndarray:
@@ -299,12 +302,8 @@ class _Gradients:
         flat = dy.reshape(-1, dy.shape[-1])
         if flat.shape[0]:
             self.db[which] += np.ones(flat.shape[0]) @ flat
-        if self.pads is None:
-            return
-        start = self.p0 + u0 - self.t0
-        lo, hi = max(start, 0), min(start + dy.shape[1], self.pads[which].shape[1])
-        if hi > lo:
-            self.pads[which][:, lo:hi] = dy[:, lo - start:hi - start]
+        if self.pads is not None:
+            _put(self.pads[which], self.p0 + u0 - self.t0, dy)
 
     def result(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """``(dw, db)`` for each ``dy``, in order; with ``|x|`` (``dy`` must be
