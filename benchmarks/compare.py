@@ -21,6 +21,7 @@ that way, one and the same code's backward pass of the one-channel case took
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -42,14 +43,6 @@ SETTLE_BETWEEN = 0.25
 HERE = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 
-def labels(cases, dtypes):
-    """``(index, name, dtype, direction)`` of every run, in the order of :func:`setups`."""
-    return [(index, case[0], dtype_name, direction)
-            for dtype_name in dtypes.split(",")
-            for index, case in enumerate(cases, 1)
-            for direction in ("forward", "backward")]
-
-
 def setups(module, cases, dtypes):
     """``(label, fn)`` for every case, dtype and direction, from seeded arrays."""
     import numpy as np
@@ -69,16 +62,17 @@ def setups(module, cases, dtypes):
 
 
 def worker(root, quick, dtypes, folder):
-    """Serve requests on stdin: ``check I`` saves run I's result to
-    ``folder/I.npz``; ``time I R`` answers the least seconds of R runs, after
-    one untimed run."""
+    """Announce the runs (their labels, one JSON line), then serve requests on
+    stdin: ``check I`` saves run I's result to ``folder/I.npz``; ``time I R``
+    answers the least seconds of R runs, after one untimed run."""
     sys.path.insert(0, root)
     import numpy as np
 
     import deconv1d
     cases = [quick_case(c) for c in CASES] if quick else CASES
-    fns = [fn for _, fn in setups(deconv1d, cases, dtypes)]
-    print("ready", flush=True)
+    runs = list(setups(deconv1d, cases, dtypes))
+    fns = [fn for _, fn in runs]
+    print(json.dumps([label for label, _ in runs]), flush=True)
     for line in sys.stdin:
         command, index, *repeat = line.split()
         fn = fns[int(index)]
@@ -109,7 +103,7 @@ class Side:
             command.append("--quick")
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True)
-        assert self.ask("") == "ready"
+        self.runs = [tuple(label) for label in json.loads(self.ask(""))]
 
     def ask(self, request):
         if request:
@@ -149,8 +143,6 @@ def main(argv=None):
     used = pin_threads(args.threads)
     import numpy as np
 
-    cases = [quick_case(c) for c in CASES] if args.quick else CASES
-    runs_of = labels(cases, args.dtypes)
     repeat = 1 if args.quick else args.repeat
     rounds = 1 if args.quick else args.rounds
     settle = 0 if args.quick else SETTLE_BETWEEN
@@ -158,8 +150,11 @@ def main(argv=None):
           f"min of {repeat} runs per turn, median of {rounds} rounds")
     with tempfile.TemporaryDirectory() as folder:
         sides = [Side(os.path.abspath(args.against), args, folder, "other"),
-                     Side(HERE, args, folder, "this")]
+                 Side(HERE, args, folder, "this")]
+        runs_of = sides[1].runs
         try:
+            if sides[0].runs != runs_of:
+                raise SystemExit("the two checkouts' benchmarks list different runs")
             for i, (index, _, dtype_name, direction) in enumerate(runs_of):
                 for side in sides:
                     side.ask(f"check {i}")

@@ -43,3 +43,17 @@ def test_quick_random_shapes_print_the_distribution_and_the_path_choice():
     assert "float64: 3 random shapes, ratio median" in out
     assert "p90" in out and "max" in out
     assert "path choice, chosen/fastest over 3 shapes" in out
+
+
+def test_quick_comparison_of_a_checkout_with_itself():
+    compare = os.path.join(ROOT, "benchmarks", "compare.py")
+    result = subprocess.run([sys.executable, compare, "--quick", "--against", ROOT,
+                             "--dtypes", "float64"],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "one process per side" in out
+    for direction in ("forward", "backward"):
+        assert f"\n{direction}\n" in out
+    rows = [line for line in out.splitlines() if "float64" in line and "ms" in line]
+    assert len(rows) == 16, out                  # 8 cases, forward and backward
