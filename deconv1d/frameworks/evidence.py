@@ -236,6 +236,22 @@ def polyphase_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, .
     (no im2col copy), and with ``d = 1`` the taps of one row are adjacent columns:
     one GEMM per ``s`` taps.
 
+    Parameters
+    ----------
+    pad : ndarray, shape (N, P, C_out)
+        Values on the full-scatter positions read by the inputs (``P`` a multiple of
+        ``s``, at least ``_polyphase_length(I, K, s, d)``).
+    x : ndarray, shape (N, I, C_in)
+    kernel_shape : tuple
+        ``(K, C_out, C_in)``.
+    s, d : int
+        Stride and dilation.
+
+    Returns
+    -------
+    dw : ndarray, shape kernel_shape
+        In the result dtype of ``pad`` and ``x``.
+
     Examples
     --------
     >>> pad = np.arange(8.0).reshape(1, 8, 1); x = np.ones((1, 3, 1))
@@ -350,6 +366,16 @@ def upper_product(pad: np.ndarray, x: np.ndarray, kernel_shape: tuple[int, ...],
     / (1 - gamma_{N+3})`` (the extra ``u`` also covers the float64 arithmetic of the
     correction).  None (compute in float64) when a factor is not finite or the
     scales are extreme.
+
+    Parameters
+    ----------
+    pad, x, kernel_shape, s, d
+        As :func:`polyphase_product`, both factors non-negative; ``pad`` (float64)
+        is overwritten.
+
+    Returns
+    -------
+    ndarray, shape kernel_shape, float64, or None
 
     Examples
     --------
