@@ -92,8 +92,8 @@ from .geometry import Geometry
 
 __all__ = ["BLOCK_BYTES", "CACHE_BLOCK_BYTES", "MAX_BLOCK_BYTES", "MIN_ROWS",
            "NARROW_OUTPUT", "PATHS", "Placement", "Problem", "block_shape", "candidates",
-           "choose", "compute", "path_cost", "correlate", "new_output", "release_scratch",
-           "run", "scratch", "signal_window"]
+           "choose", "compute", "path_cost", "correlate", "native_kernel", "new_output",
+           "release_scratch", "run", "scratch", "signal_window"]
 
 #: Bytes of scratch per block (columns, or im2col rows plus output rows), for
 #: every path and for :func:`correlate`: small enough to stay in the L3 cache
@@ -305,6 +305,48 @@ def signal_window(a: np.ndarray, crop_left: int, crop_right: int,
     return out
 
 
+def native_kernel(w: npt.ArrayLike, dtype: npt.DTypeLike) -> np.ndarray:
+    """``w`` as ``dtype``, in a memory order the scatter path reads without a copy.
+
+    Two orders are native: Keras's own, ``(K, C_out / G, C_in)`` C-contiguous,
+    and input channel outermost, ``(C_in, K, C_out / G)`` C-contiguous (returned
+    as its ``transpose(1, 2, 0)`` view).  A kernel in either comes back as it is
+    (converted if its dtype differs, keeping its order); any other (PyTorch's and
+    ONNX's ``(C_in, C_out / G, K)`` after ``transpose(2, 1, 0)``) is copied input
+    channel by input channel, a small transposition each.  Copied into the Keras
+    order instead, a full 3-D transposition, the PyTorch kernel of a 512 -> 256,
+    K = 16 layer took about 2x the rest of the convolution.  Callers that hold a
+    kernel for several calls (the verifier's float64 reference) convert it here
+    once, and the engine then copies nothing.
+
+    Parameters
+    ----------
+    w : array_like, shape (K, C_out // groups, C_in)
+    dtype : dtype
+
+    Returns
+    -------
+    ndarray, shape (K, C_out // groups, C_in)
+        ``w`` itself when it is already native and of ``dtype``.
+
+    Examples
+    --------
+    >>> torch_weight = np.zeros((4, 3, 5), np.float32)      # (C_in, C_out, K)
+    >>> k = native_kernel(torch_weight.transpose(2, 1, 0), np.float64)
+    >>> k.shape, k.dtype, k.transpose(2, 0, 1).flags.c_contiguous
+    ((5, 3, 4), dtype('float64'), True)
+    >>> native_kernel(k, np.float64) is k
+    True
+    """
+    w = np.asarray(w)
+    by_input = w.transpose(2, 0, 1)
+    if w.flags.c_contiguous or by_input.flags.c_contiguous:
+        return w.astype(dtype, order="K", copy=False)
+    out = np.empty(by_input.shape, dtype)
+    np.copyto(out, by_input, casting="unsafe")
+    return out.transpose(1, 2, 0)
+
+
 # --------------------------------------------------------------------------- #
 # Scatter (col2im) engine, with the overlap tail carried between time blocks. #
 # --------------------------------------------------------------------------- #
@@ -330,7 +372,7 @@ class Scatter:
     def __init__(self, w: npt.ArrayLike, stride: int, dilation: int, groups: int,
                  dtype: npt.DTypeLike, blocks: bool = False) -> None:
         self.dtype = np.dtype(dtype)
-        w = np.asarray(w).astype(self.dtype, order="K", copy=False)   # keeps its layout
+        w = native_kernel(w, self.dtype)
         kernel_size, c_out_g, c_in = w.shape
         self.stride, self.dilation, self.groups = stride, dilation, groups
         self.kernel_size = kernel_size
@@ -351,12 +393,7 @@ class Scatter:
         self.taps = taps
         cin_g = c_in // groups
         # (G, C_in / G, taps * C_out / G), BLAS taking either memory order: a view
-        # of a kernel laid out as Keras's (K, C_out / G, C_in), so that a large
-        # kernel is not copied; any other kernel (PyTorch's and ONNX's
-        # (C_in, C_out / G, K) after ``transpose(2, 1, 0)``) is copied input
-        # channel by input channel, a small transposition each.  Copied into the
-        # Keras layout instead, a full 3-D transposition, the PyTorch kernel of a
-        # 512 -> 256, K = 16 layer took about 2x the rest of the convolution.
+        # of the kernel in either of its native orders (see native_kernel).
         if w.flags.c_contiguous:
             self.w = w.reshape(taps * c_out_g, groups, cin_g).transpose(1, 2, 0)
         else:

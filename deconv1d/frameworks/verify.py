@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import conv1d_transpose, shapes
+from ..core import engine
 from . import interop, registry, tolerance
 from .diagnose import Context, Diagnosis, LazyOutput, diagnose, to_nlc
 from .evidence import Entry, Evidence, pooled, spans
@@ -746,15 +747,18 @@ def _scaled(a: np.ndarray, exponent: int) -> np.ndarray:
     return a
 
 
-def _exponent(values: np.ndarray) -> int:
-    """A power-of-two exponent that brings ``max|values|`` near 1 (0 if all are zero)."""
+def _extent(values: np.ndarray) -> tuple[int, bool]:
+    """A power-of-two exponent that brings ``max|values|`` over the finite values near 1
+    (0 if all are zero), and whether every value is finite: one pass for each of the
+    maximum and the minimum."""
     if not values.size:
-        return 0
+        return 0, True
     top = max(abs(float(values.max())), abs(float(values.min())))
-    if not math.isfinite(top):          # ignore the non-finite values (rare: a copy)
-        finite = np.abs(values[np.isfinite(values)])
-        top = float(finite.max()) if finite.size else 0.0
-    return int(np.frexp(top)[1]) if top > 0 else 0
+    finite = math.isfinite(top)
+    if not finite:                      # ignore the non-finite values (rare: a copy)
+        kept = np.abs(values[np.isfinite(values)])
+        top = float(kept.max()) if kept.size else 0.0
+    return (int(np.frexp(top)[1]) if top > 0 else 0), finite
 
 
 def _shares(e: np.ndarray) -> np.ndarray | None:
@@ -777,7 +781,7 @@ _U32, _ETA32 = 2.0**-24, 2.0**-126
 
 
 def _magnitude(xs: np.ndarray, x_exponent: int, k64: np.ndarray, b64: np.ndarray | None,
-               call: Any, n_max: int) -> _Magnitude:
+               call: Any, n_max: int, *, fx: int, fw: int, finite: bool) -> _Magnitude:
     """An upper bound of ``M = sum |x||w| (+ |b|)`` per sample, (N, L, C), held in float32.
 
     ``x * 2**x_exponent``, ``k64`` and ``b64`` in the units of the reference.  All
@@ -791,25 +795,33 @@ def _magnitude(xs: np.ndarray, x_exponent: int, k64: np.ndarray, b64: np.ndarray
     the inputs that reach it, so that only the float32 result is held whole.
     Non-finite inputs, or a bias too large for float32 beside the scaled
     products: float64 (the old way), ``M`` itself.
+
+    ``fx`` and ``fw`` are the exponents of ``max|x * 2**x_exponent|`` and
+    ``max|k64|`` (as :func:`_extent` gives them), ``finite`` whether both are
+    all finite: the caller has read them already.
     """
-    fx = _exponent(xs) + x_exponent if xs.size else 0
-    fw = _exponent(k64)
-    kernel = np.abs(k64)
     bias = None if b64 is None else np.abs(b64)
     s, d, groups = call.stride, call.dilation, call.groups
-    k_size = kernel.shape[0]
+    k_size = k64.shape[0]
     full = (xs.shape[1] - 1) * s + (k_size - 1) * d + 1
-    shape = (xs.shape[0], full - call.crop_left - call.crop_right, kernel.shape[1] * groups)
-    finite = bool(np.isfinite(kernel).all()) and (bias is None or bool(np.isfinite(bias).all()))
-    if finite and xs.size and xs.dtype.kind == "f":
-        finite = math.isfinite(float(xs.max())) and math.isfinite(float(xs.min()))
+    shape = (xs.shape[0], full - call.crop_left - call.crop_right, k64.shape[1] * groups)
+    finite = finite and (bias is None or bool(np.isfinite(bias).all()))
     ba = None if bias is None else np.ldexp(bias, -fx - fw)
     if not finite or (ba is not None and ba.size and float(ba.max()) > 2.0**64):
-        values = conv1d_transpose(np.abs(np.ldexp(xs, x_exponent, dtype=np.float64)), kernel,
-                                  s, shapes.Window(call.crop_left, call.crop_right),
+        values = conv1d_transpose(np.abs(np.ldexp(xs, x_exponent, dtype=np.float64)),
+                                  np.abs(k64), s,
+                                  shapes.Window(call.crop_left, call.crop_right),
                                   dilation=d, groups=groups, bias=bias)
         return _Magnitude(values)
-    w32 = np.ldexp(kernel, -fw).astype(np.float32)
+    # |k64| 2**-fw rounded once to float32 (the scaling is exact in float64), in
+    # k64's memory order, so that the engine reads it without a copy.
+    w32 = np.empty_like(k64, dtype=np.float32)
+    scale = math.ldexp(1.0, -fw)
+    if 2.0**-1022 <= scale < math.inf:     # a normal power of two: an exact multiplication
+        np.multiply(k64, scale, out=w32, casting="same_kind")
+    else:
+        np.ldexp(k64, -fw, out=w32, casting="same_kind")
+    np.abs(w32, out=w32)
     b32 = None if ba is None else ba.astype(np.float32)
     out = np.empty(shape, np.float32)
     reach = (k_size - 1) * d
@@ -922,8 +934,10 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
     ks = np.asarray(call.kernel)
     inputs_rounded = any(u < ar_a.u_input for u in input_u)
     xs = xs.real if xs.dtype.kind == "c" else xs
-    k64 = _float(ks).real
-    ex, ew = _exponent(xs), _exponent(k64)
+    # The kernel in float64, once, in an order the engine reads without copying it again.
+    k64 = engine.native_kernel(ks.real if ks.dtype.kind == "c" else ks, np.float64)
+    (ex0, x_finite), (ew0, w_finite) = _extent(xs), _extent(k64)
+    ex, ew = ex0, ew0
     # An upper bound of the products per sample (every tap), for the overflow test.
     n_upper = k64.shape[0] * (xs.shape[2] // call.groups) + 1
     if ex + ew + math.log2(n_upper + 1) < 1000:
@@ -931,14 +945,16 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
     # x is converted to float64 by the engine one block at a time: no float64 copy of it
     # unless it must be scaled (inputs near the top of float64's range).
     x_ref = np.ldexp(xs, -ex, dtype=np.float64) if ex else xs
-    k64 = np.ldexp(k64, -ew)
+    if ew:
+        k64 = np.ldexp(k64, -ew)
     b64 = None if call.bias is None else np.ldexp(_float(np.asarray(call.bias)).real, -ex - ew)
     window = shapes.Window(call.crop_left, call.crop_right)
     kw: dict[str, Any] = {"stride": call.stride, "padding": window, "dilation": call.dilation,
                           "groups": call.groups}
     expected_nlc = _scaled(conv1d_transpose(x_ref, k64, bias=b64, **kw), ex + ew)
     terms = _Products.of_call(call, xs.shape[1], k64.shape[0], xs.shape[2] // call.groups)
-    magnitude = _magnitude(xs, -ex, k64, b64, call, terms.peak)
+    magnitude = _magnitude(xs, -ex, k64, b64, call, terms.peak, fx=ex0 - ex, fw=ew0 - ew,
+                           finite=x_finite and w_finite)
     layout = call.layout
     expected = _from_nlc(expected_nlc, layout)
 

@@ -51,10 +51,14 @@ def problems(draw, max_length=9):
         x = np.ascontiguousarray(x.transpose(0, 2, 1))
     w = rng.standard_normal((k, c_out // groups, c_in))
     # The same values in the memory orders kernels arrive in: Keras's, PyTorch's and
-    # ONNX's (C_in, C_out // groups, K) seen through transpose(2, 1, 0), and Fortran's.
-    memory = draw(st.sampled_from(["keras", "torch", "fortran"]))
+    # ONNX's (C_in, C_out // groups, K) seen through transpose(2, 1, 0), input channel
+    # outermost (engine.native_kernel's, as the verifier holds its reference kernel),
+    # and Fortran's.
+    memory = draw(st.sampled_from(["keras", "torch", "by_input", "fortran"]))
     if memory == "torch":
         w = np.ascontiguousarray(w.transpose(2, 1, 0)).transpose(2, 1, 0)
+    elif memory == "by_input":
+        w = np.ascontiguousarray(w.transpose(2, 0, 1)).transpose(1, 2, 0)
     elif memory == "fortran":
         w = np.asfortranarray(w)
     bias = rng.standard_normal(c_out) if draw(st.booleans()) else None
@@ -164,6 +168,22 @@ def test_integer_input_is_float64_and_inputs_untouched(path, options):
     assert_close(got, reference.scatter_loops(x.astype(float), w.astype(float), 2, "same"))
     assert np.array_equal(x, x0) and np.array_equal(w, w0)
     assert not np.shares_memory(got, x)
+
+
+@pytest.mark.parametrize("order", ["keras", "torch", "by_input", "fortran"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_native_kernel_keeps_values_and_copies_only_foreign_orders(order, dtype):
+    w = np.random.default_rng(0).standard_normal((5, 3, 4)).astype(np.float32)
+    given = {"keras": w,
+             "torch": np.ascontiguousarray(w.transpose(2, 1, 0)).transpose(2, 1, 0),
+             "by_input": np.ascontiguousarray(w.transpose(2, 0, 1)).transpose(1, 2, 0),
+             "fortran": np.asfortranarray(w)}[order]
+    got = engine.native_kernel(given, dtype)
+    assert got.dtype == dtype and np.array_equal(got, w)
+    assert got.flags.c_contiguous or got.transpose(2, 0, 1).flags.c_contiguous
+    native = order in ("keras", "by_input")
+    assert (got is given) == (native and dtype == np.float32)
+    assert engine.native_kernel(got, dtype) is got        # native now: never copied again
 
 
 def test_unknown_path_names_itself():
