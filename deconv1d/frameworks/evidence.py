@@ -37,11 +37,13 @@ _SAMPLES_PER_ENTRY = 16
 
 #: Output samples per piece of a block that the pooled test asks for at a time: the
 #: block's GEMMs read one layout of the whole block, while the elementwise work on a
-#: piece keeps its temporaries (64 KiB each) small enough to be reused from the heap
+#: piece keeps its temporaries (256 KiB each) small enough to be reused from the heap
 #: rather than freshly mapped (HiFi-GAN-style layers of 2**16 samples: about 1000
-#: page faults per check with whole blocks, 490 with pieces of BLOCK // 16, 20 with
-#: these).
-PIECE = BLOCK // 32
+#: page faults per check with whole blocks; with these pieces 0-1 on a repeated check
+#: of every layer of the benchmark's generator but its first, 640-1500).  Each piece
+#: costs some 30 NumPy calls, so smaller pieces cost time on long outputs of few
+#: channels: BLOCK // 32 took 1.25x as long on a (1, 8, 131072) output.
+PIECE = BLOCK // 8
 
 
 def spans(shape: tuple[int, ...], block: int | None = None, *,

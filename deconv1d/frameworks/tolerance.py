@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Arithmetic", "arithmetic", "gamma", "gamma_tilde", "lambda_for",
-           "unit_roundoff"]
+__all__ = ["WHOLE_COUNTS", "Arithmetic", "ProductCounts", "arithmetic", "gamma",
+           "gamma_tilde", "lambda_for", "unit_roundoff"]
 
 # Unit roundoff and smallest positive subnormal of the storage formats we know by name.
 _FORMATS = {"float64": (2.0**-53, 2.0**-1074), "float32": (2.0**-24, 2.0**-149),
@@ -56,6 +57,144 @@ class Arithmetic:
 
 def _storage(name: str) -> tuple[float, float] | None:
     return _FORMATS.get(name)
+
+
+#: Output lengths up to this have their product counts computed once and kept (a
+#: float64 per time step, 512 KiB at most); longer ones are counted per block.
+WHOLE_COUNTS = 1 << 16
+
+
+class ProductCounts:
+    """``n_t``, the products reaching each output sample (+1 with a bias), per block.
+
+    Either from the geometry (:meth:`from_geometry`, :meth:`of_call`): the taps
+    ``k`` whose input ``(t + crop_left - k d) / s`` is an index of ``x``, times
+    ``C_in / groups``; or from a given array (``compare``'s ``reduction_length``,
+    broadcastable to the output in (N, L, C)).  From the geometry, nothing of the
+    output's length is held beyond ``whole`` samples: away from both ends of the
+    input every tap is inside ``x``, and the count of full-scatter position ``p``
+    depends on ``p mod s`` only (one kept period, repeated); the ends are counted.
+
+    Parameters
+    ----------
+    values : ndarray, optional
+        Given counts, broadcastable to the (N, L, C) output.
+    geometry : tuple, optional
+        ``(length_in, kernel_size, stride, dilation, crop_left, length_out,
+        per_tap, bias)``, as :meth:`from_geometry` builds it.
+    whole : int, default :data:`WHOLE_COUNTS`
+        Outputs up to this length have their counts computed once and kept.
+
+    Attributes
+    ----------
+    peak : int
+        The largest count (at least 1): the ``n`` of ``gamma_n`` for every sample.
+
+    Examples
+    --------
+    >>> counts = ProductCounts.from_geometry(4, 3, 2, 1, 0, 0)     # L=4, K=3, s=2
+    >>> counts.block(0, 1, 0, 9).ravel()
+    array([1., 1., 2., 1., 2., 1., 2., 1., 1.])
+    >>> counts.peak
+    2
+    """
+
+    def __init__(self, values: np.ndarray | None = None, geometry: tuple | None = None,
+                 whole: int = WHOLE_COUNTS) -> None:
+        self.values, self.geometry = values, geometry
+        self._whole: np.ndarray | None = None
+        self._tile: np.ndarray | None = None
+        if values is not None:
+            self.peak = int(np.max(values)) if values.size else 1
+            self.shape = values.shape
+        else:
+            assert geometry is not None
+            length_out = geometry[5]
+            self.shape = (1, length_out, 1)
+            self.peak, self._sum = 0, 0.0
+            step = max(min(whole, WHOLE_COUNTS), 1)
+            part = np.zeros((1, 0, 1))
+            for t0 in range(0, length_out, step):
+                part = self.block(0, 1, t0, min(t0 + step, length_out))
+                if part.size:
+                    self.peak = max(self.peak, int(part.max()))
+                    self._sum += float(part.sum())
+            if 0 < length_out <= step:      # kept (read only): every pass slices it
+                self._whole = part
+                part.flags.writeable = False
+            self.peak = self.peak or 1
+
+    @classmethod
+    def from_geometry(cls, length_in: int, kernel_size: int, stride: int, dilation: int,
+                      crop_left: int, crop_right: int, per_tap: int = 1, bias: bool = False,
+                      whole: int = WHOLE_COUNTS) -> ProductCounts:
+        """The counts of a transposed convolution: ``taps(t) * per_tap`` (+1 with a bias).
+
+        ``crop_left`` and ``crop_right`` are the window's crops of the full scatter
+        (negative: samples kept beyond it, which no product reaches).
+        """
+        full = (length_in - 1) * stride + (kernel_size - 1) * dilation + 1
+        return cls(geometry=(length_in, kernel_size, stride, dilation, crop_left,
+                             full - crop_left - crop_right, per_tap, bias), whole=whole)
+
+    @classmethod
+    def of_call(cls, call: Any, length_in: int, kernel_size: int,
+                per_tap: int) -> ProductCounts:
+        """The counts of an :func:`deconv1d.interop.plan` call."""
+        return cls.from_geometry(length_in, kernel_size, call.stride, call.dilation,
+                                 call.crop_left, call.crop_right, per_tap,
+                                 call.bias is not None)
+
+    def block(self, n0: int, n1: int, t0: int, t1: int) -> np.ndarray:
+        """Counts of samples ``t0:t1`` of rows ``n0:n1``: broadcastable to the block
+        (read only when it is a view of kept counts)."""
+        if self.values is not None:
+            v = self.values
+            return v[slice(n0, n1) if v.shape[0] > 1 else slice(None),
+                     slice(t0, t1) if v.shape[1] > 1 else slice(None)]
+        assert self.geometry is not None
+        if self._whole is not None:
+            return self._whole[:, t0:t1]
+        length_in, k_size, s, d, crop_left, _, per_tap, bias = self.geometry
+        p0, p1 = t0 + crop_left, t1 + crop_left                # full-scatter positions
+        if (k_size - 1) * d <= p0 and p1 - 1 <= (length_in - 1) * s:
+            # Every tap's input is inside x: the count depends on p mod s only.
+            tile = self._periodic(p1 - p0 + s)
+            return tile[:, p0 % s:p0 % s + p1 - p0]
+        p = np.arange(p0, p1)
+        taps = np.zeros(p.shape)
+        for k in range(k_size):
+            q = p - k * d
+            taps += (q >= 0) & (q <= (length_in - 1) * s) & (q % s == 0)
+        taps *= per_tap
+        if bias:
+            taps += 1
+        return taps.reshape(1, -1, 1)
+
+    def _periodic(self, length: int) -> np.ndarray:
+        """Counts of ``length`` positions from a multiple of ``s``, away from both ends
+        of the input (kept, read only, grown when a longer run is asked for: at most
+        a block's length plus ``s``)."""
+        if self._tile is None or self._tile.shape[1] < length:
+            assert self.geometry is not None
+            _, k_size, s, d, _, _, per_tap, bias = self.geometry
+            pattern = np.zeros(s)
+            for k in range(k_size):
+                pattern[(k * d) % s] += per_tap
+            tile = pattern[np.arange(length) % s] + (1.0 if bias else 0.0)
+            self._tile = tile.reshape(1, -1, 1)
+            self._tile.flags.writeable = False
+        return self._tile
+
+    def total(self, shape: tuple[int, ...]) -> float:
+        """The sum of ``n_t`` over every sample of an (N, L, C) output."""
+        if self.values is not None:
+            view = np.broadcast_to(self.values, shape)
+            # Cut to length 1 along the broadcast axes, then scale the sum back up.
+            small = view[tuple(slice(0, 1) if st == 0 and n > 1 else slice(None)
+                               for st, n in zip(view.strides, view.shape))]
+            return float(np.sum(small, dtype=float)) * (view.size // max(small.size, 1))
+        return self._sum * shape[0] * shape[2]
 
 
 def unit_roundoff(dtype: npt.DTypeLike) -> float:

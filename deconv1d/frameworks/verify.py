@@ -40,6 +40,7 @@ from .diagnose import Context, Diagnosis, LazyOutput, diagnose, to_nlc
 from .evidence import Entry, Evidence, pooled, spans
 from .tolerance import (
     Arithmetic,
+    ProductCounts,
     gamma,
     lambda_for,
     relative_factors,
@@ -244,82 +245,7 @@ def _place(layout: str, n: int, t: int, c: int) -> tuple[int, ...]:
     return tuple(where[letter] for letter in layout)
 
 
-#: Output lengths up to this have their product counts computed once and kept (a
-#: float64 per time step, 512 KiB at most); longer ones are counted per block.
-_WHOLE_COUNTS = 1 << 16
-
-
-class _Products:
-    """``n_t``, the products reaching each output sample (+1 with a bias), per block.
-
-    From the geometry (:meth:`of_call`: the taps ``k`` with ``t + crop_left - k d``
-    a multiple of ``s`` inside the full scatter, times ``C_in / groups``, counted a
-    block of time at a time, so that nothing of the output's length is held), or
-    from a given array (``compare``'s ``reduction_length``, broadcast to the
-    output in (N, L, C)).
-    """
-
-    def __init__(self, values: np.ndarray | None = None, geometry: tuple | None = None
-                 ) -> None:
-        self.values, self.geometry = values, geometry
-        self._whole: np.ndarray | None = None
-        if values is not None:
-            self.peak = int(np.max(values)) if values.size else 1
-            self.shape = values.shape
-        else:
-            assert geometry is not None
-            length_out = geometry[5]
-            self.shape = (1, length_out, 1)
-            self.peak, self._sum = 0, 0.0
-            for t0 in range(0, length_out, _WHOLE_COUNTS):
-                part = self.block(0, 1, t0, min(t0 + _WHOLE_COUNTS, length_out))
-                if part.size:
-                    self.peak = max(self.peak, int(part.max()))
-                    self._sum += float(part.sum())
-            if 0 < length_out <= _WHOLE_COUNTS:     # kept (read only): every pass slices it
-                self._whole = part
-                part.flags.writeable = False
-            self.peak = self.peak or 1
-
-    @classmethod
-    def of_call(cls, call: Any, length_in: int, kernel_size: int,
-                per_tap: int) -> _Products:
-        """The counts of a call: ``taps(t) * per_tap`` (+1 with a bias)."""
-        full = (length_in - 1) * call.stride + (kernel_size - 1) * call.dilation + 1
-        return cls(geometry=(length_in, kernel_size, call.stride, call.dilation,
-                             call.crop_left, full - call.crop_left - call.crop_right,
-                             per_tap, call.bias is not None))
-
-    def block(self, n0: int, n1: int, t0: int, t1: int) -> np.ndarray:
-        """Counts of samples ``t0:t1`` of rows ``n0:n1``: broadcastable to the block."""
-        if self.values is not None:
-            v = self.values
-            return v[slice(n0, n1) if v.shape[0] > 1 else slice(None),
-                     slice(t0, t1) if v.shape[1] > 1 else slice(None)]
-        assert self.geometry is not None
-        if self._whole is not None:
-            return self._whole[:, t0:t1]
-        length_in, k_size, s, d, crop_left, _, per_tap, bias = self.geometry
-        p = np.arange(t0 + crop_left, t1 + crop_left)         # full-scatter positions
-        taps = np.zeros(p.shape)
-        for k in range(k_size):
-            q = p - k * d
-            taps += (q >= 0) & (q <= (length_in - 1) * s) & (q % s == 0)
-        taps *= per_tap
-        if bias:
-            taps += 1
-        return taps.reshape(1, -1, 1)
-
-    def total(self, shape: tuple[int, ...]) -> float:
-        """The sum of ``n_t`` over every sample of an (N, L, C) output."""
-        if self.values is not None:
-            view = np.broadcast_to(self.values, shape)
-            small = _compact(view)
-            return float(np.sum(small, dtype=float)) * (view.size // max(small.size, 1))
-        return self._sum * shape[0] * shape[2]
-
-
-def _lambda(terms: _Products | None, shape: tuple[int, ...], shapes_equal: bool, size: int,
+def _lambda(terms: ProductCounts | None, shape: tuple[int, ...], shapes_equal: bool, size: int,
             false_alarm: float) -> float:
     """Higham & Mary's ``lambda`` for ``p / 2`` over every term of every sample of both sides
     (``shape`` in (N, L, C))."""
@@ -369,7 +295,7 @@ def _u_store(ar_a: Arithmetic, a: np.ndarray) -> float:
 
 
 def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: _Magnitude | None,
-           exponent: int, terms: _Products | None, ar_a: Arithmetic, ar_e: Arithmetic,
+           exponent: int, terms: ProductCounts | None, ar_a: Arithmetic, ar_e: Arithmetic,
            inputs_rounded: bool, false_alarm: float, rtol: float | None, atol: float | None,
            bias: np.ndarray | None, candidates: Mapping | None, label: str,
            pooled_test: Callable[[bool], Evidence | None] | None = None,
@@ -724,7 +650,7 @@ def compare(actual: npt.ArrayLike, expected: npt.ArrayLike, *, layout: str = "NL
     cands = None if candidates is None else {
         k: (to_nlc(np.asarray(v[0], np.float64), layout), v[1], v[2])
         for k, v in candidates.items()}
-    counts = None if terms is None else _Products(
+    counts = None if terms is None else ProductCounts(
         _compact(to_nlc(np.broadcast_to(terms, e.shape), layout)))
     return _judge(a, e, layout=layout,
                   magnitude=None if m is None else _Magnitude(to_nlc(m, layout)),
@@ -952,7 +878,7 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
     kw: dict[str, Any] = {"stride": call.stride, "padding": window, "dilation": call.dilation,
                           "groups": call.groups}
     expected_nlc = _scaled(conv1d_transpose(x_ref, k64, bias=b64, **kw), ex + ew)
-    terms = _Products.of_call(call, xs.shape[1], k64.shape[0], xs.shape[2] // call.groups)
+    terms = ProductCounts.of_call(call, xs.shape[1], k64.shape[0], xs.shape[2] // call.groups)
     magnitude = _magnitude(xs, -ex, k64, b64, call, terms.peak, fx=ex0 - ex, fw=ew0 - ew,
                            finite=x_finite and w_finite)
     layout = call.layout
@@ -1002,6 +928,7 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
         lam = _lambda(terms, expected_nlc.shape, True, 0, false_alarm)
         u_store = _u_store(ar_a, a)
         subnormals = np.ldexp(2 * (ar_a.subnormal + ar_e.subnormal), -ex - ew)
+        m_raw, m_slack, m_scale = magnitude.parts()
 
         def chunk(n0: int, n1: int, t0: int, t1: int,
                   channel: int | None = None) -> tuple[np.ndarray, ...]:
@@ -1014,16 +941,18 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
                 r -= np.ldexp(eb, -ex - ew)
             else:
                 r = np.subtract(ab, eb, dtype=np.float64)
-            m = magnitude.block(n0, n1, lo + t0, lo + t1, cs)
             tol = None
             if failed:                  # the tolerance only checks a located remainder
                 tol = np.multiply(relative_factors(n_t, ar_a, inputs_rounded, u_store, lam)
-                                  + relative_factors(n_t, ar_e, False, 0.0, lam), m)
+                                  + relative_factors(n_t, ar_e, False, 0.0, lam),
+                                  magnitude.block(n0, n1, lo + t0, lo + t1, cs))
                 tol += n_t * subnormals
-            v = np.divide(m, np.sqrt(np.maximum(n_t, 1)), out=m)
-            unreached = n_t == 0
-            if unreached.any():
-                v[np.broadcast_to(unreached, v.shape)] = 0.0
+            # v = M / sqrt(n), 0 where no product reaches: the per-time factors first
+            # (n broadcasts along the channels), then one pass over the block.
+            per_time = np.divide(m_scale, np.sqrt(np.maximum(n_t, 1)))
+            per_time[n_t == 0] = 0.0
+            v = np.add(m_raw[n0:n1, lo + t0:lo + t1, cs], m_slack, dtype=np.float64)
+            v *= per_time
             return (r, v) if tol is None else (r, v, tol)
 
         # The last rounding of each output (the bias added to the finished sum, the

@@ -6,9 +6,10 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from deconv1d import conv1d_transpose, interop, shapes, verify
+from deconv1d.frameworks import tolerance
 from deconv1d.cli import main
 
 
@@ -37,6 +38,34 @@ def test_reduction_length_is_the_products_reaching_the_busiest_sample(L, K, s, d
     assert report.verdict == "MATCH"
     taps = products_reaching(L, K, s, d, 0, 0)
     assert report.reduction_length == max(taps) * c_in + bias
+
+
+@settings(max_examples=150, deadline=None)
+@given(L=st.integers(1, 40), K=st.integers(1, 9), s=st.integers(1, 6), d=st.integers(1, 3),
+       crops=st.tuples(st.integers(-4, 12), st.integers(-4, 12)), per_tap=st.integers(1, 3),
+       bias=st.booleans(), whole=st.sampled_from([1, 7, 1 << 16]), data=st.data())
+def test_product_counts_of_any_block_are_the_brute_force_ones(L, K, s, d, crops, per_tap,
+                                                               bias, whole, data):
+    # Kept whole, or counted per block: a period away from the input's ends, counted at
+    # them; every cut of the output gives the brute-force counts.
+    full = (L - 1) * s + (K - 1) * d + 1
+    out = full - crops[0] - crops[1]
+    assume(out > 0)
+    counts = tolerance.ProductCounts.from_geometry(L, K, s, d, *crops, per_tap=per_tap,
+                                                   bias=bias, whole=whole)
+    expected = np.zeros(out)
+    for i in range(L):
+        for k in range(K):
+            t = i * s + k * d - crops[0]
+            if 0 <= t < out:
+                expected[t] += per_tap
+    expected += bias
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, out), max_size=6)) + [0, out]))
+    got = np.concatenate([np.broadcast_to(counts.block(0, 1, a, b), (1, b - a, 1)).ravel()
+                          for a, b in zip(cuts, cuts[1:])])
+    np.testing.assert_array_equal(got, expected)
+    assert counts.peak == max(int(expected.max()), 1)
+    assert counts.total((2, out, 3)) == pytest.approx(6 * expected.sum())
 
 
 def test_stride_8_counts_two_taps_not_sixteen():
