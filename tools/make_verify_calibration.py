@@ -16,7 +16,8 @@ Three kinds of record, all deterministic (fixed seeds):
   MATCH from ``deconv1d.verify.check(entry, y, x, w, b, **kwargs)``.
 - **perturbed trials** (``perturbed_<source>.npz``): the framework's output with
   one weight entry scaled by ``factor`` (1.001 on the 512 -> 256, K=16, s=8 layer,
-  1.0001 on layers up to 64 channels), checked against the *unperturbed* weight;
+  1.0001 on layers up to 64 channels; the 64-channel layers with inputs of 8 to 1024
+  samples, see ``PERTURBED``), checked against the *unperturbed* weight;
   ``index`` is the entry in the framework's weight layout, ``kernel_index`` the
   same entry as ``(k, out, in)`` of the Keras kernel.
 - **diagnosis scenarios** (``verify_diagnoses.npz``, written to ``--subset``,
@@ -195,7 +196,12 @@ def correct_cases(source: str) -> list[dict]:
 
 #: Perturbed layers: (name, sources, C_in, C_out, K, stride, padding, L, factor, trials).
 #: The input length ``L`` matters: a weight's change reaches about ``L`` outputs, so the
-#: pooled evidence grows as ``sqrt(L)``; the 64-channel layers are also tried at L=64.
+#: pooled evidence grows as ``sqrt(L)`` (times ``|w|``: a weight near zero is scaled by
+#: almost nothing).  With 8 to 64 samples the 64-channel layers miss the weights within
+#: about 0.2 rms of zero; layers of the kind people port (vocoder upsampling) see hundreds
+#: to thousands of samples, so those two layers are also tried at L=256 and L=1024, with
+#: 100 trials (a 95% rate from 40 trials has a standard error of about 3.5 points).  New
+#: rows go at the end: a row's trial seeds depend on its position.
 PERTURBED = (
     ("512->256 K16 s8 L16", ("torch",), 512, 256, 16, 8, 4, 16, 1.001, 40),
     ("1->1 K3 s2 L8", ("torch", "keras3_jax"), 1, 1, 3, 2, 1, 8, 1.0001, 40),
@@ -205,6 +211,10 @@ PERTURBED = (
     ("64->64 K16 s8 L8", ("torch", "jax"), 64, 64, 16, 8, 4, 8, 1.0001, 40),
     ("64->32 K7 s1 L64", ("torch", "keras3_jax"), 64, 32, 7, 1, 3, 64, 1.0001, 40),
     ("64->64 K16 s8 L64", ("torch", "jax"), 64, 64, 16, 8, 4, 64, 1.0001, 40),
+    ("64->32 K7 s1 L256", ("torch", "keras3_jax"), 64, 32, 7, 1, 3, 256, 1.0001, 100),
+    ("64->64 K16 s8 L256", ("torch", "jax"), 64, 64, 16, 8, 4, 256, 1.0001, 100),
+    ("64->32 K7 s1 L1024", ("torch", "keras3_jax"), 64, 32, 7, 1, 3, 1024, 1.0001, 100),
+    ("64->64 K16 s8 L1024", ("torch", "jax"), 64, 64, 16, 8, 4, 1024, 1.0001, 100),
 )
 
 
