@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -104,6 +105,7 @@ class ProductCounts:
         self.values, self.geometry = values, geometry
         self._whole: np.ndarray | None = None
         self._tile: np.ndarray | None = None
+        self._mapped: dict[Callable, tuple[np.ndarray, Any]] = {}
         if values is not None:
             self.peak = int(np.max(values)) if values.size else 1
             self.shape = values.shape
@@ -152,16 +154,12 @@ class ProductCounts:
             v = self.values
             return v[slice(n0, n1) if v.shape[0] > 1 else slice(None),
                      slice(t0, t1) if v.shape[1] > 1 else slice(None)]
+        kept = self._kept(t0, t1)
+        if kept is not None:
+            return kept[0][:, kept[1]]
         assert self.geometry is not None
-        if self._whole is not None:
-            return self._whole[:, t0:t1]
         length_in, k_size, s, d, crop_left, _, per_tap, bias = self.geometry
-        p0, p1 = t0 + crop_left, t1 + crop_left                # full-scatter positions
-        if (k_size - 1) * d <= p0 and p1 - 1 <= (length_in - 1) * s:
-            # Every tap's input is inside x: the count depends on p mod s only.
-            tile = self._periodic(p1 - p0 + s)
-            return tile[:, p0 % s:p0 % s + p1 - p0]
-        p = np.arange(p0, p1)
+        p = np.arange(t0 + crop_left, t1 + crop_left)         # full-scatter positions
         taps = np.zeros(p.shape)
         for k in range(k_size):
             q = p - k * d
@@ -170,6 +168,36 @@ class ProductCounts:
         if bias:
             taps += 1
         return taps.reshape(1, -1, 1)
+
+    def mapped(self, function: Callable[[np.ndarray], Any], n0: int, n1: int, t0: int,
+               t1: int) -> Any:
+        """``function(self.block(n0, n1, t0, t1))`` for an elementwise ``function``
+        (returning an array or a tuple of arrays of the counts' shape): where the
+        block's counts are a view of kept ones (whole, or the period), ``function``
+        of all of them is computed once, kept, and sliced."""
+        kept = None if self.values is not None else self._kept(t0, t1)
+        if kept is None:
+            return function(self.block(n0, n1, t0, t1))
+        source, where = kept
+        cached = self._mapped.get(function)
+        if cached is None or cached[0] is not source:
+            cached = (source, function(source))
+            self._mapped[function] = cached
+        found = cached[1]
+        return tuple(v[:, where] for v in found) if isinstance(found, tuple) else \
+            found[:, where]
+
+    def _kept(self, t0: int, t1: int) -> tuple[np.ndarray, slice] | None:
+        """Kept counts that samples ``t0:t1`` are a slice of (from the geometry), if any."""
+        if self._whole is not None:
+            return self._whole, slice(t0, t1)
+        assert self.geometry is not None
+        length_in, k_size, s, d, crop_left = self.geometry[:5]
+        p0, p1 = t0 + crop_left, t1 + crop_left                # full-scatter positions
+        if (k_size - 1) * d <= p0 and p1 - 1 <= (length_in - 1) * s:
+            # Every tap's input is inside x: the count depends on p mod s only.
+            return self._periodic(p1 - p0 + s), slice(p0 % s, p0 % s + p1 - p0)
+        return None
 
     def _periodic(self, length: int) -> np.ndarray:
         """Counts of ``length`` positions from a multiple of ``s``, away from both ends

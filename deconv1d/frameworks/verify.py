@@ -375,6 +375,7 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: _Magnitude |
 
     def coefficients(nb: np.ndarray) -> tuple[np.ndarray, ...]:
         """``tol = A M + B`` and ``bound = A' M + B'`` per sample, from its counts."""
+        nb = np.asarray(nb, np.float64)
         floor_b = 2 * nb * subnormals
         a_t = np.ldexp((relative_factors(nb, ar_a, inputs_rounded, u_store, lam)
                         + relative_factors(nb, ar_e, False, 0.0, lam)) * m_factor, exponent)
@@ -389,8 +390,7 @@ def _judge(a: np.ndarray, e: np.ndarray, *, layout: str, magnitude: _Magnitude |
             err = np.subtract(ab, eb, dtype=np.float64)
             np.abs(err, out=err)
             top_err = float(err.max()) if err.size else 0.0
-            a_tol, b_tol, a_bnd, b_bnd = coefficients(
-                np.asarray(terms.block(n0, n1, t0, t1), np.float64))
+            a_tol, b_tol, a_bnd, b_bnd = terms.mapped(coefficients, n0, n1, t0, t1)
             if math.isfinite(top_err) and float(b_tol.min(initial=1.0)) > 0 and \
                     float(b_bnd.min(initial=1.0)) > 0:   # every sample finite, tol > 0
                 if err.size:
@@ -930,6 +930,13 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
         subnormals = np.ldexp(2 * (ar_a.subnormal + ar_e.subnormal), -ex - ew)
         m_raw, m_slack, m_scale = magnitude.parts()
 
+        def noise_factors(n_t: np.ndarray) -> np.ndarray:
+            """``v_t / M_t = 1 / sqrt(n_t)`` (0 where no product reaches), in the
+            magnitude's units."""
+            per_time = np.divide(m_scale, np.sqrt(np.maximum(n_t, 1)))
+            per_time[n_t == 0] = 0.0
+            return per_time
+
         def chunk(n0: int, n1: int, t0: int, t1: int,
                   channel: int | None = None) -> tuple[np.ndarray, ...]:
             cs = slice(None) if channel is None else slice(channel, channel + 1)
@@ -949,8 +956,7 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
                 tol += n_t * subnormals
             # v = M / sqrt(n), 0 where no product reaches: the per-time factors first
             # (n broadcasts along the channels), then one pass over the block.
-            per_time = np.divide(m_scale, np.sqrt(np.maximum(n_t, 1)))
-            per_time[n_t == 0] = 0.0
+            per_time = terms.mapped(noise_factors, n0, n1, lo + t0, lo + t1)
             v = np.add(m_raw[n0:n1, lo + t0:lo + t1, cs], m_slack, dtype=np.float64)
             v *= per_time
             return (r, v) if tol is None else (r, v, tol)

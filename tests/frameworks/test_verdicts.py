@@ -64,6 +64,15 @@ def test_product_counts_of_any_block_are_the_brute_force_ones(L, K, s, d, crops,
     got = np.concatenate([np.broadcast_to(counts.block(0, 1, a, b), (1, b - a, 1)).ravel()
                           for a, b in zip(cuts, cuts[1:])])
     np.testing.assert_array_equal(got, expected)
+    # An elementwise function of the counts, computed once over kept counts and sliced.
+    def function(n):
+        return np.sqrt(n) + 0.5, 2 * n
+    for a, b in zip(cuts, cuts[1:]):
+        first, second = counts.mapped(function, 0, 1, a, b)
+        np.testing.assert_array_equal(np.broadcast_to(first, (1, b - a, 1)).ravel(),
+                                      np.sqrt(expected[a:b]) + 0.5)
+        np.testing.assert_array_equal(np.broadcast_to(second, (1, b - a, 1)).ravel(),
+                                      2 * expected[a:b])
     assert counts.peak == max(int(expected.max()), 1)
     assert counts.total((2, out, 3)) == pytest.approx(6 * expected.sum())
 
