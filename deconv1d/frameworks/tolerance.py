@@ -158,8 +158,23 @@ class ProductCounts:
         if kept is not None:
             return kept[0][:, kept[1]]
         assert self.geometry is not None
-        length_in, k_size, s, d, crop_left, _, per_tap, bias = self.geometry
-        p = np.arange(t0 + crop_left, t1 + crop_left)         # full-scatter positions
+        length_in, k_size, s, d, crop_left = self.geometry[:5]
+        p0, p1 = t0 + crop_left, t1 + crop_left                # full-scatter positions
+        a, b = max(p0, (k_size - 1) * d), min(p1, (length_in - 1) * s + 1)
+        if a >= b:                      # nothing away from the input's ends
+            return self._counted(p0, p1).reshape(1, -1, 1)
+        # The part away from the ends from the period, the ends counted.
+        out = np.empty(p1 - p0)
+        out[:a - p0] = self._counted(p0, a)
+        out[a - p0:b - p0] = self._periodic(b - a + s)[0, a % s:a % s + b - a, 0]
+        out[b - p0:] = self._counted(b, p1)
+        return out.reshape(1, -1, 1)
+
+    def _counted(self, p0: int, p1: int) -> np.ndarray:
+        """The counts of full-scatter positions ``p0:p1``, tap by tap."""
+        assert self.geometry is not None
+        length_in, k_size, s, d, _, _, per_tap, bias = self.geometry
+        p = np.arange(p0, p1)
         taps = np.zeros(p.shape)
         for k in range(k_size):
             q = p - k * d
@@ -167,7 +182,7 @@ class ProductCounts:
         taps *= per_tap
         if bias:
             taps += 1
-        return taps.reshape(1, -1, 1)
+        return taps
 
     def mapped(self, function: Callable[[np.ndarray], Any], n0: int, n1: int, t0: int,
                t1: int) -> Any:
