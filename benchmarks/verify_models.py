@@ -141,6 +141,9 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=None,
                         help="torch.set_num_threads (default: torch's own choice)")
     parser.add_argument("--quick", action="store_true", help="one run of the 32x8 size")
+    parser.add_argument("--mrf", action="store_true",
+                        help="the paper's residual blocks (three ResBlock1 of kernels 3, 7, "
+                             "11 after each upsampling layer) instead of one small block")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat = "32x8", 1
@@ -154,7 +157,8 @@ def main(argv=None):
     use_onnx = args.onnx and all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime"))
     if args.onnx and not use_onnx:
         print("--onnx: onnx and onnxruntime are not installed; skipped")
-    print(f"HiFi-GAN-style generator, rates 8,8,2,2; torch {torch.__version__}, "
+    blocks = "HiFi-GAN's MRF blocks" if args.mrf else "one small residual block a stage"
+    print(f"HiFi-GAN-style generator ({blocks}), rates 8,8,2,2; torch {torch.__version__}, "
           f"{torch.get_num_threads()} torch threads; best of {args.repeat}; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; OMP_NUM_THREADS="
           f"{os.environ.get('OMP_NUM_THREADS', '-')}, OPENBLAS_NUM_THREADS="
@@ -167,7 +171,7 @@ def main(argv=None):
     ok = True
     details = []
     for channels, frames in sizes:
-        net, x = generator(channels=channels), mel(frames=frames)
+        net, x = generator(channels=channels, mrf=args.mrf), mel(frames=frames)
 
         def forward():
             with torch.no_grad():
