@@ -323,6 +323,23 @@ class _Gradients:
         if self.pads is not None:
             _put(self.pads[which], self.p0 + u0 - self.t0, dy)
 
+    def put_product(self, which: int, u0: int, a: np.ndarray, b: np.ndarray) -> None:
+        """:meth:`put` of ``dy = a * b``, multiplied straight into the layout when the
+        piece lies inside it (no temporary, no copy); ``a`` may be overwritten."""
+        pad = None if self.pads is None else self.pads[which]
+        offset = self.p0 + u0 - self.t0
+        if pad is None or offset < 0 or offset + a.shape[1] > pad.shape[1]:
+            self.put(which, u0, np.multiply(a, b, out=a))
+            return
+        target = pad[:, offset:offset + a.shape[1]]
+        np.multiply(a, b, out=target)
+        if target.shape[0] == 1:
+            flat = target[0]
+            if flat.shape[0]:
+                self.db[which] += np.ones(flat.shape[0]) @ flat
+        else:
+            self.db[which] += target.sum(axis=(0, 1))
+
     def result(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """``(dw, db)`` for each ``dy``, in order; with ``|x|`` (``dy`` must be
         non-negative) and one group, ``dw`` is an upper bound computed in float32
@@ -738,9 +755,9 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
                 samples += count if share is None else float(np.sum(share, where=valid))
                 if with_h:
                     per_channel.add(ratio, valid, share)
-                parts.put(0, u0, np.multiply(ratio, inverse, out=ratio))
+                parts.put_product(0, u0, ratio, inverse)
                 if with_h:
-                    parts.put(1, u0, np.multiply(inverse, inverse, out=inverse))
+                    parts.put_product(1, u0, inverse, inverse)
             found = parts.result()
             dw, db = found[0]
             g, gb = (dw, db) if g is None else (g + dw, gb + db)
