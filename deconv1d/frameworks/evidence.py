@@ -862,11 +862,11 @@ def _systematic(model, ask, allowance, blocks, u, along_time=False):
             extra = gamma * _repeated_reach(model, repeated, n0, n1, t0, t1)
         for u0, u1 in _pieces(model, n0, n1, t0, t1, along_time):
             _, v, _ = _three(ask(n0, n1, u0, u1))
-            _, inverse, _ = _ratios(np.zeros(v.shape), v)
+            inverse, _ = _inverse(v)
             a = np.abs(allowance(n0, n1, u0, u1))
             if extra is not None:
                 a = a + extra[:, u0 - t0:u1 - t0]
-            parts.put(0, u0, a * inverse * inverse)
+            parts.put_product(0, u0, np.multiply(a, inverse), inverse)
         dw, db = parts.result()[0]
         sw, sb = (dw, db) if sw is None else (sw + dw, sb + db)
     return sw, sb
@@ -932,13 +932,18 @@ def _three(found: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
 
 def _ratios(r: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """``r / v`` and ``1 / v`` where ``v`` is positive and finite (0 elsewhere), and how many."""
+    inverse, count = _inverse(v)
+    return np.multiply(r, inverse), inverse, count
+
+
+def _inverse(v: np.ndarray) -> tuple[np.ndarray, int]:
+    """``1 / v`` where ``v`` is positive and finite (0 elsewhere), and how many."""
     if v.size and float(v.min()) > 0 and math.isfinite(float(v.max())):
-        inverse = np.divide(1.0, v)
-        return np.multiply(r, inverse), inverse, int(v.size)
+        return np.divide(1.0, v), int(v.size)
     valid = (v > 0) & np.isfinite(v)
     inverse = np.zeros(v.shape)
     np.divide(1.0, v, out=inverse, where=valid)
-    return np.multiply(r, inverse), inverse, int(np.count_nonzero(valid))
+    return inverse, int(np.count_nonzero(valid))
 
 
 def _largest_moduli(values: np.ndarray) -> np.ndarray:
