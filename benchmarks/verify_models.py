@@ -1,8 +1,9 @@
 """What checking a whole model costs: the HiFi-GAN-style generator, checked against its forward.
 
-``python benchmarks/verify_models.py [--sizes 128x32,512x128] [--repeat 3] [--onnx] [--quick]``
-builds the seeded generator of ``tests/hifigan.py`` (four ``weight_norm``
-``ConvTranspose1d`` upsampling layers, strides 8, 8, 2, 2) for each size
+``python benchmarks/verify_models.py [--sizes 128x32,512x128] [--repeat 3] [--onnx] [--mrf]
+[--quick]`` builds the seeded generator of ``tests/hifigan.py`` (four ``weight_norm``
+``ConvTranspose1d`` upsampling layers, strides 8, 8, 2, 2; one small residual block a
+stage, or with ``--mrf`` HiFi-GAN's own three ``ResBlock1``) for each size
 ``CHANNELSxFRAMES`` (channels at the first upsampling layer: HiFi-GAN V1 has 512;
 frames of the mel input) and prints
 
