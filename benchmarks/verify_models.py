@@ -1,9 +1,11 @@
 """What checking a whole model costs: the HiFi-GAN-style generator, checked against its forward.
 
-``python benchmarks/verify_models.py [--sizes 128x32,512x128] [--repeat 3] [--onnx] [--mrf]
-[--quick]`` builds the seeded generator of ``tests/hifigan.py`` (four ``weight_norm``
-``ConvTranspose1d`` upsampling layers, strides 8, 8, 2, 2; one small residual block a
-stage, or with ``--mrf`` HiFi-GAN's own three ``ResBlock1``) for each size
+``python benchmarks/verify_models.py [--sizes 128x32,512x128] [--repeat 3] [--onnx]
+[--small] [--quick]`` builds the seeded generator of ``tests/hifigan.py`` (four
+``weight_norm`` ``ConvTranspose1d`` upsampling layers, strides 8, 8, 2, 2, each followed by
+HiFi-GAN's own multi-receptive-field block: three ``ResBlock1``, eighteen convolutions; with
+``--small`` the tests' cut-down generator, one three-convolution block a stage, whose
+forward is little more than the layers being checked) for each size
 ``CHANNELSxFRAMES`` (channels at the first upsampling layer: HiFi-GAN V1 has 512;
 frames of the mel input) and prints
 
@@ -142,9 +144,9 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=None,
                         help="torch.set_num_threads (default: torch's own choice)")
     parser.add_argument("--quick", action="store_true", help="one run of the 32x8 size")
-    parser.add_argument("--mrf", action="store_true",
-                        help="the paper's residual blocks (three ResBlock1 of kernels 3, 7, "
-                             "11 after each upsampling layer) instead of one small block")
+    parser.add_argument("--small", action="store_true",
+                        help="the tests' generator: one small residual block a stage instead "
+                             "of HiFi-GAN's three ResBlock1 (kernels 3, 7, 11)")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat = "32x8", 1
@@ -158,7 +160,7 @@ def main(argv=None):
     use_onnx = args.onnx and all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime"))
     if args.onnx and not use_onnx:
         print("--onnx: onnx and onnxruntime are not installed; skipped")
-    blocks = "HiFi-GAN's MRF blocks" if args.mrf else "one small residual block a stage"
+    blocks = "one small residual block a stage" if args.small else "HiFi-GAN's MRF blocks"
     print(f"HiFi-GAN-style generator ({blocks}), rates 8,8,2,2; torch {torch.__version__}, "
           f"{torch.get_num_threads()} torch threads; best of {args.repeat}; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; OMP_NUM_THREADS="
@@ -172,7 +174,7 @@ def main(argv=None):
     ok = True
     details = []
     for channels, frames in sizes:
-        net, x = generator(channels=channels, mrf=args.mrf), mel(frames=frames)
+        net, x = generator(channels=channels, mrf=not args.small), mel(frames=frames)
 
         def forward():
             with torch.no_grad():
