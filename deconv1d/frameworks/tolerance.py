@@ -84,7 +84,8 @@ class ProductCounts:
         ``(length_in, kernel_size, stride, dilation, crop_left, length_out,
         per_tap, bias)``, as :meth:`from_geometry` builds it.
     whole : int, default :data:`WHOLE_COUNTS`
-        Outputs up to this length have their counts computed once and kept.
+        Outputs up to this length (at most :data:`WHOLE_COUNTS`) have their counts
+        computed once and kept.
 
     Attributes
     ----------
