@@ -91,9 +91,9 @@ import numpy.typing as npt
 from .geometry import Geometry
 
 __all__ = ["BLOCK_BYTES", "CACHE_BLOCK_BYTES", "MAX_BLOCK_BYTES", "MIN_ROWS",
-           "NARROW_OUTPUT", "PATHS", "Placement", "Problem", "block_shape", "candidates",
-           "choose", "compute", "path_cost", "correlate", "native_kernel", "new_output",
-           "release_scratch", "run", "scratch", "signal_window"]
+           "NARROW_OUTPUT", "PATHS", "Placement", "Problem", "block_shape", "by_channel",
+           "candidates", "choose", "compute", "path_cost", "correlate", "native_kernel",
+           "new_output", "release_scratch", "run", "scratch", "signal_window"]
 
 #: Bytes of scratch per block (columns, or im2col rows plus output rows), for
 #: every path and for :func:`correlate`: small enough to stay in the L3 cache
@@ -347,6 +347,25 @@ def native_kernel(w: npt.ArrayLike, dtype: npt.DTypeLike) -> np.ndarray:
     return out.transpose(1, 2, 0)
 
 
+def by_channel(rows: int, c_out: int, stride: int) -> bool:
+    """Whether the scatter adds of a chunk of ``rows`` input rows (batch times time)
+    with 2 to :data:`NARROW_OUTPUT` output channels run faster channel by channel.
+
+    Channel by channel, each tap is ``C_out`` adds along time instead of one add over
+    runs of ``C_out`` values: more calls, far shorter loops.  Measured (one thread,
+    16 input channels, the output placed): at 4096 rows 0.45-0.75x the time with
+    2 channels and 0.63-0.97x with 4; at 256 rows 0.84-1.04x and 1.21-1.34x.  The
+    crossing grows with ``C_out**2``, and is about 4x later at stride 1 (where the
+    first tap is a copy either way).
+
+    Examples
+    --------
+    >>> by_channel(4096, 2, 8), by_channel(256, 4, 2)
+    (True, False)
+    """
+    return rows >= (128 if stride > 1 else 512) * c_out * c_out
+
+
 # --------------------------------------------------------------------------- #
 # Scatter (col2im) engine, with the overlap tail carried between time blocks. #
 # --------------------------------------------------------------------------- #
@@ -367,6 +386,12 @@ class Scatter:
         The compute dtype.
     blocks : bool, default False
         The ``"scatter_blocks"`` variant (dilation 1 only).
+
+    With 2 to :data:`NARROW_OUTPUT` output channels (and not ``blocks``), a chunk
+    of enough input rows (:func:`by_channel`) is accumulated channel by channel,
+    ``(n, C_out, positions)``, so that each add runs along time instead of over a
+    run of 2-4 values; ``step`` then returns a transposed view.  The carried tail
+    is channels-last either way.
     """
 
     def __init__(self, w: npt.ArrayLike, stride: int, dilation: int, groups: int,
@@ -378,6 +403,7 @@ class Scatter:
         self.kernel_size = kernel_size
         self.c_out = c_out_g * groups
         self.blocks = blocks
+        self.narrow = not blocks and 2 <= self.c_out <= NARROW_OUTPUT
         if blocks:
             if dilation != 1:
                 raise ValueError("the blocks variant needs dilation 1")
@@ -428,6 +454,9 @@ class Scatter:
         s, d = self.stride, self.dilation
         tail = self.tail_len
         cols = self.columns(xb)
+        if self.narrow and length >= self.kernel_size and \
+                by_channel(n * length, self.c_out, s):
+            return self._step_by_channel(cols, n, length)
         acc = scratch("acc", (n, length * s + tail, self.c_out), self.dtype)
         if self.blocks:
             acc_b = acc.reshape(n, length + self.n_blocks - 1, s * self.c_out)
@@ -461,6 +490,29 @@ class Scatter:
                     acc[:, start:start + (length - 1) * s + 1:s] += cols[:, :, k]
         self.carry = acc[:, length * s:].copy()
         return acc[:, :length * s]
+
+    def _step_by_channel(self, cols: np.ndarray, n: int, length: int) -> np.ndarray:
+        """:meth:`step` with the accumulator channel by channel (few output channels,
+        at least as many inputs as taps)."""
+        s, d, tail = self.stride, self.dilation, self.tail_len
+        acc = scratch("acc", (n, self.c_out, length * s + tail), self.dtype)
+        channels = range(self.c_out)
+        if s == 1:
+            for c in channels:
+                acc[:, c, :length] = cols[:, :, 0, c]
+            acc[:, :, length:] = 0
+            first = 1
+        else:
+            acc[...] = 0
+            first = 0
+        if self.carry is not None:
+            acc[:, :, :tail] += self.carry.transpose(0, 2, 1)
+        for k in range(first, self.kernel_size):
+            start = k * d
+            for c in channels:
+                acc[:, c, start:start + (length - 1) * s + 1:s] += cols[:, :, k, c]
+        self.carry = np.ascontiguousarray(acc[:, :, length * s:].transpose(0, 2, 1))
+        return acc[:, :, :length * s].transpose(0, 2, 1)
 
     def tail(self, n: int) -> np.ndarray:
         """The ``tail_len`` positions after the last input (zeros if none came)."""
@@ -875,7 +927,10 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
     ``"scatter"``
         GEMM ``(N*L, C_in/G) @ (C_in/G, K*C_out/G)``; ``min(K, L_block)`` strided
         adds per block covering ``N*L*K*C_out`` values in runs of ``C_out``; the
-        accumulator (``N*L_full*C_out``) zeroed and placed.
+        accumulator (``N*L_full*C_out``) zeroed and placed.  With 2 to
+        ``NARROW_OUTPUT`` output channels and blocks of enough rows
+        (:func:`by_channel`), each of those adds is one per channel, in runs along
+        time (see :class:`Scatter`).
     ``"scatter_blocks"``
         The same with ``P*s`` taps (``P = ceil(K/s)``) and ``P`` contiguous adds
         in runs of ``s*C_out``.
@@ -900,11 +955,16 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
         batch_block, time_block = block_shape(n_batch, length, row_bytes)
         n_blocks = -(-n_batch // batch_block) * -(-length // time_block)
         per_input = adds > time_block
+        narrow = (path == "scatter" and 2 <= c_out <= NARROW_OUTPUT and not per_input
+                  and by_channel(batch_block * time_block, c_out, s))
         calls = n_blocks * ((time_block if per_input else adds) + 8)
         added = rows * taps * c_out
         moved = n_batch * full * c_out * 2 + out_values + rows * c_in
-        loops = (added / (taps * c_out if per_input and d == 1 else run)
-                 + moved / c_out + rows)
+        if narrow:
+            run = time_block
+        elif per_input and d == 1:
+            run = taps * c_out
+        loops = added / run + moved / c_out + rows
         if groups > 1:
             moved += added                          # the columns' transpose
             loops += added / cout_g

@@ -7,7 +7,9 @@ that the carried overlap tail and the edge rows are exercised), covers what
 users get whatever the rule decides.
 """
 
+import itertools
 import math
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -128,6 +130,32 @@ def test_each_path_on_its_own(path, options, data):
         options = {k: v for k, v in options.items() if k != "time_batch"}
     want = reference.scatter_loops(x, w, **kwargs)
     assert_close(forced(x, w, **kwargs, path=path, **options), want)
+
+
+@pytest.mark.parametrize("rule", ["always", "never", "alternating"])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=st.data())
+def test_scatter_channel_by_channel_or_not_matches_the_oracle(rule, data):
+    """The narrow-output accumulator (2 to NARROW_OUTPUT channels), whatever
+    engine.by_channel decides per chunk: also switching between chunks, so that the
+    carried tail crosses from one layout to the other.  Chunks of 1 to 2K + 3 inputs
+    (short chunks, chunks of at least K inputs), or of whole signals."""
+    x, w, kwargs = data.draw(problems(max_length=40))
+    c_out = w.shape[1] * kwargs["groups"]
+    assume(2 <= c_out <= engine.NARROW_OUTPUT)
+    geom = prepare(x, w, **kwargs).geometry
+    row = engine.Scatter(w, geom.stride, geom.dilation, kwargs["groups"],
+                         np.float64).row_bytes(x.shape[2 if kwargs["data_format"] ==
+                                                         "channels_last" else 1])
+    rows = data.draw(st.one_of(st.integers(1, 2 * w.shape[0] + 3), st.integers(40, 130)))
+    calls = itertools.count()
+    decide = {"always": lambda *a: True, "never": lambda *a: False,
+              "alternating": lambda *a: next(calls) % 2 == 0}[rule]
+    options = {"block_bytes": rows * row}
+    with mock.patch.object(engine, "by_channel", decide):
+        got = forced(x, w, **kwargs, path="scatter", **options)
+    assert_close(got, reference.scatter_loops(x, w, **kwargs))
 
 
 @settings(max_examples=150, deadline=None,

@@ -1,5 +1,7 @@
 """Conv1DTransposeStream: chunked input, concatenated output == one shot."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -7,6 +9,7 @@ from hypothesis import strategies as st
 from strategies import problems
 
 from deconv1d import Conv1DTransposeStream, conv1d_transpose, reference
+from deconv1d.core import engine
 
 
 def time_axis(kwargs):
@@ -44,6 +47,22 @@ def test_any_chunking_equals_one_shot(data):
     assert stream.length_in == length
     assert stream.length_out == want.shape[time_axis(kwargs)]
     assert stream.output_length(length) == want.shape[time_axis(kwargs)]
+
+
+@pytest.mark.parametrize("rule", [True, False])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_narrow_outputs_stream_channel_by_channel_or_not(rule, data):
+    """Chunks accumulated channel by channel (engine.by_channel forced) stream like the
+    loop oracle: the stream reads the engine's transposed pieces and carried tail."""
+    x, w, kwargs = data.draw(problems(max_length=24))
+    assume(2 <= w.shape[1] * kwargs["groups"] <= engine.NARROW_OUTPUT)
+    cuts = data.draw(st.lists(st.integers(0, x.shape[time_axis(kwargs)]), max_size=4))
+    with mock.patch.object(engine, "by_channel", lambda *a: rule):
+        got, _ = streamed(x, w, kwargs, cuts)
+    want = reference.gather_loops(x, w, **kwargs)
+    assert got.shape == want.shape
+    assert np.abs(got - want).max() <= 1e-12 * max(1.0, np.abs(want).max())
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
