@@ -387,11 +387,11 @@ class Scatter:
     blocks : bool, default False
         The ``"scatter_blocks"`` variant (dilation 1 only).
 
-    With 2 to :data:`NARROW_OUTPUT` output channels (and not ``blocks``), a chunk
-    of enough input rows (:func:`by_channel`) is accumulated channel by channel,
-    ``(n, C_out, positions)``, so that each add runs along time instead of over a
-    run of 2-4 values; ``step`` then returns a transposed view.  The carried tail
-    is channels-last either way.
+    With 2 to :data:`NARROW_OUTPUT` output channels and more than one tap (and not
+    ``blocks``), a chunk of enough input rows (:func:`by_channel`) is accumulated
+    channel by channel, ``(n, C_out, positions)``, so that each add runs along time
+    instead of over a run of 2-4 values; ``step`` then returns a transposed view.
+    The carried tail is channels-last either way.
     """
 
     def __init__(self, w: npt.ArrayLike, stride: int, dilation: int, groups: int,
@@ -403,7 +403,7 @@ class Scatter:
         self.kernel_size = kernel_size
         self.c_out = c_out_g * groups
         self.blocks = blocks
-        self.narrow = not blocks and 2 <= self.c_out <= NARROW_OUTPUT
+        self.narrow = not blocks and kernel_size > 1 and 2 <= self.c_out <= NARROW_OUTPUT
         if blocks:
             if dilation != 1:
                 raise ValueError("the blocks variant needs dilation 1")
@@ -955,8 +955,8 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
         batch_block, time_block = block_shape(n_batch, length, row_bytes)
         n_blocks = -(-n_batch // batch_block) * -(-length // time_block)
         per_input = adds > time_block
-        narrow = (path == "scatter" and 2 <= c_out <= NARROW_OUTPUT and not per_input
-                  and by_channel(batch_block * time_block, c_out, s))
+        narrow = (path == "scatter" and k > 1 and 2 <= c_out <= NARROW_OUTPUT
+                  and not per_input and by_channel(batch_block * time_block, c_out, s))
         calls = n_blocks * ((time_block if per_input else adds) + 8)
         added = rows * taps * c_out
         moved = n_batch * full * c_out * 2 + out_values + rows * c_in
