@@ -347,23 +347,25 @@ def native_kernel(w: npt.ArrayLike, dtype: npt.DTypeLike) -> np.ndarray:
     return out.transpose(1, 2, 0)
 
 
-def by_channel(rows: int, c_out: int, stride: int) -> bool:
+def by_channel(rows: int, c_out: int, stride: int, kernel_size: int) -> bool:
     """Whether the scatter adds of a chunk of ``rows`` input rows (batch times time)
-    with 2 to :data:`NARROW_OUTPUT` output channels run faster channel by channel.
+    run faster channel by channel: only with 2 to :data:`NARROW_OUTPUT` output
+    channels and more than one tap (one tap has no overlapping adds).
 
     Channel by channel, each tap is ``C_out`` adds along time instead of one add over
     runs of ``C_out`` values: more calls, far shorter loops.  Measured (one thread,
     16 input channels, the output placed): at 4096 rows 0.45-0.75x the time with
-    2 channels and 0.63-0.97x with 4; at 256 rows 0.84-1.04x and 1.21-1.34x.  The
-    crossing grows with ``C_out**2``, and is about 4x later at stride 1 (where the
-    first tap is a copy either way).
+    2 channels and 0.63-0.97x with 4; at 256 rows 0.84-1.04x and 1.21-1.34x; with
+    one tap, 1.1x.  The crossing grows with ``C_out**2``, and is about 4x later at
+    stride 1 (where the first tap is a copy either way).
 
     Examples
     --------
-    >>> by_channel(4096, 2, 8), by_channel(256, 4, 2)
-    (True, False)
+    >>> by_channel(4096, 2, 8, 16), by_channel(256, 4, 2, 16), by_channel(4096, 8, 2, 16)
+    (True, False, False)
     """
-    return rows >= (128 if stride > 1 else 512) * c_out * c_out
+    return (kernel_size > 1 and 2 <= c_out <= NARROW_OUTPUT
+            and rows >= (128 if stride > 1 else 512) * c_out * c_out)
 
 
 # --------------------------------------------------------------------------- #
@@ -387,11 +389,11 @@ class Scatter:
     blocks : bool, default False
         The ``"scatter_blocks"`` variant (dilation 1 only).
 
-    With 2 to :data:`NARROW_OUTPUT` output channels and more than one tap (and not
-    ``blocks``), a chunk of enough input rows (:func:`by_channel`) is accumulated
-    channel by channel, ``(n, C_out, positions)``, so that each add runs along time
-    instead of over a run of 2-4 values; ``step`` then returns a transposed view.
-    The carried tail is channels-last either way.
+    Without ``blocks``, a chunk that :func:`by_channel` picks (2 to
+    :data:`NARROW_OUTPUT` output channels, enough input rows, at least as many as
+    taps) is accumulated channel by channel, ``(n, C_out, positions)``, so that each
+    add runs along time instead of over a run of 2-4 values; ``step`` then returns a
+    transposed view.  The carried tail is channels-last either way.
     """
 
     def __init__(self, w: npt.ArrayLike, stride: int, dilation: int, groups: int,
@@ -403,7 +405,6 @@ class Scatter:
         self.kernel_size = kernel_size
         self.c_out = c_out_g * groups
         self.blocks = blocks
-        self.narrow = not blocks and kernel_size > 1 and 2 <= self.c_out <= NARROW_OUTPUT
         if blocks:
             if dilation != 1:
                 raise ValueError("the blocks variant needs dilation 1")
@@ -454,8 +455,8 @@ class Scatter:
         s, d = self.stride, self.dilation
         tail = self.tail_len
         cols = self.columns(xb)
-        if self.narrow and length >= self.kernel_size and \
-                by_channel(n * length, self.c_out, s):
+        if not self.blocks and length >= self.kernel_size and \
+                by_channel(n * length, self.c_out, s, self.kernel_size):
             return self._step_by_channel(cols, n, length)
         acc = scratch("acc", (n, length * s + tail, self.c_out), self.dtype)
         if self.blocks:
@@ -955,8 +956,8 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
         batch_block, time_block = block_shape(n_batch, length, row_bytes)
         n_blocks = -(-n_batch // batch_block) * -(-length // time_block)
         per_input = adds > time_block
-        narrow = (path == "scatter" and k > 1 and 2 <= c_out <= NARROW_OUTPUT
-                  and not per_input and by_channel(batch_block * time_block, c_out, s))
+        narrow = (path == "scatter" and not per_input
+                  and by_channel(batch_block * time_block, c_out, s, k))
         calls = n_blocks * ((time_block if per_input else adds) + 8)
         added = rows * taps * c_out
         moved = n_batch * full * c_out * 2 + out_values + rows * c_in
