@@ -489,8 +489,18 @@ class Scatter:
                 for k in range(first, self.kernel_size):
                     start = k * d
                     acc[:, start:start + (length - 1) * s + 1:s] += cols[:, :, k]
-        self.carry = acc[:, length * s:].copy()
+        self._keep(acc[:, length * s:])
         return acc[:, :length * s]
+
+    def _keep(self, rest: np.ndarray) -> None:
+        """Carry ``rest`` (n, tail, C_out) to the next chunk: into the carried buffer
+        when it has that shape, so that a long tail (a long dilated kernel: N * (K - 1)
+        * d * C_out values) is held twice at most, the accumulator and the carry,
+        never three times."""
+        if self.carry is not None and self.carry.shape == rest.shape:
+            np.copyto(self.carry, rest)
+        else:
+            self.carry = rest.copy()       # never a view of the scratch accumulator
 
     def _step_by_channel(self, cols: np.ndarray, n: int, length: int) -> np.ndarray:
         """:meth:`step` with the accumulator channel by channel (few output channels,
@@ -512,7 +522,7 @@ class Scatter:
             start = k * d
             for c in channels:
                 acc[:, c, start:start + (length - 1) * s + 1:s] += cols[:, :, k, c]
-        self.carry = np.ascontiguousarray(acc[:, :, length * s:].transpose(0, 2, 1))
+        self._keep(acc[:, :, length * s:].transpose(0, 2, 1))
         return acc[:, :, :length * s].transpose(0, 2, 1)
 
     def tail(self, n: int) -> np.ndarray:

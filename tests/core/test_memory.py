@@ -8,7 +8,7 @@ would be far over the bound, so the bound cannot hold by accident.
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from deconv1d import (
@@ -161,6 +161,9 @@ def arrays_for(shape, seed=0):
 
 @settings(max_examples=25, deadline=None)
 @given(shape=stressing_shapes())
+# A long dilated kernel on a 3-sample input: the stream's carried tail is 16 MiB, and
+# holding it three times at once (accumulator, old carry, new carry) broke the bound.
+@example(shape=(4, 3, 1, 31, 5639, 1, 3, 1))
 def test_every_path_of_every_entry_point_is_output_plus_bounded_scratch(shape):
     n, length, c_in, c_out, k, s, d, g = shape
     x, w = arrays_for(shape)
