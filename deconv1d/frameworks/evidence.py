@@ -161,8 +161,7 @@ def kernel_gradient(dy: np.ndarray, x: np.ndarray | None, kernel_shape: tuple[in
     k_size, c_g, c_in = kernel_shape
     channels = c_g * groups
     s, d = stride, dilation
-    flat = dy.reshape(-1, channels)
-    db = np.ones(flat.shape[0]) @ flat if flat.shape[0] else np.zeros(channels)
+    db = _column_sums(dy)
     if x is None or dy.shape[1] == 0:
         return np.zeros(kernel_shape), db
     nb, n_in = x.shape[0], x.shape[1]
@@ -215,6 +214,15 @@ def _put(pad: np.ndarray, offset: int, dy: np.ndarray) -> None:
     lo, hi = max(offset, 0), min(offset + dy.shape[1], pad.shape[1])
     if hi > lo:
         pad[:, lo:hi] = dy[:, lo - offset:hi - offset]
+
+
+def _column_sums(dy: np.ndarray) -> np.ndarray:
+    """``dy.sum(axis=(0, 1))`` of an (N, L, C) array: one matrix-vector product when
+    its rows are contiguous (a reduction over a few channels is several times slower)."""
+    if not dy.flags.c_contiguous:
+        return dy.sum(axis=(0, 1), dtype=np.result_type(dy.dtype, np.float64))
+    flat = dy.reshape(-1, dy.shape[-1])
+    return np.ones(flat.shape[0]) @ flat if flat.shape[0] else np.zeros(dy.shape[-1])
 
 
 def _zero_edges(pad: np.ndarray, offset: int, length: int) -> np.ndarray:
@@ -315,30 +323,19 @@ class _Gradients:
         self.pads = [_zero_edges(np.empty((n1 - n0, length, channels)), self.p0, t1 - t0)
                      for _ in powers]
 
-    def put(self, which: int, u0: int, dy: np.ndarray) -> None:
-        """Samples ``u0:u0 + L`` (absolute) of the ``which``-th ``dy``."""
-        flat = dy.reshape(-1, dy.shape[-1])
-        if flat.shape[0]:
-            self.db[which] += np.ones(flat.shape[0]) @ flat
-        if self.pads is not None:
-            _put(self.pads[which], self.p0 + u0 - self.t0, dy)
-
-    def put_product(self, which: int, u0: int, a: np.ndarray, b: np.ndarray) -> None:
-        """:meth:`put` of ``dy = a * b``, multiplied straight into the layout when the
-        piece lies inside it (no temporary, no copy); ``a`` may be overwritten."""
+    def put(self, which: int, u0: int, a: np.ndarray, b: np.ndarray) -> None:
+        """Samples ``u0:u0 + L`` (absolute) of the ``which``-th ``dy = a * b``,
+        multiplied straight into the layout when the piece lies inside it (no
+        temporary, no copy); ``a`` may be overwritten."""
         pad = None if self.pads is None else self.pads[which]
         offset = self.p0 + u0 - self.t0
-        if pad is None or offset < 0 or offset + a.shape[1] > pad.shape[1]:
-            self.put(which, u0, np.multiply(a, b, out=a))
-            return
-        target = pad[:, offset:offset + a.shape[1]]
-        np.multiply(a, b, out=target)
-        if target.shape[0] == 1:
-            flat = target[0]
-            if flat.shape[0]:
-                self.db[which] += np.ones(flat.shape[0]) @ flat
+        if pad is not None and offset >= 0 and offset + a.shape[1] <= pad.shape[1]:
+            dy = np.multiply(a, b, out=pad[:, offset:offset + a.shape[1]])
         else:
-            self.db[which] += target.sum(axis=(0, 1))
+            dy = np.multiply(a, b, out=a)
+            if pad is not None:
+                _put(pad, offset, dy)
+        self.db[which] += _column_sums(dy)
 
     def result(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """``(dw, db)`` for each ``dy``, in order; with ``|x|`` (``dy`` must be
@@ -755,9 +752,9 @@ def pooled(chunk: Callable[..., tuple[np.ndarray, ...]], x: np.ndarray,
                 samples += count if share is None else float(np.sum(share, where=valid))
                 if with_h:
                     per_channel.add(ratio, valid, share)
-                parts.put_product(0, u0, ratio, inverse)
+                parts.put(0, u0, ratio, inverse)
                 if with_h:
-                    parts.put_product(1, u0, inverse, inverse)
+                    parts.put(1, u0, inverse, inverse)
             found = parts.result()
             dw, db = found[0]
             g, gb = (dw, db) if g is None else (g + dw, gb + db)
@@ -866,7 +863,7 @@ def _systematic(model, ask, allowance, blocks, u, along_time=False):
             a = np.abs(allowance(n0, n1, u0, u1))
             if extra is not None:
                 a = a + extra[:, u0 - t0:u1 - t0]
-            parts.put_product(0, u0, np.multiply(a, inverse), inverse)
+            parts.put(0, u0, np.multiply(a, inverse), inverse)
         dw, db = parts.result()[0]
         sw, sb = (dw, db) if sw is None else (sw + dw, sb + db)
     return sw, sb
