@@ -268,13 +268,18 @@ class _Magnitude:
         self.values, self.exponent, self.slack, self.factor = values, exponent, slack, factor
         self.finite = finite
 
-    def block(self, n0: int, n1: int, t0: int, t1: int,
-              channels: slice = slice(None)) -> np.ndarray:
+    def block(self, n0: int, n1: int, t0: int, t1: int, channels: slice = slice(None),
+              times: np.ndarray | None = None) -> np.ndarray:
+        """Samples ``(n0:n1, t0:t1, channels)``, each times ``times`` (broadcastable,
+        e.g. per time step) when given: one pass over the block either way."""
         part = self.values[n0:n1, t0:t1, channels]
-        if not self.slack and self.factor == 1.0 and not self.exponent:
+        scale = math.ldexp(self.factor, self.exponent)
+        if times is not None:
+            scale = np.multiply(times, scale)
+        elif not self.slack and scale == 1.0:
             return np.array(part, dtype=np.float64)
         out = np.add(part, self.slack, dtype=np.float64)
-        out *= math.ldexp(self.factor, self.exponent)
+        out *= scale
         return out
 
     def parts(self) -> tuple[np.ndarray, float, float]:
@@ -928,12 +933,10 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
         lam = _lambda(terms, expected_nlc.shape, True, 0, false_alarm)
         u_store = _u_store(ar_a, a)
         subnormals = np.ldexp(2 * (ar_a.subnormal + ar_e.subnormal), -ex - ew)
-        m_raw, m_slack, m_scale = magnitude.parts()
 
         def noise_factors(n_t: np.ndarray) -> np.ndarray:
-            """``v_t / M_t = 1 / sqrt(n_t)`` (0 where no product reaches), in the
-            magnitude's units."""
-            per_time = np.divide(m_scale, np.sqrt(np.maximum(n_t, 1)))
+            """``v_t / M_t = 1 / sqrt(n_t)`` (0 where no product reaches)."""
+            per_time = np.divide(1.0, np.sqrt(np.maximum(n_t, 1)))
             per_time[n_t == 0] = 0.0
             return per_time
 
@@ -956,9 +959,8 @@ def check(framework: str, actual: npt.ArrayLike, x: npt.ArrayLike, w: npt.ArrayL
                 tol += n_t * subnormals
             # v = M / sqrt(n), 0 where no product reaches: the per-time factors first
             # (n broadcasts along the channels), then one pass over the block.
-            per_time = terms.mapped(noise_factors, n0, n1, lo + t0, lo + t1)
-            v = np.add(m_raw[n0:n1, lo + t0:lo + t1, cs], m_slack, dtype=np.float64)
-            v *= per_time
+            v = magnitude.block(n0, n1, lo + t0, lo + t1, cs,
+                                times=terms.mapped(noise_factors, n0, n1, lo + t0, lo + t1))
             return (r, v) if tol is None else (r, v, tol)
 
         # The last rounding of each output (the bias added to the finished sum, the
