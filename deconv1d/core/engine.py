@@ -423,9 +423,8 @@ class Scatter:
         # of the kernel in either of its native orders (see native_kernel).
         if w.flags.c_contiguous:
             self.w = w.reshape(taps * c_out_g, groups, cin_g).transpose(1, 2, 0)
-        else:
-            by_input = np.ascontiguousarray(w.transpose(2, 0, 1))   # (C_in, taps, C_out/G)
-            self.w = by_input.reshape(groups, cin_g, taps * c_out_g)
+        else:                           # native_kernel made (C_in, taps, C_out/G) contiguous
+            self.w = w.transpose(2, 0, 1).reshape(groups, cin_g, taps * c_out_g)
         self.carry: np.ndarray | None = None
 
     def row_bytes(self, c_in: int) -> int:
