@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["WHOLE_COUNTS", "Arithmetic", "ProductCounts", "arithmetic", "gamma",
+__all__ = ["PERIOD_LIMIT", "WHOLE_COUNTS", "Arithmetic", "ProductCounts", "arithmetic", "gamma",
            "gamma_tilde", "lambda_for", "unit_roundoff"]
 
 # Unit roundoff and smallest positive subnormal of the storage formats we know by name.
@@ -63,6 +63,12 @@ def _storage(name: str) -> tuple[float, float] | None:
 #: Output lengths up to this have their product counts computed once and kept (a
 #: float64 per time step, 512 KiB at most); longer ones are counted per block.
 WHOLE_COUNTS = 1 << 16
+
+#: Strides up to this keep one period of the counts, a block's length plus the stride,
+#: and functions of it (:meth:`ProductCounts.mapped`); a larger stride (blocks far
+#: shorter than it, each tap reaching a few positions of each) is counted per block,
+#: so that nothing of the stride's length is held.
+PERIOD_LIMIT = 1 << 12
 
 
 class ProductCounts:
@@ -164,12 +170,25 @@ class ProductCounts:
         a, b = max(p0, (k_size - 1) * d), min(p1, (length_in - 1) * s + 1)
         if a >= b:                      # nothing away from the input's ends
             return self._counted(p0, p1).reshape(1, -1, 1)
-        # The part away from the ends from the period, the ends counted.
+        # The part away from the ends from the period (or, past PERIOD_LIMIT, tap by
+        # tap on the few positions each reaches), the ends counted.
         out = np.empty(p1 - p0)
         out[:a - p0] = self._counted(p0, a)
-        out[a - p0:b - p0] = self._periodic(b - a + s)[0, a % s:a % s + b - a, 0]
+        out[a - p0:b - p0] = (self._periodic(b - a + s)[0, a % s:a % s + b - a, 0]
+                              if s <= PERIOD_LIMIT else self._interior(a, b))
         out[b - p0:] = self._counted(b, p1)
         return out.reshape(1, -1, 1)
+
+    def _interior(self, a: int, b: int) -> np.ndarray:
+        """The counts of full-scatter positions ``a:b``, all away from the input's ends
+        (every tap's input inside ``x``): tap ``k`` reaches the positions ``k d`` mod
+        ``s``, one strided add each."""
+        assert self.geometry is not None
+        _, k_size, s, d, _, _, per_tap, bias = self.geometry
+        out = np.full(b - a, 1.0 if bias else 0.0)
+        for k in range(k_size):
+            out[(k * d - a) % s::s] += per_tap
+        return out
 
     def _counted(self, p0: int, p1: int) -> np.ndarray:
         """The counts of full-scatter positions ``p0:p1``, tap by tap."""
@@ -210,7 +229,7 @@ class ProductCounts:
         assert self.geometry is not None
         length_in, k_size, s, d, crop_left = self.geometry[:5]
         p0, p1 = t0 + crop_left, t1 + crop_left                # full-scatter positions
-        if (k_size - 1) * d <= p0 and p1 - 1 <= (length_in - 1) * s:
+        if (k_size - 1) * d <= p0 and p1 - 1 <= (length_in - 1) * s and s <= PERIOD_LIMIT:
             # Every tap's input is inside x: the count depends on p mod s only.
             return self._periodic(p1 - p0 + s), slice(p0 % s, p0 % s + p1 - p0)
         return None
@@ -220,13 +239,7 @@ class ProductCounts:
         of the input (kept, read only, grown when a longer run is asked for: at most
         a block's length plus ``s``)."""
         if self._tile is None or self._tile.shape[1] < length:
-            assert self.geometry is not None
-            _, k_size, s, d, _, _, per_tap, bias = self.geometry
-            pattern = np.zeros(s)
-            for k in range(k_size):
-                pattern[(k * d) % s] += per_tap
-            tile = pattern[np.arange(length) % s] + (1.0 if bias else 0.0)
-            self._tile = tile.reshape(1, -1, 1)
+            self._tile = self._interior(0, length).reshape(1, -1, 1)
             self._tile.flags.writeable = False
         return self._tile
 

@@ -3,6 +3,7 @@ arithmetic, the pooled kernel-entry test, memory, JSON and exit statuses."""
 
 import json
 import sys
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -43,14 +44,21 @@ def test_reduction_length_is_the_products_reaching_the_busiest_sample(L, K, s, d
 @settings(max_examples=150, deadline=None)
 @given(L=st.integers(1, 40), K=st.integers(1, 9), s=st.integers(1, 6), d=st.integers(1, 3),
        crops=st.tuples(st.integers(-4, 12), st.integers(-4, 12)), per_tap=st.integers(1, 3),
-       bias=st.booleans(), whole=st.sampled_from([1, 7, 1 << 16]), data=st.data())
+       bias=st.booleans(), whole=st.sampled_from([1, 7, 1 << 16]),
+       period_limit=st.sampled_from([1, 3, tolerance.PERIOD_LIMIT]), data=st.data())
 def test_product_counts_of_any_block_are_the_brute_force_ones(L, K, s, d, crops, per_tap,
-                                                               bias, whole, data):
-    # Kept whole, or counted per block: a period away from the input's ends, counted at
+                                                               bias, whole, period_limit, data):
+    # Kept whole, or counted per block: a period away from the input's ends (strides up
+    # to period_limit; beyond, tap by tap on the positions each reaches), counted at
     # them; every cut of the output gives the brute-force counts.
     full = (L - 1) * s + (K - 1) * d + 1
     out = full - crops[0] - crops[1]
     assume(out > 0)
+    with mock.patch.object(tolerance, "PERIOD_LIMIT", period_limit):
+        _check_counts(L, K, s, d, crops, per_tap, bias, whole, out, data)
+
+
+def _check_counts(L, K, s, d, crops, per_tap, bias, whole, out, data):
     counts = tolerance.ProductCounts.from_geometry(L, K, s, d, *crops, per_tap=per_tap,
                                                    bias=bias, whole=whole)
     expected = np.zeros(out)
