@@ -295,3 +295,23 @@ def test_huge_stride_fails_before_allocating():
     finally:
         tracemalloc.stop()
     assert peak < 2**20
+
+
+@pytest.mark.parametrize("good,bad,error", [
+    (dict(stride=3), dict(stride=3.0), TypeError),
+    (dict(dilation=1), dict(dilation=True), TypeError),
+    (dict(padding=(1, 2)), dict(padding=(1.0, 2)), TypeError),
+    (dict(output_padding=1, stride=2), dict(output_padding=1.0, stride=2), TypeError),
+    (dict(padding=1), dict(padding=-1), ValueError),
+])
+def test_remembered_geometry_still_checks_every_call(good, bad, error):
+    """The time axis is remembered per call arguments: 3.0 == 3 and True == 1 hash
+    alike, and must raise however often the int came before."""
+    x, w = np.ones((1, 4, 2)), np.ones((3, 2, 2))
+    for _ in range(2):
+        want = conv1d_transpose(x, w, **good)
+        with pytest.raises(error):
+            conv1d_transpose(x, w, **bad)
+    assert np.array_equal(conv1d_transpose(x, w, **{k: np.int64(v) if type(v) is int
+                                                    else v for k, v in good.items()}),
+                          want)
