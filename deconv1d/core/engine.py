@@ -46,6 +46,12 @@ Inputs are converted to the compute dtype block by block too.
     phase ``r`` receives exactly the taps ``k`` with ``k*d = r (mod s)``, and
     those form a stride-1 problem on the input (:func:`phases`): one such
     gather per phase, each writing every ``s``-th output.
+``"index"`` (small problems only)
+    The whole col2im at once: one GEMM gives every column, and one ``np.bincount``
+    adds each into its full-scatter position, from an index array remembered per
+    shape.  Offered while the columns and the accumulator each hold at most
+    ``INDEX_VALUES`` values; there a call's time goes to NumPy calls, not
+    arithmetic, and ``"scatter"`` makes one add per tap plus its block set-up.
 
 The choice
     :func:`candidates` lists the paths (and ``time_batch`` values) that can run a
@@ -61,8 +67,8 @@ The choice
 Non-finite inputs
     The block and gather paths multiply structural zeros (padded taps, the
     Toeplitz band, samples outside the input), and ``0 * inf`` is nan, so
-    :func:`compute` sends input with a nan or inf to ``"scatter"``, where a
-    non-finite value reaches exactly the outputs its taps reach.
+    :func:`compute` sends input with a nan or inf to ``"scatter"`` (or leaves it on
+    ``"index"``), where a non-finite value reaches exactly the outputs its taps reach.
 
 The direct convolution
 ----------------------
@@ -90,9 +96,11 @@ import numpy.typing as npt
 
 from .geometry import Geometry
 
-__all__ = ["BLOCK_BYTES", "CACHE_BLOCK_BYTES", "MAX_BLOCK_BYTES", "MIN_ROWS",
-           "NARROW_OUTPUT", "PATHS", "Placement", "Problem", "block_shape", "by_channel",
-           "candidates", "choose", "compute", "path_cost", "correlate", "native_kernel",
+__all__ = ["BLOCK_BYTES", "CACHE_BLOCK_BYTES", "INDEX_VALUES", "MAX_BLOCK_BYTES",
+           "MIN_ROWS", "NARROW_OUTPUT", "PATHS", "Placement", "Problem", "block_shape",
+           "by_channel",
+           "candidates", "choose", "columns", "compute", "gemm_kernel", "index_fits",
+           "path_cost", "correlate", "native_kernel",
            "new_output", "release_scratch", "run", "scratch", "signal_window"]
 
 #: Bytes of scratch per block (columns, or im2col rows plus output rows), for
@@ -126,7 +134,12 @@ MIN_ROWS = 1024
 MAX_BLOCK_BYTES = 16 * 2**20
 
 #: The transposed convolution's paths, by name (see the module docstring).
-PATHS = ("scatter", "scatter_blocks", "gather")
+PATHS = ("scatter", "scatter_blocks", "gather", "index")
+
+#: The ``"index"`` path runs a whole problem at once: it is offered only while its
+#: columns (``N*L*K*C_out`` products) and its accumulator (``N*L_full*C_out``) each
+#: hold at most this many values (512 KiB in float64, with the index as large).
+INDEX_VALUES = 1 << 16
 
 _local = threading.local()
 
@@ -371,6 +384,45 @@ def by_channel(rows: int, c_out: int, stride: int, kernel_size: int) -> bool:
 # --------------------------------------------------------------------------- #
 # Scatter (col2im) engine, with the overlap tail carried between time blocks. #
 # --------------------------------------------------------------------------- #
+def gemm_kernel(w: np.ndarray, groups: int) -> np.ndarray:
+    """The kernel as the GEMM's right operand: ``(G, C_in / G, K * C_out / G)``.
+
+    A view of ``w`` (K, C_out // groups, C_in) in either of
+    :func:`native_kernel`'s orders, which BLAS takes as it is.
+
+    Examples
+    --------
+    >>> gemm_kernel(np.ones((3, 2, 4)), groups=2).shape
+    (2, 2, 6)
+    """
+    taps, c_out_g, c_in = w.shape
+    cin_g = c_in // groups
+    if w.flags.c_contiguous:
+        return w.reshape(taps * c_out_g, groups, cin_g).transpose(1, 2, 0)
+    # native_kernel made (C_in, taps, C_out / G) contiguous
+    return w.transpose(2, 0, 1).reshape(groups, cin_g, taps * c_out_g)
+
+
+def columns(xb: np.ndarray, wg: np.ndarray, taps: int, dtype: np.dtype,
+            out: np.ndarray | None = None) -> np.ndarray:
+    """``cols[n, i, k, f] = sum_c xb[n, i, c] w[k, f, c]``, shape (n, l, taps, C_out).
+
+    ``xb`` (n, l, C_in) in any dtype; ``wg`` from :func:`gemm_kernel`; ``out``, an
+    (n*l, taps*C_out) array the GEMM may write into (one group only).
+    """
+    n, length, c_in = xb.shape
+    groups = wg.shape[0]
+    c_out = wg.shape[2] // taps * groups
+    rows = np.ascontiguousarray(xb, dtype=dtype).reshape(n * length, c_in)
+    if groups == 1:
+        cols = np.matmul(rows, wg[0], out=out)
+        return cols.reshape(n, length, taps, c_out)
+    cin_g = c_in // groups
+    cols = np.matmul(rows.reshape(n * length, groups, cin_g).transpose(1, 0, 2), wg)
+    cols = cols.reshape(groups, n, length, taps, c_out // groups)
+    return cols.transpose(1, 2, 3, 0, 4).reshape(n, length, taps, c_out)
+
+
 class Scatter:
     """col2im over consecutive time chunks of one batch block.
 
@@ -416,15 +468,8 @@ class Scatter:
             self.tail_len = (self.n_blocks - 1) * stride
         else:
             self.tail_len = max((kernel_size - 1) * dilation + 1 - stride, 0)
-        taps = w.shape[0]
-        self.taps = taps
-        cin_g = c_in // groups
-        # (G, C_in / G, taps * C_out / G), BLAS taking either memory order: a view
-        # of the kernel in either of its native orders (see native_kernel).
-        if w.flags.c_contiguous:
-            self.w = w.reshape(taps * c_out_g, groups, cin_g).transpose(1, 2, 0)
-        else:                           # native_kernel made (C_in, taps, C_out/G) contiguous
-            self.w = w.transpose(2, 0, 1).reshape(groups, cin_g, taps * c_out_g)
+        self.taps = w.shape[0]
+        self.w = gemm_kernel(w, groups)
         self.carry: np.ndarray | None = None
 
     def row_bytes(self, c_in: int) -> int:
@@ -436,17 +481,11 @@ class Scatter:
 
     def columns(self, xb: np.ndarray) -> np.ndarray:
         """``cols`` of shape (n, l, taps, C_out) for a chunk ``xb`` (n, l, C_in)."""
-        n, length, c_in = xb.shape
-        rows = np.ascontiguousarray(xb, dtype=self.dtype).reshape(n * length, c_in)
-        g = self.groups
-        if g == 1:
-            cols = scratch("cols", (n * length, self.w.shape[2]), self.dtype)
-            np.matmul(rows, self.w[0], out=cols)
-            return cols.reshape(n, length, self.taps, self.c_out)
-        cin_g = c_in // g
-        cols = np.matmul(rows.reshape(n * length, g, cin_g).transpose(1, 0, 2), self.w)
-        cols = cols.reshape(g, n, length, self.taps, self.c_out // g)
-        return cols.transpose(1, 2, 3, 0, 4).reshape(n, length, self.taps, self.c_out)
+        n, length, _ = xb.shape
+        out = None
+        if self.groups == 1:
+            out = scratch("cols", (n * length, self.w.shape[2]), self.dtype)
+        return columns(xb, self.w, self.taps, self.dtype, out)
 
     def step(self, xb: np.ndarray) -> np.ndarray:
         """The full positions made final by the chunk ``xb`` (n, l, C_in)."""
@@ -548,6 +587,63 @@ def scatter(x, w, geom, groups, y, bias, dtype, blocks=False, block_bytes=None):
             place.put(i0 * s, engine.step(x[n0:n1, i0:i0 + time_block]))
         place.put(length * s, engine.tail(n1 - n0))
         place.close()
+
+
+# --------------------------------------------------------------------------- #
+# Index path: a small problem at once.                                         #
+# --------------------------------------------------------------------------- #
+@functools.lru_cache(maxsize=64)
+def _full_positions(n_batch: int, length: int, kernel_size: int, c_out: int,
+                    stride: int, dilation: int, full: int) -> np.ndarray:
+    """Flat position in an (N, L_full, C_out) accumulator of each column value
+    ``cols[n, i, k, f]``: ``(n * L_full + i*s + k*d) * C_out + f``, read-only."""
+    time = (np.arange(n_batch)[:, None, None] * full
+            + np.arange(0, length * stride, stride)[:, None]
+            + np.arange(0, kernel_size * dilation, dilation))
+    flat = (time[..., None] * c_out + np.arange(c_out)).ravel()
+    flat.flags.writeable = False
+    return flat
+
+
+def index_fits(geom: Geometry, c_out: int, n_batch: int) -> bool:
+    """Whether the ``"index"`` path takes this problem (see :data:`INDEX_VALUES`)."""
+    return (n_batch * geom.length * geom.kernel_size * c_out <= INDEX_VALUES
+            and n_batch * geom.full_length * c_out <= INDEX_VALUES)
+
+
+def index(x, w, geom, groups, y, bias, dtype, block_bytes=None):
+    """Index path: the whole col2im at once, for a small problem (one block,
+    whatever ``block_bytes`` says).
+
+    One GEMM gives every column; one ``np.bincount`` adds each into its place of
+    the full scatter (float32 and float64: the sums are taken in float64; other
+    dtypes: ``np.add.at``, in the dtype).  A small call spends its time in NumPy
+    calls, not arithmetic: ``"scatter"`` makes one add per tap and a dozen calls
+    to set up its blocks.
+    """
+    n_batch, length, c_in = x.shape
+    dtype = np.dtype(dtype)
+    c_out = w.shape[1] * groups
+    if not index_fits(geom, c_out, n_batch):
+        raise ValueError(
+            f"the index path takes at most {INDEX_VALUES} products and accumulator "
+            f"values. Received: N={n_batch}, L={length}, K={geom.kernel_size}, "
+            f"C_out={c_out}, full length {geom.full_length}")
+    w = native_kernel(w, dtype)
+    cols = columns(x, gemm_kernel(w, groups), w.shape[0], dtype).ravel()
+    flat = _full_positions(n_batch, length, geom.kernel_size, c_out, geom.stride,
+                           geom.dilation, geom.full_length)
+    size = n_batch * geom.full_length * c_out
+    if dtype == np.float64 or dtype == np.float32:
+        acc = np.bincount(flat, cols, size)
+    else:
+        acc = np.zeros(size, dtype)
+        np.add.at(acc, flat, cols)
+    if bias is not None:
+        bias = np.asarray(bias, dtype=dtype)
+    place = Placement(y, geom.crop_left, bias)
+    place.put(0, acc.reshape(n_batch, geom.full_length, c_out))
+    place.close()
 
 
 # --------------------------------------------------------------------------- #
@@ -907,6 +1003,12 @@ COST_NS = {
 }
 
 
+#: The ``"index"`` path in the cost model's counts: values moved per column value
+#: (float64, float32) and NumPy calls (see :func:`path_features`).
+INDEX_COST_PER_VALUE = (3.0, 8.0)
+INDEX_CALLS = 7.0
+
+
 def _gemm(m: int, k: int, n: int) -> float:
     """Multiply-adds of ``(m, k) @ (k, n)``, weighted by its narrowness."""
     return m * k * n * (1 + GEMM_HALF_INNER / k) * (1 + GEMM_HALF_OUTPUT / n)
@@ -950,6 +1052,10 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
         built; the output written once (twice with groups).  With stride and
         dilation both above 1, the sum of these over the phases (:func:`phases`),
         each a stride-1 plan of its taps for ``L_out/s`` outputs, written twice.
+    ``"index"``
+        The scatter's GEMM; each column value moved ``INDEX_COST_PER_VALUE`` times
+        (``np.bincount``: its index, its weight, its bin); the accumulator and the
+        output once; ``INDEX_CALLS`` calls, however many taps.
     """
     k, s, d = geom.kernel_size, geom.stride, geom.dilation
     length, l_out, full = geom.length, geom.output_length, geom.full_length
@@ -979,6 +1085,14 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
             moved += added                          # the columns' transpose
             loops += added / cout_g
         return (groups * _gemm(rows, cin_g, taps * cout_g), added + moved, loops, calls)
+    if path == "index":
+        added = rows * k * c_out
+        # np.bincount takes float32 weights through a cast several times slower
+        # than its float64 loop (measured: 8 against 1.2 ns a value)
+        per_value = INDEX_COST_PER_VALUE[itemsize == 4]
+        values = added * per_value + n_batch * full * c_out + out_values + rows * c_in
+        loops = out_values / c_out + rows + (added / cout_g if groups > 1 else 0)
+        return (groups * _gemm(rows, cin_g, k * cout_g), values, loops, INDEX_CALLS)
     plans = _gather_plans(geom, options.get("time_batch", 1))
     once = len(plans) == 1 and groups == 1           # the GEMM writes the output
     gemm = values = total_loops = total_calls = 0.0
@@ -1040,7 +1154,8 @@ def candidates(geom: Geometry, c_in: int, c_out: int, groups: int,
     the list is never empty; ``"scatter_blocks"`` needs dilation 1; ``"gather"``
     takes every geometry (``time_batch`` 1, 2, 4, ... ``MAX_TIME_BATCH`` when
     the dilation divides the stride, else only 1); both are left out when their
-    weight matrix would exceed ``WEIGHT_BYTES``.
+    weight matrix would exceed ``WEIGHT_BYTES``; ``"index"`` is offered only to a
+    small problem (:func:`index_fits`).
 
     Examples
     --------
@@ -1057,8 +1172,11 @@ def candidates(geom: Geometry, c_in: int, c_out: int, groups: int,
                   for e in range(MAX_TIME_BATCH.bit_length())]
     else:
         found.append(("gather", {"time_batch": 1}))
-    return [(p, o) for p, o in found if p == "scatter" or _weight_bytes(
+    found = [(p, o) for p, o in found if p == "scatter" or _weight_bytes(
         p, o, geom, c_in, c_out, groups, itemsize) <= WEIGHT_BYTES]
+    if index_fits(geom, c_out, n_batch):
+        found.append(("index", {}))
+    return found
 
 
 def choose(geom: Geometry, c_in: int, c_out: int, groups: int,
@@ -1136,6 +1254,8 @@ def run(path: str, x: np.ndarray, w: np.ndarray, geom: Geometry, groups: int,
         scatter(x, w, geom, groups, y, bias, dtype, blocks=True, **options)
     elif path == "gather":
         gather(x, w, geom, groups, y, bias, dtype, **options)
+    elif path == "index":
+        index(x, w, geom, groups, y, bias, dtype, **options)
     else:
         raise ValueError(f"`path` must be one of {PATHS}. Received: path={path!r}")
 
@@ -1210,7 +1330,8 @@ def compute(problem: Problem, path: str | None = None, **options: Any) -> np.nda
         From :func:`deconv1d.core.transpose.prepare`.
     path : str, optional
         One of ``PATHS``, forced (tests and benchmarks do this); ``None`` lets
-        :func:`choose` pick, and sends non-finite input to ``"scatter"``.
+        :func:`choose` pick, and sends non-finite input to ``"scatter"`` unless it
+        picked ``"index"`` (neither multiplies structural zeros).
     **options
         The path's options (see :func:`run`); only with a forced ``path``.
 
@@ -1241,8 +1362,9 @@ def compute(problem: Problem, path: str | None = None, **options: Any) -> np.nda
             raise ValueError(f"options need a forced `path`. Received: {options!r}")
         path, options = choose(geom, c_in, c_out, problem.groups, n_batch,
                                problem.compute_dtype.itemsize)
-        if path != "scatter" and not (_all_finite(problem.x, problem.compute_dtype)
-                                      and _all_finite(problem.w, problem.compute_dtype)):
+        if path not in ("scatter", "index") and not (
+                _all_finite(problem.x, problem.compute_dtype)
+                and _all_finite(problem.w, problem.compute_dtype)):
             # The block and gather paths multiply structural zeros (padded
             # taps, Toeplitz gaps, out-of-range inputs) and 0 * inf = nan would
             # spread a non-finite value past the outputs it reaches.

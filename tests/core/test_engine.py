@@ -77,7 +77,7 @@ def path_options(draw, geom):
     """A path that supports this geometry (``Problem.geometry``: a stride or
     dilation that is never taken is 1 there), with random options."""
     stride, dilation = geom.stride, geom.dilation
-    choices = ["scatter", "gather"]
+    choices = ["scatter", "gather", "index"]     # problems() are small: index takes them
     if dilation == 1:
         choices.append("scatter_blocks")
     path = draw(st.sampled_from(choices))
@@ -112,6 +112,7 @@ def test_every_path_forced_matches_an_oracle(data):
     ("scatter_blocks", {}), ("scatter_blocks", {"block_bytes": 1}),
     ("gather", {"time_batch": 1}), ("gather", {"time_batch": 4}),
     ("gather", {"time_batch": 3, "block_bytes": 1}),
+    ("index", {}),
 ])
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
@@ -186,7 +187,7 @@ def test_float32_and_float16_paths(data):
 
 
 @pytest.mark.parametrize("path,options", [("scatter", {}), ("scatter_blocks", {}),
-                                          ("gather", {"time_batch": 2})])
+                                          ("gather", {"time_batch": 2}), ("index", {})])
 def test_integer_input_is_float64_and_inputs_untouched(path, options):
     x = np.arange(24).reshape(2, 4, 3)
     w = np.arange(30).reshape(5, 2, 3) % 7
@@ -218,6 +219,34 @@ def test_unknown_path_names_itself():
     x, w = np.ones((1, 3, 1)), np.ones((2, 1, 1))
     with pytest.raises(ValueError, match="path='fft'"):
         forced(x, w, 1, "valid", None, 1, 1, "channels_last", None, "fft")
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.longdouble, np.float16])
+def test_index_path_in_dtypes_bincount_cannot_take(dtype):
+    """np.bincount sums float64: complex and long double go through np.add.at."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 5, 3)).astype(dtype)
+    w = rng.standard_normal((4, 2, 3)).astype(dtype)
+    if dtype == np.complex128:
+        x = x + 1j * rng.standard_normal(x.shape)
+    got = forced(x, w, 3, "same", None, 2, 1, "channels_last", None, "index")
+    want = reference.scatter_loops(x, w, 3, "same", dilation=2)
+    assert got.dtype == want.dtype
+    tol = 1e-2 if dtype == np.float16 else 1e-12
+    assert np.abs(got - want).max() <= tol * np.abs(want).max()
+
+
+def test_index_path_is_offered_only_for_small_problems():
+    small, large = shapes.geometry(100, 8, 4), shapes.geometry(10000, 8, 4)
+    assert ("index", {}) in engine.candidates(small, 8, 8, 1, 2)
+    assert ("index", {}) not in engine.candidates(large, 8, 8, 1, 2)
+    # a huge stride: few products, but an accumulator of the full scatter's length
+    huge = shapes.geometry(4, 1, 100_000)
+    assert not engine.index_fits(huge, 1, 1)
+    assert ("index", {}) not in engine.candidates(huge, 1, 1, 1, 1)
+    x, w = np.ones((2, 10000, 8)), np.ones((8, 8, 8))
+    with pytest.raises(ValueError, match="index path takes at most"):
+        forced(x, w, 4, "valid", None, 1, 1, "channels_last", None, "index")
 
 
 def test_paths_refuse_geometry_they_cannot_do():
@@ -339,7 +368,7 @@ def test_choice_is_the_cheapest_candidate_within_the_scratch_bound(
 
 
 @pytest.mark.parametrize("path,options", [("scatter", {}), ("scatter_blocks", {}),
-                                          ("gather", {"time_batch": 2})])
+                                          ("gather", {"time_batch": 2}), ("index", {})])
 def test_kept_scratch_never_leaks_into_results(path, options):
     """Scratch buffers are reused between calls (and per thread): results stay apart."""
     import threading
