@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -59,7 +60,7 @@ def check_time_steps(name: str, array: np.ndarray, length: int) -> None:
 
 
 def check_transpose_kernel(w: np.ndarray, groups: int, in_channels: int,
-                           source: str) -> int:
+                           source: str | Callable[[], str]) -> int:
     """Check a rank-3 transposed-convolution kernel; return its output channels.
 
     Parameters
@@ -69,8 +70,9 @@ def check_transpose_kernel(w: np.ndarray, groups: int, in_channels: int,
         Already checked to be a positive int.
     in_channels : int
         The input channels ``C_in`` that ``w`` must match.
-    source : str
-        Where ``in_channels`` comes from, for the error message.
+    source : str or callable
+        Where ``in_channels`` comes from, for the error message (a callable is
+        called only to write one: formatting costs a small call time).
 
     Returns
     -------
@@ -91,7 +93,7 @@ def check_transpose_kernel(w: np.ndarray, groups: int, in_channels: int,
     if w_in != in_channels:
         raise ValueError(
             f"`w` must have {in_channels} input channels (its last axis) to match "
-            f"{source}. Received: w with shape {w.shape}"
+            f"{_text(source)}. Received: w with shape {w.shape}"
         )
     if kernel_size == 0 or c_out_g == 0:
         raise ValueError(f"`w` must not be empty. Received: w with shape {w.shape}")
@@ -109,8 +111,16 @@ def check_bias(bias: object, channels: int, per: str) -> np.ndarray:
     return bias
 
 
+def _text(message: str | Callable[[], str]) -> str:
+    return message if isinstance(message, str) else message()
+
+
 def dtypes(*arrays: npt.ArrayLike) -> tuple[np.dtype, np.dtype]:
     """``(compute, result)`` dtypes: ints and bools become float64; float16 computes in float32."""
+    first = getattr(arrays[0], "dtype", None)
+    if (first in _SAME_DTYPES
+            and all(getattr(a, "dtype", None) == first for a in arrays[1:])):
+        return first, first                 # the common case, without np.result_type
     result = np.result_type(*arrays)
     if result.kind in "biu":
         result = np.dtype(np.float64)
@@ -128,9 +138,13 @@ def physical_memory() -> int:
 
 
 _INTP_MAX = int(np.iinfo(np.intp).max)
+#: Dtypes that are their own compute and result dtype (see :func:`dtypes`).
+_SAME_DTYPES = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.complex64,
+                                                np.complex128, np.longdouble))
 
 
-def check_fits(what: str, shape: tuple[int, ...], itemsize: int, received: str) -> None:
+def check_fits(what: str, shape: tuple[int, ...], itemsize: int,
+               received: str | Callable[[], str]) -> None:
     """The one size guard: refuse an array that would not fit in this machine's memory.
 
     Called before allocating anything whose size follows from the arguments
@@ -146,8 +160,9 @@ def check_fits(what: str, shape: tuple[int, ...], itemsize: int, received: str) 
         Its shape.
     itemsize : int
         Bytes per element.
-    received : str
-        The arguments that chose the size, as ``name=value`` text.
+    received : str or callable
+        The arguments that chose the size, as ``name=value`` text (or a callable
+        returning it, called only for the message).
 
     Raises
     ------
@@ -170,7 +185,7 @@ def check_fits(what: str, shape: tuple[int, ...], itemsize: int, received: str) 
         raise ValueError(
             f"{what}, shape {tuple(int(n) for n in shape)}, would need "
             f"{needed / 2**30:.3g} GiB, more than this machine's memory: check the "
-            f"sizes. Received: {received}"
+            f"sizes. Received: {_text(received)}"
         )
 
 

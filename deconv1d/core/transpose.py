@@ -79,7 +79,8 @@ def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
     x_last = x if data_format == "channels_last" else x.transpose(0, 2, 1)
     n_batch, length, c_in = x_last.shape
     kernel_size = w.shape[0]
-    c_out = check_transpose_kernel(w, groups, c_in, f"`x` ({data_format}, shape {x.shape})")
+    c_out = check_transpose_kernel(w, groups, c_in,
+                                   lambda: f"`x` ({data_format}, shape {x.shape})")
     check_time_steps("x", x, length)
     arrays = [x, w]
     if bias is not None:
@@ -88,12 +89,13 @@ def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
     geom = _time_axis(length, kernel_size, stride, padding, output_padding, dilation)
     compute, result = dtypes(*arrays)
     check_fits("The output", (n_batch, geom.output_length, c_out), compute.itemsize,
-               f"stride={stride!r}, padding={padding!r}, dilation={dilation!r}, "
-               f"output_padding={output_padding!r}")
+               lambda: f"stride={stride!r}, padding={padding!r}, dilation={dilation!r}, "
+                       f"output_padding={output_padding!r}")
     # Until every engine path bounds its scratch by the output, a window far
     # inside a long full scatter may still need one full-length row per channel.
     check_fits("The full scatter", (geom.full_length, c_out), compute.itemsize,
-               f"stride={stride!r}, dilation={dilation!r}, kernel_size={kernel_size}")
+               lambda: f"stride={stride!r}, dilation={dilation!r}, "
+                       f"kernel_size={kernel_size}")
     return Problem(
         x=x_last.astype(compute, copy=False) if convert else x_last,
         w=w.astype(compute, copy=False),
