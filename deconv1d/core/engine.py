@@ -46,6 +46,12 @@ Inputs are converted to the compute dtype block by block too.
     phase ``r`` receives exactly the taps ``k`` with ``k*d = r (mod s)``, and
     those form a stride-1 problem on the input (:func:`phases`): one such
     gather per phase, each writing every ``s``-th output.
+``"disjoint"`` (taps that never overlap: ``(K - 1)*d < s``)
+    Then every full-scatter position receives at most one product, so each tap's
+    GEMM ``x @ w[k]`` is written by BLAS straight into its outputs (every
+    ``s``-th, from ``k*d``; the row stride ``s*C_out`` is a valid leading
+    dimension): no columns, no accumulator, no adds.  A kernel shorter than the
+    stride, ``K = 1`` above all.
 ``"index"`` (small problems only)
     The whole col2im at once: one GEMM gives every column, and one ``np.bincount``
     adds each into its full-scatter position, from an index array remembered per
@@ -68,7 +74,7 @@ Non-finite inputs
     The block and gather paths multiply structural zeros (padded taps, the
     Toeplitz band, samples outside the input), and ``0 * inf`` is nan, so
     :func:`compute` sends input with a nan or inf to ``"scatter"`` (or leaves it on
-    ``"index"``), where a non-finite value reaches exactly the outputs its taps reach.
+    ``"index"`` or ``"disjoint"``), where a non-finite value reaches exactly the outputs its taps reach.
 
 The direct convolution
 ----------------------
@@ -99,7 +105,8 @@ from .geometry import Geometry
 __all__ = ["BLOCK_BYTES", "CACHE_BLOCK_BYTES", "INDEX_VALUES", "MAX_BLOCK_BYTES",
            "MIN_ROWS", "NARROW_OUTPUT", "PATHS", "Placement", "Problem", "block_shape",
            "by_channel",
-           "candidates", "choose", "columns", "compute", "gemm_kernel", "index_fits",
+           "candidates", "choose", "columns", "compute", "disjoint_fits", "gemm_kernel",
+           "index_fits",
            "path_cost", "correlate", "native_kernel",
            "new_output", "release_scratch", "run", "scratch", "signal_window"]
 
@@ -134,7 +141,7 @@ MIN_ROWS = 1024
 MAX_BLOCK_BYTES = 16 * 2**20
 
 #: The transposed convolution's paths, by name (see the module docstring).
-PATHS = ("scatter", "scatter_blocks", "gather", "index")
+PATHS = ("scatter", "scatter_blocks", "gather", "index", "disjoint")
 
 #: The ``"index"`` path runs a whole problem at once: it is offered only while its
 #: columns (``N*L*K*C_out`` products) and its accumulator (``N*L_full*C_out``) each
@@ -660,6 +667,80 @@ def index(x, w, geom, groups, y, bias, dtype, block_bytes=None):
 
 
 # --------------------------------------------------------------------------- #
+# Disjoint path: taps that never overlap.                                      #
+# --------------------------------------------------------------------------- #
+def disjoint_fits(geom: Geometry) -> bool:
+    """Whether no two products land on one full-scatter position: ``(K - 1)*d < s``
+    (a kernel shorter than the stride, one tap above all), or a single input."""
+    return (geom.kernel_size - 1) * geom.dilation < geom.stride or geom.length == 1
+
+
+def disjoint(x, w, geom, groups, y, bias, dtype, block_bytes=None):
+    """Disjoint path: with ``(K - 1)*d < s`` no outputs overlap, so each tap's GEMM
+    ``x @ w[k]`` is written straight into its outputs, every ``s``-th from
+    ``k*d``: no columns, no accumulator, no adds.  The outputs no tap reaches keep
+    ``y``'s zeros (or get the bias).
+    """
+    if not disjoint_fits(geom):
+        raise ValueError(
+            "the disjoint path needs taps that never overlap, (K - 1) * dilation < "
+            f"stride or one input. Received: K={geom.kernel_size}, "
+            f"dilation={geom.dilation}, stride={geom.stride}, L={geom.length}")
+    n_batch, length, c_in = x.shape
+    dtype = np.dtype(dtype)
+    s, d, crop, l_out = geom.stride, geom.dilation, geom.crop_left, y.shape[1]
+    w = native_kernel(w, dtype)
+    kernel_size, cout_g, _ = w.shape
+    cin_g = c_in // groups
+    straight = y.dtype == dtype and y.strides[2] == dtype.itemsize
+    if bias is not None:
+        bias = np.asarray(bias, dtype=dtype)
+        y[...] = bias                       # then every product written gets it too
+    row_bytes = (c_in + (0 if straight else cout_g)) * dtype.itemsize
+    batch_block, time_block = block_shape(n_batch, length, row_bytes, block_bytes)
+    for n0 in range(0, n_batch, batch_block):
+        n1 = min(n_batch, n0 + batch_block)
+        for i0 in range(0, length, time_block):
+            i1 = min(length, i0 + time_block)
+            xb = np.ascontiguousarray(x[n0:n1, i0:i1], dtype=dtype)
+            for k in range(kernel_size):
+                # input i lands on output i*s + k*d - crop: keep 0 <= o < l_out
+                lo = max(i0, -(-(crop - k * d) // s))
+                hi = min(i1, -(-(l_out + crop - k * d) // s))
+                if lo >= hi:
+                    continue
+                o0 = lo * s + k * d - crop
+                target = y[n0:n1, o0:o0 + (hi - lo - 1) * s + 1:s]
+                rows = xb[:, lo - i0:hi - i0]
+                for g in range(groups):
+                    _write_tap(rows[..., g * cin_g:(g + 1) * cin_g],
+                               w[k, :, g * cin_g:(g + 1) * cin_g].T,
+                               target[..., g * cout_g:(g + 1) * cout_g],
+                               None if bias is None else bias[g * cout_g:(g + 1) * cout_g],
+                               straight)
+
+
+def _write_tap(rows, wk, target, bias, straight):
+    """``target = rows @ wk (+ bias)``: (n, l, C_in/G) @ (C_in/G, C_out/G) into an
+    (n, l, C_out/G) view of the output, by BLAS straight into it when its channels
+    are contiguous (one GEMM when its rows are too), else through a temporary."""
+    n, length, _ = rows.shape
+    if not straight:
+        res = np.matmul(rows, wk)
+        if bias is not None:
+            res += bias
+        np.copyto(target, res, casting="unsafe")
+        return
+    if n == 1 or target.flags.c_contiguous:
+        np.matmul(rows.reshape(n * length, -1), wk,
+                  out=target.reshape(n * length, -1))
+    else:
+        np.matmul(rows, wk, out=target)
+    if bias is not None:
+        target += bias
+
+
+# --------------------------------------------------------------------------- #
 # Gather (polyphase) path.                                                     #
 # --------------------------------------------------------------------------- #
 def phases(kernel_size: int, stride: int, dilation: int) -> list[tuple[int, int, int]]:
@@ -1064,7 +1145,12 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
         ``U = B + P - 1``; the im2col copy (runs of ``C_in/G``); the banded weight
         built; the output written once (twice with groups).  With stride and
         dilation both above 1, the sum of these over the phases (:func:`phases`),
-        each a stride-1 plan of its taps for ``L_out/s`` outputs, written twice.
+        each a stride-1 plan of its taps for ``L_out/s`` outputs, written twice,
+        and the phases no tap reaches filled.
+    ``"disjoint"``
+        ``K * G`` GEMMs ``(N*L, C_in/G) @ (C_in/G, C_out/G)`` written into the
+        output (every output value at most once) and the input read once; a few
+        calls per tap.
     ``"index"``
         The scatter's GEMM; each column value moved ``INDEX_COST_PER_VALUE`` times
         (``np.bincount``: its index, its weight, its bin); the accumulator and the
@@ -1098,6 +1184,13 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
             moved += added                          # the columns' transpose
             loops += added / cout_g
         return (groups * _gemm(rows, cin_g, taps * cout_g), added + moved, loops, calls)
+    if path == "disjoint":
+        batch_block, time_block = block_shape(n_batch, length, c_in * itemsize)
+        n_blocks = -(-n_batch // batch_block) * -(-length // time_block)
+        gemm = groups * k * _gemm(rows, cin_g, cout_g)
+        moved = rows * c_in + rows * k * c_out           # read once, written once
+        calls = n_blocks * (k * groups * (1 if batch_block == 1 else 2) + 4)
+        return gemm, moved, out_values / c_out + rows, calls
     if path == "index":
         added = rows * k * c_out
         per_value = INDEX_COST_PER_VALUE[itemsize == 4]
@@ -1123,6 +1216,12 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
         values += im2col + rows * c_in + weight + written
         total_loops += im2col / cin_g + rows + written / c_out
         total_calls += n_blocks * 12 + n_taps
+    if len(plans) < s and s > 1 and d > 1:
+        # the phases no tap reaches are filled: every s-th output, one call each
+        unreached = (s - len(plans)) * n_batch * -(-l_out // s)
+        values += unreached * c_out
+        total_loops += unreached
+        total_calls += s - len(plans)
     return gemm, values, total_loops, total_calls
 
 
@@ -1169,7 +1268,8 @@ def candidates(geom: Geometry, c_in: int, c_out: int, groups: int,
     takes every geometry (``time_batch`` 1, 2, 4, ... ``MAX_TIME_BATCH`` when
     the dilation divides the stride, else only 1); both are left out when their
     weight matrix would exceed ``WEIGHT_BYTES``; ``"index"`` is offered only to a
-    small problem (:func:`index_fits`).
+    small problem (:func:`index_fits`), ``"disjoint"`` only to taps that never
+    overlap (:func:`disjoint_fits`).
 
     Examples
     --------
@@ -1190,6 +1290,8 @@ def candidates(geom: Geometry, c_in: int, c_out: int, groups: int,
         p, o, geom, c_in, c_out, groups, itemsize) <= WEIGHT_BYTES]
     if index_fits(geom, c_out, n_batch):
         found.append(("index", {}))
+    if disjoint_fits(geom):
+        found.append(("disjoint", {}))
     return found
 
 
@@ -1270,6 +1372,8 @@ def run(path: str, x: np.ndarray, w: np.ndarray, geom: Geometry, groups: int,
         gather(x, w, geom, groups, y, bias, dtype, **options)
     elif path == "index":
         index(x, w, geom, groups, y, bias, dtype, **options)
+    elif path == "disjoint":
+        disjoint(x, w, geom, groups, y, bias, dtype, **options)
     else:
         raise ValueError(f"`path` must be one of {PATHS}. Received: path={path!r}")
 
@@ -1345,7 +1449,7 @@ def compute(problem: Problem, path: str | None = None, **options: Any) -> np.nda
     path : str, optional
         One of ``PATHS``, forced (tests and benchmarks do this); ``None`` lets
         :func:`choose` pick, and sends non-finite input to ``"scatter"`` unless it
-        picked ``"index"`` (neither multiplies structural zeros).
+        picked ``"index"`` or ``"disjoint"`` (none of them multiplies structural zeros).
     **options
         The path's options (see :func:`run`); only with a forced ``path``.
 
@@ -1376,7 +1480,7 @@ def compute(problem: Problem, path: str | None = None, **options: Any) -> np.nda
             raise ValueError(f"options need a forced `path`. Received: {options!r}")
         path, options = choose(geom, c_in, c_out, problem.groups, n_batch,
                                problem.compute_dtype.itemsize)
-        if path not in ("scatter", "index") and not (
+        if path not in ("scatter", "index", "disjoint") and not (
                 _all_finite(problem.x, problem.compute_dtype)
                 and _all_finite(problem.w, problem.compute_dtype)):
             # The block and gather paths multiply structural zeros (padded

@@ -80,6 +80,8 @@ def path_options(draw, geom):
     choices = ["scatter", "gather", "index"]     # problems() are small: index takes them
     if dilation == 1:
         choices.append("scatter_blocks")
+    if engine.disjoint_fits(geom):
+        choices.append("disjoint")
     path = draw(st.sampled_from(choices))
     options = {"block_bytes": draw(st.sampled_from([1, 200, 2000, engine.BLOCK_BYTES]))}
     if path == "gather" and stride % dilation == 0:
@@ -113,6 +115,7 @@ def test_every_path_forced_matches_an_oracle(data):
     ("gather", {"time_batch": 1}), ("gather", {"time_batch": 4}),
     ("gather", {"time_batch": 3, "block_bytes": 1}),
     ("index", {}),
+    ("disjoint", {}), ("disjoint", {"block_bytes": 1}),
 ])
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
@@ -122,6 +125,9 @@ def test_each_path_on_its_own(path, options, data):
     x, w, kwargs = data.draw(problems())
     if path == "scatter_blocks" and kwargs["dilation"] > 1:
         kwargs["dilation"] = 1
+        kwargs["output_padding"] = None
+    if path == "disjoint":              # taps that never overlap: (K - 1) * d < s
+        kwargs["stride"] = max(kwargs["stride"], (w.shape[0] - 1) * kwargs["dilation"] + 1)
         kwargs["output_padding"] = None
     try:
         geom = prepare(x, w, **kwargs).geometry
@@ -236,6 +242,27 @@ def test_index_path_in_dtypes_bincount_cannot_take(dtype):
     assert np.abs(got - want).max() <= tol * np.abs(want).max()
 
 
+def test_disjoint_path_writes_each_tap_straight_and_refuses_overlaps():
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((3, 7, 4)).astype(np.float16)     # float32 compute, float16 out
+    w = rng.standard_normal((2, 3, 4)).astype(np.float16)
+    bias = rng.standard_normal(3).astype(np.float16)
+    want = reference.scatter_loops(x.astype(float), w.astype(float), 5, (2, 1), dilation=2,
+                                   bias=bias.astype(float))
+    got = forced(x, w, 5, (2, 1), None, 2, 1, "channels_last", bias, "disjoint")
+    assert got.dtype == np.float16
+    assert np.abs(got.astype(float) - want).max() <= 1e-2 * np.abs(want).max()
+    xf = np.ascontiguousarray(x.transpose(0, 2, 1)).astype(float)
+    got = forced(xf, w.astype(float), 5, (2, 1), None, 2, 1, "channels_first",
+                 bias.astype(float), "disjoint")
+    assert_close(got, want.transpose(0, 2, 1))
+    assert ("disjoint", {}) in engine.candidates(shapes.geometry(7, 2, 5, dilation=2), 4, 3, 1)
+    assert ("disjoint", {}) not in engine.candidates(shapes.geometry(7, 2, 2, dilation=2),
+                                                     4, 3, 1)
+    with pytest.raises(ValueError, match="taps that never overlap"):
+        forced(x, w, 2, "valid", None, 2, 1, "channels_last", None, "disjoint")
+
+
 def test_index_path_is_offered_only_for_small_problems():
     small, large = shapes.geometry(100, 8, 4), shapes.geometry(10000, 8, 4)
     assert ("index", {}) in engine.candidates(small, 8, 8, 1, 2)
@@ -318,7 +345,7 @@ def test_non_finite_values_reach_exactly_what_the_oracle_says(data):
 @pytest.mark.parametrize("case,expected", [
     # (N, L, C_in, C_out, K, stride, dilation, groups) -> path, time_batch
     ((4, 16000, 1, 1, 31, 2, 1, 1), ("gather", 16)),     # one channel: stacked rows
-    ((10, 2027, 350, 1, 1, 6, 1, 1), ("scatter", None)),  # one output channel, K < s
+    ((10, 2027, 350, 1, 1, 6, 1, 1), ("disjoint", None)),  # K < s: taps never overlap
     ((1, 16, 8, 8, 4096, 1, 1, 1), ("scatter", None)),   # long kernel, short input
     ((1, 64, 64, 64, 4000, 2000, 1, 1), ("scatter", None)),   # huge stride
 ])
