@@ -242,6 +242,26 @@ def test_index_path_in_dtypes_bincount_cannot_take(dtype):
     assert np.abs(got - want).max() <= tol * np.abs(want).max()
 
 
+@pytest.mark.parametrize("narrow", [0, 10**6])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=st.data())
+def test_disjoint_path_one_gemm_per_tap_or_one_for_all(narrow, data):
+    """Both ways of the disjoint path: a GEMM per tap written straight into the
+    output (DISJOINT_NARROW 0), or one GEMM for every tap, copied (10**6)."""
+    x, w, kwargs = data.draw(problems())
+    kwargs["stride"] = max(kwargs["stride"], (w.shape[0] - 1) * kwargs["dilation"] + 1)
+    kwargs["output_padding"] = None
+    try:
+        prepare(x, w, **kwargs)
+    except ValueError:
+        assume(False)
+    block_bytes = data.draw(st.sampled_from([1, 300, engine.BLOCK_BYTES]))
+    with mock.patch.object(engine, "DISJOINT_NARROW", narrow):
+        got = forced(x, w, **kwargs, path="disjoint", block_bytes=block_bytes)
+    assert_close(got, reference.scatter_loops(x, w, **kwargs))
+
+
 def test_disjoint_path_writes_each_tap_straight_and_refuses_overlaps():
     rng = np.random.default_rng(8)
     x = rng.standard_normal((3, 7, 4)).astype(np.float16)     # float32 compute, float16 out
