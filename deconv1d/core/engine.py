@@ -1301,7 +1301,11 @@ def candidates(geom: Geometry, c_in: int, c_out: int, groups: int,
     --------
     >>> from deconv1d import shapes
     >>> [p for p, _ in candidates(shapes.geometry(10, 3, 2, dilation=3), 4, 4, 1)]
+    ['scatter', 'gather', 'index']
+    >>> [p for p, _ in candidates(shapes.geometry(10**4, 3, 2, dilation=3), 4, 4, 1)]
     ['scatter', 'gather']
+    >>> [p for p, _ in candidates(shapes.geometry(10**4, 2, 4, dilation=3), 4, 4, 1)]
+    ['scatter', 'gather', 'disjoint']
     """
     found: list[tuple[str, dict]] = [("scatter", {})]
     d = geom.dilation

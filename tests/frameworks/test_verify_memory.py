@@ -97,7 +97,12 @@ def test_verdicts_do_not_depend_on_the_block_size(monkeypatch, n, dtype, fail):
     assert (blocked.suspect, blocked.mismatched) == (whole.suspect, whole.mismatched)
     if whole.error_to_tolerance > 0.01:
         assert blocked.worst_index == whole.worst_index
-        assert blocked.error_to_tolerance == pytest.approx(whole.error_to_tolerance, rel=1e-9)
+        # The tolerance holds a float32 magnitude bound (|x| @ |w| rounded upward),
+        # computed block by block by conv1d_transpose: a block small enough for the
+        # engine's index path sums it in float64, others in float32, so its last bit
+        # (2**-23 relative) may differ with the block size, never more.
+        assert blocked.error_to_tolerance == pytest.approx(whole.error_to_tolerance,
+                                                           rel=2**-20)
     if whole.pooled_z is not None:
         assert blocked.pooled_z == pytest.approx(whole.pooled_z, rel=1e-6)
     if fail == "flipped":
