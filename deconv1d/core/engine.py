@@ -1125,9 +1125,19 @@ INDEX_COST_PER_VALUE = (3.0, 3.0)
 INDEX_CALLS = 8.0
 
 
-def _gemm(m: int, k: int, n: int) -> float:
+#: The disjoint path's GEMMs, one per tap, are ``C_out / G`` wide and write rows
+#: ``s * C_out`` apart: half speed at 8 columns instead of ``GEMM_HALF_OUTPUT``.
+#: Forced timings of ``fit_costs.py --random 40 --seed 1`` rank the paths best with
+#: 4-16 (chosen/fastest p90 1.15 -> 1.06 in float64, 1.14 -> 1.11 in float32), and
+#: no choice on the suite's shapes changes.
+DISJOINT_HALF_OUTPUT = 8
+
+
+def _gemm(m: int, k: int, n: int, half_output: float | None = None) -> float:
     """Multiply-adds of ``(m, k) @ (k, n)``, weighted by its narrowness."""
-    return m * k * n * (1 + GEMM_HALF_INNER / k) * (1 + GEMM_HALF_OUTPUT / n)
+    if half_output is None:
+        half_output = GEMM_HALF_OUTPUT
+    return m * k * n * (1 + GEMM_HALF_INNER / k) * (1 + half_output / n)
 
 
 def _gather_plans(geom: Geometry, time_batch: int) -> list[tuple[int, int, int, int]]:
@@ -1213,7 +1223,7 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
             gemm = groups * _gemm(rows, cin_g, k * cout_g)
             moved = rows * c_in + 2 * rows * k * c_out
             return gemm, moved, out_values / c_out + rows + rows * k, n_blocks * (k + 4)
-        gemm = groups * k * _gemm(rows, cin_g, cout_g)
+        gemm = groups * k * _gemm(rows, cin_g, cout_g, DISJOINT_HALF_OUTPUT)
         moved = rows * c_in + rows * k * c_out           # read once, written once
         calls = n_blocks * (k * groups * (1 if batch_block == 1 else 2) + 4)
         return gemm, moved, out_values / c_out + rows, calls
