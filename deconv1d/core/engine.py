@@ -294,8 +294,10 @@ class Placement:
             return
         lo = min(max(self.start - self.first, 0), size)
         hi = min(max(self.stop - self.first, 0), size)
-        self.y[:, :lo] = fill
-        self.y[:, hi:] = fill
+        if lo:                  # an empty slice assignment is still a NumPy call
+            self.y[:, :lo] = fill
+        if hi < size:
+            self.y[:, hi:] = fill
 
 
 def signal_window(a: np.ndarray, crop_left: int, crop_right: int,
