@@ -74,7 +74,8 @@ Non-finite inputs
     The block and gather paths multiply structural zeros (padded taps, the
     Toeplitz band, samples outside the input), and ``0 * inf`` is nan, so
     :func:`compute` sends input with a nan or inf to ``"scatter"`` (or leaves it on
-    ``"index"`` or ``"disjoint"``), where a non-finite value reaches exactly the outputs its taps reach.
+    ``"index"`` or ``"disjoint"``, which multiply no structural zeros either), where
+    a non-finite value reaches exactly the outputs its taps reach.
 
 The direct convolution
 ----------------------
@@ -104,11 +105,9 @@ from .geometry import Geometry
 
 __all__ = ["BLOCK_BYTES", "CACHE_BLOCK_BYTES", "INDEX_VALUES", "MAX_BLOCK_BYTES",
            "MIN_ROWS", "NARROW_OUTPUT", "PATHS", "Placement", "Problem", "block_shape",
-           "by_channel",
-           "candidates", "choose", "columns", "compute", "disjoint_fits", "gemm_kernel",
-           "index_fits",
-           "path_cost", "correlate", "native_kernel",
-           "new_output", "release_scratch", "run", "scratch", "signal_window"]
+           "by_channel", "candidates", "choose", "columns", "compute", "correlate",
+           "disjoint_fits", "gemm_kernel", "index_fits", "native_kernel", "new_output",
+           "path_cost", "release_scratch", "run", "scratch", "signal_window"]
 
 #: Bytes of scratch per block (columns, or im2col rows plus output rows), for
 #: every path and for :func:`correlate`: small enough to stay in the L3 cache
@@ -1183,8 +1182,10 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
         and the phases no tap reaches filled.
     ``"disjoint"``
         ``K * G`` GEMMs ``(N*L, C_in/G) @ (C_in/G, C_out/G)`` written into the
-        output (every output value at most once) and the input read once; a few
-        calls per tap.
+        output (every output value at most once; narrow by
+        ``DISJOINT_HALF_OUTPUT``) and the input read once; a few calls per tap.
+        Below ``DISJOINT_NARROW`` kernel columns, the scatter's one GEMM and a
+        copy of each tap's columns into place.
     ``"index"``
         The scatter's GEMM; each column value moved ``INDEX_COST_PER_VALUE`` times
         (``np.bincount``: its index, its weight, its bin); the accumulator and the
