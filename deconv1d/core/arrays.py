@@ -117,9 +117,9 @@ def _text(message: str | Callable[[], str]) -> str:
 
 def dtypes(*arrays: npt.ArrayLike) -> tuple[np.dtype, np.dtype]:
     """``(compute, result)`` dtypes: ints and bools become float64; float16 computes in float32."""
-    first = getattr(arrays[0], "dtype", None)
+    first = arrays[0].dtype if isinstance(arrays[0], np.ndarray) else None
     if (first in _SAME_DTYPES
-            and all(getattr(a, "dtype", None) == first for a in arrays[1:])):
+            and all(isinstance(a, np.ndarray) and a.dtype == first for a in arrays[1:])):
         return first, first                 # the common case, without np.result_type
     result = np.result_type(*arrays)
     if result.kind in "biu":
