@@ -315,3 +315,20 @@ def test_remembered_geometry_still_checks_every_call(good, bad, error):
     assert np.array_equal(conv1d_transpose(x, w, **{k: np.int64(v) if type(v) is int
                                                     else v for k, v in good.items()}),
                           want)
+
+
+@pytest.mark.parametrize("types", [
+    ("float64", "float64"), ("float32", "float32"), ("float16", "float16"),
+    ("float32", "float64"), ("int64", "float32"), ("bool", "int8"),
+    ("complex64", "complex64"), ("float32", "complex64"), (">f8", ">f8"),
+    ("longdouble", "longdouble"), ("float32", "float32", "float64"),
+])
+def test_compute_and_result_dtypes_agree_with_numpy_promotion(types):
+    """The same-dtype shortcut of ``dtypes`` gives what the rule gives: NumPy's
+    promotion, integers and bools as float64, float16 computed in float32."""
+    from deconv1d.core.arrays import dtypes
+    arrays = [np.ones(2, t) for t in types]
+    result = np.result_type(*arrays)
+    result = np.dtype(np.float64) if result.kind in "biu" else result
+    compute = np.dtype(np.float32) if result == np.float16 else result
+    assert dtypes(*arrays) == (compute, result)
