@@ -82,6 +82,8 @@ The direct convolution
 :func:`correlate` is ``conv1d`` and the VJP's engine: im2col of a padded
 signal (:func:`signal_window` pads it, through :class:`Placement`) and one
 GEMM per block, optionally also the kernel gradient from the same columns.
+With one group, dilation 1 and ``K`` a multiple of the stride, the signal is
+read in place instead, as rows of ``s*C`` samples, by ``K/s`` GEMMs.
 
 References
 ----------
@@ -978,7 +980,9 @@ def correlate(y: np.ndarray, w: np.ndarray, stride: int, dilation: int,
     as the last output reads.  One GEMM per block of im2col columns (batched
     over groups), blocked by :func:`block_shape` with kept :func:`scratch`
     columns; each block's padded samples are made in scratch, so nothing of
-    the size of ``y`` is allocated.
+    the size of ``y`` is allocated.  With one group, dilation 1 and ``K = P*s``
+    (``s > 1``), no columns: ``P`` GEMMs read the block's samples in place
+    (:func:`_correlate_by_blocks`).
 
     Parameters
     ----------
@@ -1035,7 +1039,14 @@ def correlate(y: np.ndarray, w: np.ndarray, stride: int, dilation: int,
     # kernel), its output row, and its row of ``x`` for the kernel gradient.
     # Counting the columns alone made blocks twice the size the cache favours
     # (the decoder's backward 1.1x slower than with the rows counted whole).
-    row_bytes = (max(width * groups, stride * channels) + d * (1 if x is None else 2)) * item
+    # With groups 1, dilation 1 and K a multiple of the stride, the taps of one
+    # output are P = K/s consecutive rows of s*C samples: the signal read in place
+    # as a matrix of such rows feeds P GEMMs, with no im2col copy
+    # (_correlate_by_blocks; a partial sum of D values a row when P > 1).
+    tap_blocks = k_size // stride if (groups == 1 and dilation == 1 and stride > 1
+                                      and k_size % stride == 0) else 0
+    row_bytes = (max(width * groups, stride * channels) + d * (1 if x is None else 2)
+                 + (2 * d if tap_blocks > 1 else 0)) * item
     batch_block, time_block = block_shape(n_batch, length, row_bytes, block_bytes,
                                           min_rows=MIN_ROWS)
     for n0 in range(0, n_batch, batch_block):
@@ -1057,6 +1068,10 @@ def correlate(y: np.ndarray, w: np.ndarray, stride: int, dilation: int,
                     np.copyto(src[:, lo - first:hi - first], y[n0:n1, lo:hi],
                               casting="unsafe")
                     src[:, hi - first:] = 0
+            if tap_blocks and src.strides[2] == item and src.strides[1] == channels * item:
+                _correlate_by_blocks(src, wg[0], dwg, x, out, n0, n1, i0, i1, stride,
+                                     tap_blocks, dw_rows, dtype)
+                continue
             sn, st, sc = src.strides
             block = np.lib.stride_tricks.as_strided(   # [n, i, k, c] = src[n, i*s + k*d, c]
                 src, shape=(n, steps, k_size, channels),
@@ -1086,6 +1101,43 @@ def correlate(y: np.ndarray, w: np.ndarray, stride: int, dilation: int,
                     dwg[:, j:j + dw_rows] += np.matmul(
                         cols[:, :, j:j + dw_rows].transpose(0, 2, 1), xg)
     return dw
+
+
+def _correlate_by_blocks(src, w_mat, dwg, x, out, n0, n1, i0, i1, stride, tap_blocks,
+                         dw_rows, dtype):
+    """One block of :func:`correlate` with no im2col copy (groups 1, dilation 1,
+    ``K = P*s``): output ``i`` reads rows ``i .. i+P-1`` of ``src`` seen as rows of
+    ``s*C`` samples, so ``out = sum_p rows[p : p+steps] @ w[p*s : (p+1)*s]`` (and
+    ``dw[p*s : (p+1)*s] += rows[p : p+steps].T @ x``), each operand a strided view
+    BLAS takes as it is.  The copy it saves is ``K*C`` values per output, against
+    ``(P - 1)`` extra passes over the ``D`` outputs."""
+    n, steps = n1 - n0, i1 - i0
+    sn, st, sc = src.strides
+    width = stride * src.shape[2]                # s*C: one row of the blocked signal
+    rows = np.lib.stride_tricks.as_strided(      # [n, j] = src[n, j*s : (j+1)*s] flat
+        src, shape=(n, steps + tap_blocks - 1, width), strides=(sn, stride * st, sc),
+        writeable=False)
+    target = out[n0:n1, i0:i1]
+    part = scratch("phase", (n, steps, out.shape[2]), dtype)
+    total = target
+    if target.dtype != dtype or target.strides[2] != dtype.itemsize:
+        total = scratch("phase_sum", target.shape, dtype)     # summed in the dtype
+    for p in range(tap_blocks):
+        w_p = w_mat[p * width:(p + 1) * width]
+        if p == 0:
+            np.matmul(rows[:, :steps], w_p, out=total)
+        else:
+            np.matmul(rows[:, p:p + steps], w_p, out=part)
+            total += part
+        if dwg is not None and x is not None:
+            for j in range(n):
+                xb = x[n0 + j, i0:i1]
+                a = rows[j, p:p + steps]
+                for r in range(0, width, dw_rows):
+                    dwg[0, p * width + r:p * width + min(r + dw_rows, width)] += (
+                        a[:, r:r + dw_rows].T @ xb)
+    if total is not target:
+        target[...] = total
 
 
 # --------------------------------------------------------------------------- #
