@@ -46,7 +46,7 @@ Inputs are converted to the compute dtype block by block too.
     phase ``r`` receives exactly the taps ``k`` with ``k*d = r (mod s)``, and
     those form a stride-1 problem on the input (:func:`phases`): one such
     gather per phase, each writing every ``s``-th output.
-``"disjoint"`` (taps that never overlap: ``(K - 1)*d < s``)
+``"disjoint"`` (taps that never overlap: ``K <= s / gcd(d, s)``)
     Then every full-scatter position receives at most one product, so each tap's
     GEMM ``x @ w[k]`` is written by BLAS straight into its outputs (every
     ``s``-th, from ``k*d``; the row stride ``s*C_out`` is a valid leading
@@ -673,9 +673,23 @@ def index(x, w, geom, groups, y, bias, dtype, block_bytes=None):
 # Disjoint path: taps that never overlap.                                      #
 # --------------------------------------------------------------------------- #
 def disjoint_fits(geom: Geometry) -> bool:
-    """Whether no two products land on one full-scatter position: ``(K - 1)*d < s``
-    (a kernel shorter than the stride, one tap above all), or a single input."""
-    return (geom.kernel_size - 1) * geom.dilation < geom.stride or geom.length == 1
+    """Whether no two products land on one full-scatter position.
+
+    Products ``(i, k)`` and ``(i', k')`` meet when ``(k - k')*d = (i' - i)*s``, that
+    is when ``k = k' (mod s/g)`` with ``g = gcd(d, s)``: so never when
+    ``K <= s/g`` (with dilation 1, a kernel no longer than the stride; one tap
+    above all), or with a single input.
+
+    Examples
+    --------
+    >>> from deconv1d import shapes
+    >>> disjoint_fits(shapes.geometry(8, 4, 4)), disjoint_fits(shapes.geometry(8, 5, 4))
+    (True, False)
+    >>> disjoint_fits(shapes.geometry(8, 4, 4, dilation=3))   # taps at 0, 3, 6, 9 mod 4
+    True
+    """
+    s, d = geom.stride, geom.dilation
+    return geom.kernel_size <= s // math.gcd(d, s) or geom.length == 1
 
 
 #: Below this many kernel columns (``K * C_out / G``), the disjoint path computes every
@@ -686,7 +700,7 @@ DISJOINT_NARROW = 16
 
 
 def disjoint(x, w, geom, groups, y, bias, dtype, block_bytes=None):
-    """Disjoint path: with ``(K - 1)*d < s`` no outputs overlap, so each tap's GEMM
+    """Disjoint path: with ``K <= s / gcd(d, s)`` no outputs overlap, so each tap's GEMM
     ``x @ w[k]`` is written straight into its outputs, every ``s``-th from
     ``k*d``: no columns, no accumulator, no adds.  The outputs no tap reaches keep
     ``y``'s zeros (or get the bias).  With fewer than :data:`DISJOINT_NARROW` kernel
@@ -694,8 +708,8 @@ def disjoint(x, w, geom, groups, y, bias, dtype, block_bytes=None):
     """
     if not disjoint_fits(geom):
         raise ValueError(
-            "the disjoint path needs taps that never overlap, (K - 1) * dilation < "
-            f"stride or one input. Received: K={geom.kernel_size}, "
+            "the disjoint path needs taps that never overlap, K <= stride / "
+            f"gcd(dilation, stride) or one input. Received: K={geom.kernel_size}, "
             f"dilation={geom.dilation}, stride={geom.stride}, L={geom.length}")
     n_batch, length, c_in = x.shape
     dtype = np.dtype(dtype)

@@ -126,7 +126,7 @@ def test_each_path_on_its_own(path, options, data):
     if path == "scatter_blocks" and kwargs["dilation"] > 1:
         kwargs["dilation"] = 1
         kwargs["output_padding"] = None
-    if path == "disjoint":              # taps that never overlap: (K - 1) * d < s
+    if path == "disjoint":              # a stride that keeps the taps apart
         kwargs["stride"] = max(kwargs["stride"], (w.shape[0] - 1) * kwargs["dilation"] + 1)
         kwargs["output_padding"] = None
     try:
