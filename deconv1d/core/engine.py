@@ -413,19 +413,19 @@ def gemm_kernel(w: np.ndarray, groups: int) -> np.ndarray:
     return w.transpose(2, 0, 1).reshape(groups, cin_g, taps * c_out_g)
 
 
-def columns(xb: np.ndarray, wg: np.ndarray, taps: int, dtype: np.dtype,
-            out: np.ndarray | None = None) -> np.ndarray:
+def columns(xb: np.ndarray, wg: np.ndarray, taps: int, dtype: np.dtype) -> np.ndarray:
     """``cols[n, i, k, f] = sum_c xb[n, i, c] w[k, f, c]``, shape (n, l, taps, C_out).
 
-    ``xb`` (n, l, C_in) in any dtype; ``wg`` from :func:`gemm_kernel`; ``out``, an
-    (n*l, taps*C_out) array the GEMM may write into (one group only).
+    ``xb`` (n, l, C_in) in any dtype; ``wg`` from :func:`gemm_kernel`.  With one
+    group the GEMM writes into the kept ``"cols"`` scratch: the result is valid
+    until the next call.
     """
     n, length, c_in = xb.shape
     groups = wg.shape[0]
     c_out = wg.shape[2] // taps * groups
     rows = np.ascontiguousarray(xb, dtype=dtype).reshape(n * length, c_in)
     if groups == 1:
-        cols = np.matmul(rows, wg[0], out=out)
+        cols = np.matmul(rows, wg[0], out=scratch("cols", (n * length, wg.shape[2]), dtype))
         return cols.reshape(n, length, taps, c_out)
     cin_g = c_in // groups
     cols = np.matmul(rows.reshape(n * length, groups, cin_g).transpose(1, 0, 2), wg)
@@ -489,20 +489,12 @@ class Scatter:
     def reset(self) -> None:
         self.carry = None
 
-    def columns(self, xb: np.ndarray) -> np.ndarray:
-        """``cols`` of shape (n, l, taps, C_out) for a chunk ``xb`` (n, l, C_in)."""
-        n, length, _ = xb.shape
-        out = None
-        if self.groups == 1:
-            out = scratch("cols", (n * length, self.w.shape[2]), self.dtype)
-        return columns(xb, self.w, self.taps, self.dtype, out)
-
     def step(self, xb: np.ndarray) -> np.ndarray:
         """The full positions made final by the chunk ``xb`` (n, l, C_in)."""
         n, length, _ = xb.shape
         s, d = self.stride, self.dilation
         tail = self.tail_len
-        cols = self.columns(xb)
+        cols = columns(xb, self.w, self.taps, self.dtype)
         if not self.blocks and length >= self.kernel_size and \
                 by_channel(n * length, self.c_out, s, self.kernel_size):
             return self._step_by_channel(cols, n, length)
@@ -643,11 +635,7 @@ def index(x, w, geom, groups, y, bias, dtype, block_bytes=None):
             f"values. Received: N={n_batch}, L={length}, K={geom.kernel_size}, "
             f"C_out={c_out}, full length {geom.full_length}")
     w = native_kernel(w, dtype)
-    taps = w.shape[0]
-    out = None
-    if groups == 1:
-        out = scratch("cols", (n_batch * length, taps * c_out), dtype)
-    cols = columns(x, gemm_kernel(w, groups), taps, dtype, out).ravel()
+    cols = columns(x, gemm_kernel(w, groups), w.shape[0], dtype).ravel()
     flat = _full_positions(n_batch, length, geom.kernel_size, c_out, geom.stride,
                            geom.dilation, geom.full_length)
     size = n_batch * geom.full_length * c_out
@@ -699,6 +687,16 @@ def disjoint_fits(geom: Geometry) -> bool:
 DISJOINT_NARROW = 16
 
 
+def _disjoint_row_bytes(c_in: int, kernel_size: int, cout_g: int, groups: int,
+                        straight: bool, itemsize: int) -> int:
+    """Scratch per input row of the disjoint path: its converted input, and its
+    columns (narrow kernels) or its temporary product (an output it cannot write
+    straight into)."""
+    narrow = kernel_size * cout_g < DISJOINT_NARROW
+    return (c_in + (kernel_size * cout_g * groups if narrow
+                    else 0 if straight else cout_g)) * itemsize
+
+
 def disjoint(x, w, geom, groups, y, bias, dtype, block_bytes=None):
     """Disjoint path: with ``K <= s / gcd(d, s)`` no outputs overlap, so each tap's GEMM
     ``x @ w[k]`` is written straight into its outputs, every ``s``-th from
@@ -722,9 +720,10 @@ def disjoint(x, w, geom, groups, y, bias, dtype, block_bytes=None):
     if bias is not None:
         bias = np.asarray(bias, dtype=dtype)
         y[...] = bias                       # then every product written gets it too
-    row_bytes = (c_in + (kernel_size * cout_g * groups if narrow
-                         else 0 if straight else cout_g)) * dtype.itemsize
-    batch_block, time_block = block_shape(n_batch, length, row_bytes, block_bytes)
+    batch_block, time_block = block_shape(
+        n_batch, length,
+        _disjoint_row_bytes(c_in, kernel_size, cout_g, groups, straight, dtype.itemsize),
+        block_bytes)
     wg = gemm_kernel(w, groups) if narrow else None
     for n0 in range(0, n_batch, batch_block):
         n1 = min(n_batch, n0 + batch_block)
@@ -733,10 +732,7 @@ def disjoint(x, w, geom, groups, y, bias, dtype, block_bytes=None):
             xb = np.ascontiguousarray(x[n0:n1, i0:i1], dtype=dtype)
             cols = None
             if wg is not None:                  # every tap in one wider GEMM
-                out = None
-                if groups == 1:
-                    out = scratch("cols", (xb.shape[0] * xb.shape[1], wg.shape[2]), dtype)
-                cols = columns(xb, wg, kernel_size, dtype, out)
+                cols = columns(xb, wg, kernel_size, dtype)
                 if bias is not None:
                     cols += bias
             for k in range(kernel_size):
@@ -1101,9 +1097,8 @@ def correlate(y: np.ndarray, w: np.ndarray, stride: int, dilation: int,
                 else:
                     target[...] = (cols[0] @ wg[0]).reshape(n, steps, d)
                 if dwg is not None and x is not None:
-                    xb = x[n0:n1, i0:i1].reshape(n * steps, d)
-                    for j in range(0, width, dw_rows):
-                        dwg[0, j:j + dw_rows] += cols[0, :, j:j + dw_rows].T @ xb
+                    _add_kernel_gradient(dwg[0], cols[0],
+                                         x[n0:n1, i0:i1].reshape(n * steps, d), dw_rows)
                 continue
             np.copyto(cols.reshape(groups, n, steps, k_size, c_g),
                       block.reshape(n, steps, k_size, groups, c_g).transpose(3, 0, 1, 2, 4))
@@ -1111,10 +1106,17 @@ def correlate(y: np.ndarray, w: np.ndarray, stride: int, dilation: int,
             out[n0:n1, i0:i1] = res.transpose(1, 0, 2).reshape(n, steps, d)
             if dwg is not None and x is not None:
                 xg = x[n0:n1, i0:i1].reshape(n * steps, groups, d_g).transpose(1, 0, 2)
-                for j in range(0, width, dw_rows):
-                    dwg[:, j:j + dw_rows] += np.matmul(
-                        cols[:, :, j:j + dw_rows].transpose(0, 2, 1), xg)
+                _add_kernel_gradient(dwg, cols, xg, dw_rows)
     return dw
+
+
+def _add_kernel_gradient(dw: np.ndarray, cols: np.ndarray, x: np.ndarray,
+                         chunk: int) -> None:
+    """``dw += cols^T @ x`` (batched over leading axes: ``cols`` (..., rows, width),
+    ``x`` (..., rows, D), ``dw`` (..., width, D)), ``chunk`` rows of ``dw`` at a
+    time, so the product's temporary stays bounded."""
+    for j in range(0, cols.shape[-1], chunk):
+        dw[..., j:j + chunk, :] += np.matmul(cols[..., j:j + chunk].swapaxes(-1, -2), x)
 
 
 def _correlate_by_blocks(src, w_mat, dwg, x, out, n0, n1, i0, i1, stride, tap_blocks,
@@ -1145,11 +1147,8 @@ def _correlate_by_blocks(src, w_mat, dwg, x, out, n0, n1, i0, i1, stride, tap_bl
             total += part
         if dwg is not None and x is not None:
             for j in range(n):
-                xb = x[n0 + j, i0:i1]
-                a = rows[j, p:p + steps]
-                for r in range(0, width, dw_rows):
-                    dwg[0, p * width + r:p * width + min(r + dw_rows, width)] += (
-                        a[:, r:r + dw_rows].T @ xb)
+                _add_kernel_gradient(dwg[0, p * width:(p + 1) * width],
+                                     rows[j, p:p + steps], x[n0 + j, i0:i1], dw_rows)
     if total is not target:
         target[...] = total
 
@@ -1286,7 +1285,8 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
             loops += added / cout_g
         return (groups * _gemm(rows, cin_g, taps * cout_g), added + moved, loops, calls)
     if path == "disjoint":
-        batch_block, time_block = block_shape(n_batch, length, c_in * itemsize)
+        batch_block, time_block = block_shape(
+            n_batch, length, _disjoint_row_bytes(c_in, k, cout_g, groups, True, itemsize))
         n_blocks = -(-n_batch // batch_block) * -(-length // time_block)
         if k * cout_g < DISJOINT_NARROW:     # one GEMM, then a copy per tap
             gemm = groups * _gemm(rows, cin_g, k * cout_g)
