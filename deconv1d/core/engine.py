@@ -414,11 +414,29 @@ def gemm_kernel(w: np.ndarray, groups: int) -> np.ndarray:
 
 
 def columns(xb: np.ndarray, wg: np.ndarray, taps: int, dtype: np.dtype) -> np.ndarray:
-    """``cols[n, i, k, f] = sum_c xb[n, i, c] w[k, f, c]``, shape (n, l, taps, C_out).
+    """``cols[n, i, k, f] = sum_c xb[n, i, c] w[k, f, c]``: every tap's product.
 
-    ``xb`` (n, l, C_in) in any dtype; ``wg`` from :func:`gemm_kernel`.  With one
-    group the GEMM writes into the kept ``"cols"`` scratch: the result is valid
-    until the next call.
+    Parameters
+    ----------
+    xb : ndarray, shape (n, l, C_in)
+        Any dtype (converted to ``dtype``).
+    wg : ndarray, shape (G, C_in / G, taps * C_out / G)
+        From :func:`gemm_kernel`.
+    taps : int
+    dtype : dtype
+        The compute dtype.
+
+    Returns
+    -------
+    cols : ndarray, shape (n, l, taps, C_out)
+        With one group, a view of the kept ``"cols"`` scratch: valid until the next
+        call in this thread.
+
+    Examples
+    --------
+    >>> w = np.arange(6.0).reshape(3, 1, 2)                 # K=3, C_out=1, C_in=2
+    >>> columns(np.ones((1, 2, 2)), gemm_kernel(w, 1), 3, np.dtype(np.float64))[0, 0, :, 0]
+    array([1., 5., 9.])
     """
     n, length, c_in = xb.shape
     groups = wg.shape[0]
@@ -610,7 +628,16 @@ def _full_positions(n_batch: int, length: int, kernel_size: int, c_out: int,
 
 
 def index_fits(geom: Geometry, c_out: int, n_batch: int) -> bool:
-    """Whether the ``"index"`` path takes this problem (see :data:`INDEX_VALUES`)."""
+    """Whether the ``"index"`` path takes this problem: its columns
+    (``N * L * K * C_out``) and its accumulator (``N * L_full * C_out``) each at
+    most :data:`INDEX_VALUES` values.
+
+    Examples
+    --------
+    >>> from deconv1d import shapes
+    >>> index_fits(shapes.geometry(100, 8, 4), 8, 2), index_fits(shapes.geometry(10**4, 8, 4), 8, 2)
+    (True, False)
+    """
     return (n_batch * geom.length * geom.kernel_size * c_out <= INDEX_VALUES
             and n_batch * geom.full_length * c_out <= INDEX_VALUES)
 
