@@ -5,7 +5,8 @@ block and scratch policy: work is cut into blocks of about ``BLOCK_BYTES`` of
 scratch (:func:`block_shape`), and each thread keeps its block-sized scratch
 buffers between calls (:func:`scratch`).  Every piece of a full scatter that
 reaches an output goes through :class:`Placement`, the one routine that knows
-the kept window (clipping, bias, zero extension).
+the kept window (clipping, bias, zero extension), except on the index path,
+for small problems, whose accumulator covers the window (:class:`IndexPlan`).
 
 The transposed convolution
 --------------------------
@@ -106,10 +107,11 @@ import numpy.typing as npt
 from .geometry import Geometry
 
 __all__ = ["BLOCK_BYTES", "CACHE_BLOCK_BYTES", "INDEX_VALUES", "MAX_BLOCK_BYTES",
-           "MIN_ROWS", "NARROW_OUTPUT", "PATHS", "Placement", "Problem", "block_shape",
-           "by_channel", "candidates", "choose", "columns", "compute", "correlate",
-           "disjoint_fits", "gemm_kernel", "index_fits", "native_kernel", "new_output",
-           "path_cost", "release_scratch", "run", "scratch", "signal_window"]
+           "MIN_ROWS", "NARROW_OUTPUT", "PATHS", "IndexPlan", "Placement", "Problem",
+           "block_shape", "by_channel", "candidates", "choose", "columns", "compute",
+           "correlate", "disjoint_fits", "gemm_kernel", "index_fits", "index_plan",
+           "native_kernel", "new_output", "path_cost", "release_scratch", "run",
+           "scratch", "signal_window"]
 
 #: Bytes of scratch per block (columns, or im2col rows plus output rows), for
 #: every path and for :func:`correlate`: small enough to stay in the L3 cache
@@ -149,6 +151,11 @@ PATHS = ("scatter", "scatter_blocks", "gather", "index", "disjoint")
 #: hold at most this many values (512 KiB in float64, with the index as large).
 INDEX_VALUES = 1 << 16
 
+#: Scratch below this many bytes is allocated fresh: the allocator reuses such
+#: blocks without page faults, and a small call after a pause paid about 40 us for the
+#: lookup of a kept one (60 against 18 us for ``np.empty``).
+KEEP_BYTES = 1 << 17
+
 _local = threading.local()
 
 
@@ -156,7 +163,8 @@ def scratch(name: str, shape: Any, dtype: npt.DTypeLike) -> np.ndarray:
     """A reusable scratch array (per thread, per ``name`` and dtype): uninitialised.
 
     Fresh multi-MiB buffers cost page faults on every call (the allocator
-    hands large blocks back to the OS); keeping a block's scratch (buffers up
+    hands large blocks back to the OS); keeping a block's scratch (buffers from
+    :data:`KEEP_BYTES` up
     to ``2 * BLOCK_BYTES`` are kept, a handful of names: a few tens of MiB per
     thread at most) made the decoder case 1.5x faster.  :func:`release_scratch`
     frees them.
@@ -168,6 +176,8 @@ def scratch(name: str, shape: Any, dtype: npt.DTypeLike) -> np.ndarray:
     """
     dtype = np.dtype(dtype)
     size = math.prod(shape) if isinstance(shape, (tuple, list)) else int(shape)
+    if size * dtype.itemsize < KEEP_BYTES:
+        return np.empty(shape, dtype)
     store = getattr(_local, "buffers", None)
     if store is None:
         store = _local.buffers = {}
@@ -362,6 +372,8 @@ def native_kernel(w: npt.ArrayLike, dtype: npt.DTypeLike) -> np.ndarray:
     True
     """
     w = np.asarray(w)
+    if w.dtype == dtype and w.flags.c_contiguous:
+        return w                # the common case first: a small call pays for each step
     by_input = w.transpose(2, 0, 1)
     if w.flags.c_contiguous or by_input.flags.c_contiguous:
         return w.astype(dtype, order="K", copy=False)
@@ -443,7 +455,11 @@ def columns(xb: np.ndarray, wg: np.ndarray, taps: int, dtype: np.dtype) -> np.nd
     c_out = wg.shape[2] // taps * groups
     rows = np.ascontiguousarray(xb, dtype=dtype).reshape(n * length, c_in)
     if groups == 1:
-        cols = np.matmul(rows, wg[0], out=scratch("cols", (n * length, wg.shape[2]), dtype))
+        if n * length * c_out * taps * dtype.itemsize < KEEP_BYTES:
+            cols = np.matmul(rows, wg[0])        # not kept (see scratch), nor looked up
+        else:
+            cols = np.matmul(rows, wg[0], out=scratch("cols", (n * length, wg.shape[2]),
+                                                     dtype))
         return cols.reshape(n, length, taps, c_out)
     cin_g = c_in // groups
     cols = np.matmul(rows.reshape(n * length, groups, cin_g).transpose(1, 0, 2), wg)
@@ -612,25 +628,10 @@ def scatter(x, w, geom, groups, y, bias, dtype, blocks=False, block_bytes=None):
 # --------------------------------------------------------------------------- #
 # Index path: a small problem at once.                                         #
 # --------------------------------------------------------------------------- #
-@functools.lru_cache(maxsize=64)
-def _full_positions(n_batch: int, length: int, kernel_size: int, c_out: int,
-                    stride: int, dilation: int, full: int) -> np.ndarray:
-    """Flat position in an (N, L_full, C_out) accumulator of each column value
-    ``cols[n, i, k, f]``: ``(n * L_full + i*s + k*d) * C_out + f``.
-
-    Remembered, so never written.  Not marked read-only: ``np.bincount`` takes a
-    read-only index 7x slower (NumPy 2.4: 312 against 44 us for 37760 values).
-    """
-    time = (np.arange(n_batch)[:, None, None] * full
-            + np.arange(0, length * stride, stride)[:, None]
-            + np.arange(0, kernel_size * dilation, dilation))
-    return (time[..., None] * c_out + np.arange(c_out)).ravel()
-
-
 def index_fits(geom: Geometry, c_out: int, n_batch: int) -> bool:
     """Whether the ``"index"`` path takes this problem: its columns
-    (``N * L * K * C_out``) and its accumulator (``N * L_full * C_out``) each at
-    most :data:`INDEX_VALUES` values.
+    (``N * L * K * C_out``) and its accumulator (the full scatter and the output
+    window, ``N * span * C_out``) each at most :data:`INDEX_VALUES` values.
 
     Examples
     --------
@@ -639,49 +640,147 @@ def index_fits(geom: Geometry, c_out: int, n_batch: int) -> bool:
     (True, False)
     """
     return (n_batch * geom.length * geom.kernel_size * c_out <= INDEX_VALUES
-            and n_batch * geom.full_length * c_out <= INDEX_VALUES)
+            and n_batch * _index_span(geom)[1] * c_out <= INDEX_VALUES)
+
+
+def _index_span(geom: Geometry) -> tuple[int, int]:
+    """``(shift, span)``: the index accumulator's position ``shift + j`` holds full-scatter
+    position ``j``, and its ``span`` positions cover both the full scatter and the
+    output window (whose zeros beyond either end are accumulator positions no
+    product reaches)."""
+    shift = max(-geom.crop_left, 0)
+    return shift, shift + max(geom.full_length, geom.crop_left + geom.output_length)
+
+
+@dataclass(frozen=True)
+class IndexPlan:
+    """The index path for one problem shape: where each product goes.
+
+    The whole col2im is one ``np.bincount`` of the columns into an accumulator
+    ``(N, span, C_out)`` that covers the output window, so the window is a slice.
+    Made by :func:`index_plan`, which remembers it per shape.
+
+    Attributes
+    ----------
+    positions : ndarray, shape (N * L * K * C_out,)
+        Flat accumulator position of ``cols[n, i, k, f]``:
+        ``(n * span + shift + i*s + k*d) * C_out + f``.  Shared, so never written;
+        not marked read-only, which ``np.bincount`` takes 7x slower (NumPy 2.4: 312
+        against 44 us for 37760 values).
+    n_batch, span, c_out : int
+        The accumulator's shape.
+    start, output_length : int
+        The output window ``acc[:, start : start + output_length]``.
+    """
+
+    positions: np.ndarray
+    n_batch: int
+    span: int
+    c_out: int
+    start: int
+    output_length: int
+
+    def window(self, x: np.ndarray, w: np.ndarray, groups: int,
+               dtype: np.dtype) -> np.ndarray:
+        """The output window ``(N, L_out, C_out)`` of the transposed convolution of
+        ``x`` (N, L, C_in) by ``w`` (K, C_out // groups, C_in), without bias: a view
+        of a new accumulator.
+
+        The sums are taken in float64 for float32 and float64 (float32 columns
+        copied into kept float64 scratch), in ``dtype`` by ``np.add.at`` for the
+        dtypes ``np.bincount`` cannot sum (complex, long double).
+        """
+        w = native_kernel(w, dtype)
+        cols = columns(x, gemm_kernel(w, groups), w.shape[0], dtype).ravel()
+        size = self.n_batch * self.span * self.c_out
+        if dtype == np.float64:
+            acc = np.bincount(self.positions, cols, size)
+        elif dtype == np.float32:
+            # np.bincount's own float64 copy of the weights is fresh memory each call
+            # (page faults: 8 against 1.3 ns a value at 2**16 values); a kept one is not
+            weights = scratch("index", cols.size, np.float64)
+            np.copyto(weights, cols)
+            acc = np.bincount(self.positions, weights, size)
+        else:
+            acc = np.zeros(size, dtype)
+            np.add.at(acc, self.positions, cols)
+        return acc.reshape(self.n_batch, self.span, self.c_out)[
+            :, self.start:self.start + self.output_length]
+
+    def write(self, x: np.ndarray, w: np.ndarray, groups: int, dtype: np.dtype,
+              y: np.ndarray, bias: np.ndarray | None) -> None:
+        """Write :meth:`window` plus ``bias`` into ``y`` (N, L_out, C_out), any dtype."""
+        window = self.window(x, w, groups, dtype)
+        if bias is None:
+            np.copyto(y, window, casting="unsafe")
+        else:
+            np.add(window, np.asarray(bias, dtype=dtype), out=y, casting="unsafe")
+
+    def output(self, x: np.ndarray, w: np.ndarray, groups: int, dtype: np.dtype,
+               bias: np.ndarray | None, data_format: str,
+               result: np.dtype) -> np.ndarray:
+        """:meth:`write` into a new output in ``data_format`` and ``result`` dtype,
+        made by the last operation itself (a small call after a pause paid about
+        40 us for allocating the output and copying into it).
+
+        ``x`` is channels-last; the sums and their rounding are those of
+        :meth:`write`.
+        """
+        y = self.window(x, w, groups, dtype)
+        if bias is not None:
+            y = y + np.asarray(bias, dtype=dtype)   # in the window's dtype, as write adds
+        if data_format != "channels_last":
+            y = y.transpose(0, 2, 1)
+        # A C-ordered window of the result dtype is returned as it is: a view of the
+        # new accumulator, which nothing else holds.
+        return y.astype(result, order="C", copy=False)
+
+
+@functools.lru_cache(maxsize=64)
+def index_plan(geom: Geometry, c_out: int, n_batch: int) -> IndexPlan:
+    """The :class:`IndexPlan` of one problem shape (remembered: at most 64 of at
+    most :data:`INDEX_VALUES` positions each, 32 MiB).
+
+    Raises
+    ------
+    ValueError
+        When the problem is too large for the index path (:func:`index_fits`).
+
+    Examples
+    --------
+    >>> from deconv1d import shapes
+    >>> plan = index_plan(shapes.geometry(3, 2, stride=2, padding="same"), 1, 1)
+    >>> y = np.empty((1, 6, 1))
+    >>> plan.write(np.ones((1, 3, 1)), np.array([1.0, 2.0]).reshape(2, 1, 1), 1,
+    ...            np.dtype(np.float64), y, None)
+    >>> y[0, :, 0]
+    array([1., 2., 1., 2., 1., 2.])
+    """
+    if not index_fits(geom, c_out, n_batch):
+        raise ValueError(
+            f"the index path takes at most {INDEX_VALUES} products and accumulator "
+            f"values. Received: N={n_batch}, L={geom.length}, K={geom.kernel_size}, "
+            f"C_out={c_out}, full length {geom.full_length}, output window "
+            f"{geom.crop_left}..{geom.crop_left + geom.output_length}")
+    shift, span = _index_span(geom)
+    time = (np.arange(n_batch)[:, None, None] * span + shift
+            + np.arange(0, geom.length * geom.stride, geom.stride)[:, None]
+            + np.arange(0, geom.kernel_size * geom.dilation, geom.dilation))
+    positions = (time[..., None] * c_out + np.arange(c_out)).ravel()
+    return IndexPlan(positions, n_batch, span, c_out, geom.crop_left + shift,
+                     geom.output_length)
 
 
 def index(x, w, geom, groups, y, bias, dtype, block_bytes=None):
     """Index path: the whole col2im at once, for a small problem (one block,
-    whatever ``block_bytes`` says).
+    whatever ``block_bytes`` says): :meth:`IndexPlan.write`.
 
-    One GEMM gives every column; one ``np.bincount`` adds each into its place of
-    the full scatter (float32 and float64: the sums are taken in float64, float32
-    columns copied into kept float64 scratch; other dtypes: ``np.add.at``, in the
-    dtype).  A small call spends its time in NumPy
-    calls, not arithmetic: ``"scatter"`` makes one add per tap and a dozen calls
-    to set up its blocks.
+    One GEMM gives every column; one ``np.bincount`` adds each into its place.
+    A small call spends its time in NumPy calls, not arithmetic: ``"scatter"``
+    makes one add per tap and a dozen calls to set up its blocks.
     """
-    n_batch, length, c_in = x.shape
-    dtype = np.dtype(dtype)
-    c_out = w.shape[1] * groups
-    if not index_fits(geom, c_out, n_batch):
-        raise ValueError(
-            f"the index path takes at most {INDEX_VALUES} products and accumulator "
-            f"values. Received: N={n_batch}, L={length}, K={geom.kernel_size}, "
-            f"C_out={c_out}, full length {geom.full_length}")
-    w = native_kernel(w, dtype)
-    cols = columns(x, gemm_kernel(w, groups), w.shape[0], dtype).ravel()
-    flat = _full_positions(n_batch, length, geom.kernel_size, c_out, geom.stride,
-                           geom.dilation, geom.full_length)
-    size = n_batch * geom.full_length * c_out
-    if dtype == np.float64:
-        acc = np.bincount(flat, cols, size)
-    elif dtype == np.float32:
-        # np.bincount's own float64 copy of the weights is fresh memory each call
-        # (page faults: 8 against 1.3 ns a value at 2**16 values); a kept one is not
-        weights = scratch("index", cols.size, np.float64)
-        np.copyto(weights, cols)
-        acc = np.bincount(flat, weights, size)
-    else:
-        acc = np.zeros(size, dtype)
-        np.add.at(acc, flat, cols)
-    if bias is not None:
-        bias = np.asarray(bias, dtype=dtype)
-    place = Placement(y, geom.crop_left, bias)
-    place.put(0, acc.reshape(n_batch, geom.full_length, c_out))
-    place.close()
+    index_plan(geom, w.shape[1] * groups, x.shape[0]).write(
+        x, w, groups, np.dtype(dtype), y, bias)
 
 
 # --------------------------------------------------------------------------- #

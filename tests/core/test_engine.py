@@ -416,10 +416,11 @@ def test_choice_is_the_cheapest_candidate_within_the_scratch_bound(
 
 @pytest.mark.parametrize("path,options", [("scatter", {}), ("scatter_blocks", {}),
                                           ("gather", {"time_batch": 2}), ("index", {})])
-def test_kept_scratch_never_leaks_into_results(path, options):
+def test_kept_scratch_never_leaks_into_results(path, options, monkeypatch):
     """Scratch buffers are reused between calls (and per thread): results stay apart."""
     import threading
 
+    monkeypatch.setattr(engine, "KEEP_BYTES", 0)       # keep even these small buffers
     rng = np.random.default_rng(3)
     xs = [rng.standard_normal((2, 30, 4)) for _ in range(6)]
     w = rng.standard_normal((4, 3, 4))
