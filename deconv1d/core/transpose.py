@@ -71,6 +71,76 @@ def prepare(x: npt.ArrayLike, w: npt.ArrayLike, stride: int = 1,
 def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
              data_format, bias, convert):
     """:func:`prepare`; ``convert=False`` leaves ``x`` in its dtype (converted by blocks)."""
+    checked, x, w, bias = _checked_call(x, w, stride, padding, output_padding,
+                                        dilation, groups, data_format, bias)
+    return checked.problem(x, w, bias, convert)
+
+
+def _checked_call(x, w, stride, padding, output_padding, dilation, groups,
+                  data_format, bias):
+    """The :class:`_Checked` facts of a call, and its arrays.
+
+    A call whose checks are a function of what :func:`_call_key` keeps is
+    checked once; its next calls reuse the facts.
+    """
+    key = _call_key(x, w, bias, stride, padding, output_padding, dilation, groups,
+                    data_format)
+    checked = _checked_calls.get(key) if key is not None else None
+    if checked is None:
+        checked, x, w, bias = _check(x, w, stride, padding, output_padding,
+                                     dilation=dilation, groups=groups,
+                                     data_format=data_format, bias=bias)
+        if key is not None:
+            if len(_checked_calls) >= CHECKED_CALLS:
+                _checked_calls.clear()
+            _checked_calls[key] = checked
+    return checked, x, w, bias
+
+
+@dataclasses.dataclass(frozen=True)
+class _Checked:
+    """What the checks of a call found: everything that follows from its shapes,
+    dtypes and scalar arguments.
+
+    ``index`` is the engine's :class:`~deconv1d.core.engine.IndexPlan` when it
+    chooses the index path for this problem (a small one), else ``None``.
+    """
+
+    geometry: shapes.Geometry
+    groups: int
+    data_format: str
+    compute: np.dtype
+    result: np.dtype
+    index: engine.IndexPlan | None
+
+    def problem(self, x: np.ndarray, w: np.ndarray, bias: np.ndarray | None,
+                convert: bool) -> Problem:
+        """The :class:`Problem` of checked arrays (``convert``: ``x`` in the compute dtype)."""
+        x_last = x if self.data_format == "channels_last" else x.transpose(0, 2, 1)
+        return Problem(
+            x=x_last.astype(self.compute, copy=False) if convert else x_last,
+            w=w.astype(self.compute, copy=False),
+            bias=None if bias is None else bias.astype(self.compute, copy=False),
+            geometry=self.geometry, groups=self.groups, data_format=self.data_format,
+            compute_dtype=self.compute, result_dtype=self.result,
+        )
+
+    def small(self, x: np.ndarray, w: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+        """The output of a call on the index path, straight from its plan.
+
+        What :func:`deconv1d.core.engine.compute` would do, less the steps a
+        small call after a pause pays most for (the problem, the choice, the
+        dispatch, the output's allocation).
+        """
+        assert self.index is not None
+        x_last = x if self.data_format == "channels_last" else x.transpose(0, 2, 1)
+        return self.index.output(x_last, w, self.groups, self.compute, bias,
+                                 self.data_format, self.result)
+
+
+def _check(x, w, stride, padding, output_padding, *, dilation, groups, data_format,
+           bias):
+    """Every check of a call: its :class:`_Checked` facts and its arrays."""
     data_format = shapes.check_data_format(data_format)
     layout = "(N, L, C_in)" if data_format == "channels_last" else "(N, C_in, L)"
     x = rank3("x", x, f"{layout} for {data_format}")
@@ -96,13 +166,46 @@ def _problem(x, w, stride, padding, output_padding, *, dilation, groups,
     check_fits("The full scatter", (geom.full_length, c_out), compute.itemsize,
                lambda: f"stride={stride!r}, dilation={dilation!r}, "
                        f"kernel_size={kernel_size}")
-    return Problem(
-        x=x_last.astype(compute, copy=False) if convert else x_last,
-        w=w.astype(compute, copy=False),
-        bias=None if bias is None else bias.astype(compute, copy=False),
-        geometry=geom, groups=groups, data_format=data_format,
-        compute_dtype=compute, result_dtype=result,
-    )
+    index = None
+    if n_batch and c_in and engine.choose(geom, c_in, c_out, groups, n_batch,
+                                          compute.itemsize)[0] == "index":
+        index = engine.index_plan(geom, c_out, n_batch)
+    return _Checked(geom, groups, data_format, compute, result, index), x, w, bias
+
+
+#: How many calls' :class:`_Checked` facts are remembered (forgotten all at once when
+#: full): a few hundred bytes each.
+CHECKED_CALLS = 256
+_checked_calls: dict[tuple, _Checked] = {}
+
+
+def _call_key(x, w, bias, stride, padding, output_padding, dilation, groups,
+              data_format) -> tuple | None:
+    """What every check of a call depends on, or ``None`` when it may depend on more.
+
+    For exact ndarrays (a subclass or a list is converted first) the array checks
+    read only shapes and dtypes, and the scalar checks only the scalars, when
+    :func:`_plain`.  A call after a pause pays for every line it runs: the checks
+    took about 130 of the 300 us of a small call in ``benchmarks/bench.py --random``.
+    """
+    if (type(x) is np.ndarray and type(w) is np.ndarray
+            and (bias is None or type(bias) is np.ndarray)
+            and type(groups) is int and type(data_format) is str
+            and _plain(stride, padding, output_padding, dilation)):
+        return (x.shape, x.dtype, w.shape, w.dtype,
+                None if bias is None else (bias.shape, bias.dtype),
+                stride, padding, output_padding, dilation, groups, data_format)
+    return None
+
+
+def _plain(stride, padding, output_padding, dilation) -> bool:
+    """Whether the scalar arguments are exact ints, words and int pairs, which
+    may be remembered: ``3.0 == 3`` and ``True == 1`` hash alike, and must still raise."""
+    return (type(stride) is int and type(dilation) is int
+            and (output_padding is None or type(output_padding) is int)
+            and (type(padding) in (str, int)
+                 or (type(padding) is tuple and len(padding) == 2
+                     and type(padding[0]) is int and type(padding[1]) is int)))
 
 
 def _time_axis(length, kernel_size, stride, padding, output_padding, dilation):
@@ -113,12 +216,7 @@ def _time_axis(length, kernel_size, stride, padding, output_padding, dilation):
     script's single call) pays for every line it runs: the small problems of
     ``benchmarks/bench.py --random`` spent about 50 us of their 350 here.
     """
-    if (type(stride) is int and type(dilation) is int
-            and (output_padding is None or type(output_padding) is int)
-            and (type(padding) in (str, int)
-                 or (type(padding) is tuple and len(padding) == 2
-                     and type(padding[0]) is int and type(padding[1]) is int))):
-        # Exact types only: 3.0 == 3 and True == 1 hash alike, and must still raise.
+    if _plain(stride, padding, output_padding, dilation):
         return _remembered_time_axis(length, kernel_size, stride, padding,
                                      output_padding, dilation)
     return _checked_time_axis(length, kernel_size, stride, padding, output_padding,
@@ -204,9 +302,11 @@ def conv1d_transpose(x: npt.ArrayLike, w: npt.ArrayLike, stride: int = 1,
     >>> conv1d_transpose(x, w, stride=2, padding=1, output_padding=1)[0, :, 0]  # PyTorch
     array([2., 4., 2., 4., 2., 3.])
     """
-    problem = _problem(x, w, stride, padding, output_padding, dilation=dilation,
-                       groups=groups, data_format=data_format, bias=bias,
-                       convert=False)
+    checked, x, w, bias = _checked_call(x, w, stride, padding, output_padding,
+                                        dilation, groups, data_format, bias)
+    if checked.index is not None:
+        return checked.small(x, w, bias)
+    problem = checked.problem(x, w, bias, convert=False)
     if problem.x.shape[2] == 0:
         # No input channels: every output is the empty sum, 0 (plus the bias).
         return _no_input_channels(problem)

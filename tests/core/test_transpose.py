@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deconv1d import conv1d_transpose, output_length, reference
+from deconv1d.shapes import Window
 from keras_golden import GOLDEN
 from strategies import close64, problems
 
@@ -332,3 +333,57 @@ def test_compute_and_result_dtypes_agree_with_numpy_promotion(types):
     result = np.dtype(np.float64) if result.kind in "biu" else result
     compute = np.dtype(np.float32) if result == np.float16 else result
     assert dtypes(*arrays) == (compute, result)
+
+
+@pytest.mark.parametrize("bad,error", [
+    (dict(x=np.ones((1, 4, 3))), ValueError),                 # C_in no longer matches w
+    (dict(w=np.ones((3, 2, 2), dtype=object)), TypeError),
+    (dict(bias=np.ones(3)), ValueError),
+    (dict(bias=[1.0, 2.0, 3.0]), ValueError),
+    (dict(groups=2, w=np.ones((3, 2, 1))), ValueError),         # 2 groups, 2 channels: w
+    (dict(data_format="channels_middle"), ValueError),
+    (dict(x=np.ones((0, 4, 2, 1))), ValueError),
+])
+def test_remembered_checks_still_check_every_call(bad, error):
+    """A call's checks are remembered by its shapes, dtypes and scalars: any other
+    call is checked again, however often the good one came before."""
+    good = dict(x=np.ones((1, 4, 2)), w=np.ones((3, 2, 2)), bias=np.ones(2), groups=1,
+                data_format="channels_last")
+    for _ in range(2):
+        want = conv1d_transpose(**good)
+        with pytest.raises(error):
+            conv1d_transpose(**{**good, **bad})
+    assert np.array_equal(conv1d_transpose(**good), want)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "int16",
+                                   "complex64", "longdouble"])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("padding,output_padding", [
+    ("valid", None), ("same", 1), (1, 1), ((2, 0), None), (Window(-3, -2), None),
+    (Window(9, -4), None), (Window(-20, 15), 0),
+])
+@pytest.mark.parametrize("with_bias", [False, True])
+def test_small_calls_are_the_index_path_exactly(dtype, data_format, padding,
+                                                output_padding, with_bias):
+    """A small call runs straight from its index plan (no problem, no choice): the same
+    values, bit for bit, as the engine's index path, in a new C-ordered array of the
+    result dtype, for every window (zeros beyond either end included) and layout."""
+    from deconv1d.core import engine
+    from deconv1d.core.transpose import _checked_call, prepare
+    rng = np.random.default_rng(5)
+    shape = (2, 4, 3) if data_format == "channels_first" else (2, 3, 4)
+    x = (rng.standard_normal(shape) * 4).astype(dtype)
+    w = (rng.standard_normal((3, 5, 4)) * 4).astype(dtype)
+    bias = (rng.standard_normal(5) * 4).astype(dtype) if with_bias else None
+    kwargs = dict(stride=2, padding=padding, output_padding=output_padding,
+                  data_format=data_format, bias=bias)
+    checked = _checked_call(x, w, 2, padding, output_padding, 1, 1, data_format, bias)[0]
+    assert checked.index is not None, "the small-call lane is not taken"
+    want = engine.compute(prepare(x, w, **kwargs), "index")
+    for _ in range(2):                                   # checked, then remembered
+        got = conv1d_transpose(x, w, **kwargs)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert got.flags.c_contiguous and got.flags.writeable
+        np.testing.assert_array_equal(got, want)
+        assert not np.shares_memory(got, conv1d_transpose(x, w, **kwargs))
