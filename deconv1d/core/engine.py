@@ -1312,9 +1312,13 @@ COST_NS = {
 
 
 #: The ``"index"`` path in the cost model's counts: values moved per column value
-#: (float64, float32) and NumPy calls (see :func:`path_features`).
+#: (float64, float32) and NumPy calls (see :func:`path_features`).  A call on that
+#: path runs straight from its :class:`IndexPlan` (the GEMM, the bincount, the
+#: window's cast): 4 calls.  At 8, the model chose ``"disjoint"`` for small
+#: problems whose taps do not overlap, 0.23-0.38 ms cold where the index path took
+#: 0.16-0.27 (six shapes of ``bench.py --random``, one thread).
 INDEX_COST_PER_VALUE = (3.0, 3.0)
-INDEX_CALLS = 8.0
+INDEX_CALLS = 4.0
 
 
 #: The disjoint path's GEMMs, one per tap, are ``C_out / G`` wide and write rows
