@@ -102,8 +102,10 @@ class _Checked:
     """What the checks of a call found: everything that follows from its shapes,
     dtypes and scalar arguments.
 
-    ``index`` is the engine's :class:`~deconv1d.core.engine.IndexPlan` when it
-    chooses the index path for this problem (a small one), else ``None``.
+    ``index`` is ``(C_out, N)`` when the engine chooses the index path for this
+    problem (a small one), else ``None``: its :class:`~deconv1d.core.engine.IndexPlan`
+    is looked up when called, so that the plans held stay those of
+    :func:`~deconv1d.core.engine.index_plan` (at most 64, 32 MiB).
     """
 
     geometry: shapes.Geometry
@@ -111,7 +113,7 @@ class _Checked:
     data_format: str
     compute: np.dtype
     result: np.dtype
-    index: engine.IndexPlan | None
+    index: tuple[int, int] | None
 
     def problem(self, x: np.ndarray, w: np.ndarray, bias: np.ndarray | None,
                 convert: bool) -> Problem:
@@ -134,8 +136,9 @@ class _Checked:
         """
         assert self.index is not None
         x_last = x if self.data_format == "channels_last" else x.transpose(0, 2, 1)
-        return self.index.output(x_last, w, self.groups, self.compute, bias,
-                                 self.data_format, self.result)
+        plan = engine.index_plan(self.geometry, *self.index)
+        return plan.output(x_last, w, self.groups, self.compute, bias, self.data_format,
+                           self.result)
 
 
 def _check(x, w, stride, padding, output_padding, *, dilation, groups, data_format,
@@ -169,7 +172,7 @@ def _check(x, w, stride, padding, output_padding, *, dilation, groups, data_form
     index = None
     if n_batch and c_in and engine.choose(geom, c_in, c_out, groups, n_batch,
                                           compute.itemsize)[0] == "index":
-        index = engine.index_plan(geom, c_out, n_batch)
+        index = (c_out, n_batch)
     return _Checked(geom, groups, data_format, compute, result, index), x, w, bias
 
 
