@@ -629,7 +629,7 @@ class Scatter:
         channels = range(self.c_out)
         if s == 1:
             for c in channels:
-                acc[:, c, :length] = cols[:, :, 0, c]
+                acc[:, c, :length] = piece(0, c)
             acc[:, :, length:] = 0
             first = 1
         else:
