@@ -381,7 +381,7 @@ def test_small_calls_are_the_index_path_exactly(dtype, data_format, padding,
     checked = _checked_call(x, w, 2, padding, output_padding, 1, 1, data_format, bias)[0]
     assert checked.index is not None, "the small-call lane is not taken"
     want = engine.compute(prepare(x, w, **kwargs), "index")
-    for _ in range(2):                                   # checked, then remembered
+    for _ in range(2):          # checked, then remembered (plain arguments; a Window is not)
         got = conv1d_transpose(x, w, **kwargs)
         assert got.dtype == want.dtype and got.shape == want.shape
         assert got.flags.c_contiguous and got.flags.writeable
