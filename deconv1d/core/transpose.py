@@ -16,7 +16,6 @@ arXiv:1603.07285, section 4.
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import numpy as np
 import numpy.typing as npt
@@ -213,20 +212,8 @@ def _plain(stride, padding, output_padding, dilation) -> bool:
 
 def _time_axis(length, kernel_size, stride, padding, output_padding, dilation):
     """The checked :class:`~deconv1d.shapes.Geometry` of a call, with a stride or
-    dilation that is never taken set to 1; remembered for plain ints and words.
-
-    Checking the scalars costs little once warm, but a call after a pause (a
-    script's single call) pays for every line it runs: the small problems of
-    ``benchmarks/bench.py --random`` spent about 50 us of their 350 here.
-    """
-    if _plain(stride, padding, output_padding, dilation):
-        return _remembered_time_axis(length, kernel_size, stride, padding,
-                                     output_padding, dilation)
-    return _checked_time_axis(length, kernel_size, stride, padding, output_padding,
-                              dilation)
-
-
-def _checked_time_axis(length, kernel_size, stride, padding, output_padding, dilation):
+    dilation that is never taken set to 1 (remembered with the call's other checks,
+    see :func:`_call_key`)."""
     geom = shapes.geometry(length, kernel_size, stride, padding, output_padding,
                            dilation)
     if kernel_size == 1 and geom.dilation != 1:
@@ -234,10 +221,6 @@ def _checked_time_axis(length, kernel_size, stride, padding, output_padding, dil
     if length == 1 and geom.stride != 1:
         geom = dataclasses.replace(geom, stride=1)     # one sample: nor is the stride
     return geom
-
-
-#: Geometries are immutable; errors are raised, never remembered.
-_remembered_time_axis = functools.lru_cache(maxsize=1024)(_checked_time_axis)
 
 
 def conv1d_transpose(x: npt.ArrayLike, w: npt.ArrayLike, stride: int = 1,

@@ -306,7 +306,7 @@ def test_huge_stride_fails_before_allocating():
     (dict(padding=1), dict(padding=-1), ValueError),
 ])
 def test_remembered_geometry_still_checks_every_call(good, bad, error):
-    """The time axis is remembered per call arguments: 3.0 == 3 and True == 1 hash
+    """A call's geometry is remembered with its checks: 3.0 == 3 and True == 1 hash
     alike, and must raise however often the int came before."""
     x, w = np.ones((1, 4, 2)), np.ones((3, 2, 2))
     for _ in range(2):
