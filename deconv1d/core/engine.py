@@ -147,8 +147,9 @@ MAX_BLOCK_BYTES = 16 * 2**20
 PATHS = ("scatter", "scatter_blocks", "gather", "index", "disjoint")
 
 #: The ``"index"`` path runs a whole problem at once: it is offered only while its
-#: columns (``N*L*K*C_out`` products) and its accumulator (``N*L_full*C_out``) each
-#: hold at most this many values (512 KiB in float64, with the index as large).
+#: columns (``N*L*K*C_out`` products) and its accumulator (the full scatter and the
+#: output window, see :func:`index_fits`) each hold at most this many values (512 KiB
+#: in float64, with the index as large).
 INDEX_VALUES = 1 << 16
 
 #: Scratch below this many bytes is allocated fresh: the allocator reuses such
@@ -1474,7 +1475,8 @@ def path_features(path: str, options: dict, geom: Geometry, c_in: int, c_out: in
     if path == "index":
         added = rows * k * c_out
         per_value = INDEX_COST_PER_VALUE[itemsize == 4]
-        values = added * per_value + n_batch * full * c_out + out_values + rows * c_in
+        values = (added * per_value + n_batch * _index_span(geom)[1] * c_out
+                  + out_values + rows * c_in)
         loops = out_values / c_out + rows
         if groups > 1:
             values += added                         # the columns' transpose
