@@ -105,8 +105,45 @@ def test_every_path_forced_matches_an_oracle(data):
     x, w, kwargs = data.draw(problems())
     path, options = path_options(data.draw, prepare(x, w, **kwargs).geometry)
     oracle = reference.ORACLES[data.draw(st.sampled_from(ORACLE_NAMES))]
-    got = forced(x, w, **kwargs, path=path, **options)
+    # copy_runs' opaque-run copies are otherwise only taken by copies of 256 KiB
+    by_runs = 0 if data.draw(st.booleans()) else engine.RUN_COPY_BYTES
+    with mock.patch.object(engine, "RUN_COPY_BYTES", by_runs):
+        got = forced(x, w, **kwargs, path=path, **options)
     assert_close(got, oracle(x, w, **kwargs))
+
+
+def _strided_layout(draw, shape):
+    """A base array's shape and the view of it with ``shape``: axes in any memory
+    order, every other element or every one, a spare element or not."""
+    order = draw(st.permutations(range(len(shape))))      # memory order of the axes
+    steps = {a: draw(st.sampled_from([1, 1, 2])) for a in order}
+    base_shape = [shape[a] * steps[a] + draw(st.integers(0, 1)) for a in order]
+
+    def view(base):
+        cut = base[tuple(slice(0, shape[a] * steps[a], steps[a]) for a in order)]
+        return cut.transpose(np.argsort(order))
+
+    return base_shape, view
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_copy_runs_is_copyto(data):
+    """Runs copied as opaque values give exactly what ``np.copyto`` gives, and write
+    nothing outside ``dst``, whatever the two arrays' strides."""
+    dtype = data.draw(st.sampled_from([np.float64, np.float32, np.float16,
+                                       np.complex128, np.int8]))
+    shape = tuple(data.draw(st.lists(st.integers(0, 5), min_size=1, max_size=4)))
+    dst_shape, dst_view = _strided_layout(data.draw, shape)
+    src_shape, src_view = _strided_layout(data.draw, shape)
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))
+    dst_base = (rng.standard_normal(dst_shape) * 50).astype(dtype)
+    src = src_view((rng.standard_normal(src_shape) * 50).astype(dtype))
+    want = dst_base.copy()
+    np.copyto(dst_view(want), src)
+    with mock.patch.object(engine, "RUN_COPY_BYTES", 0):
+        engine.copy_runs(dst_view(dst_base), src)
+    assert np.array_equal(dst_base, want)
 
 
 @pytest.mark.parametrize("path,options", [
