@@ -163,7 +163,7 @@ def test_dx_is_C_times_dy(problem, by_runs):
     data_format = kwargs["data_format"]
     y_shape = conv1d_transpose(x, w, **kwargs).shape
     dy = np.random.default_rng(7).standard_normal(y_shape)
-    # copy_runs' opaque-run copies are otherwise only taken by copies of 256 KiB
+    # copy_into's own ways of copying are otherwise only taken by copies of 256 KiB
     with mock.patch.object(engine, "RUN_COPY_BYTES", 0 if by_runs else engine.RUN_COPY_BYTES):
         dx, _, dbias = conv1d_transpose_vjp(dy, x, w, **kwargs)
     x_last, dy_last = _last(x, data_format), _last(dy, data_format)

@@ -105,7 +105,7 @@ def test_every_path_forced_matches_an_oracle(data):
     x, w, kwargs = data.draw(problems())
     path, options = path_options(data.draw, prepare(x, w, **kwargs).geometry)
     oracle = reference.ORACLES[data.draw(st.sampled_from(ORACLE_NAMES))]
-    # copy_runs' opaque-run copies are otherwise only taken by copies of 256 KiB
+    # copy_into's own ways of copying are otherwise only taken by copies of 256 KiB
     by_runs = 0 if data.draw(st.booleans()) else engine.RUN_COPY_BYTES
     with mock.patch.object(engine, "RUN_COPY_BYTES", by_runs):
         got = forced(x, w, **kwargs, path=path, **options)
@@ -128,7 +128,7 @@ def _strided_layout(draw, shape):
 
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
-def test_copy_runs_is_copyto(data):
+def test_copy_into_is_copyto(data):
     """Runs copied as opaque values give exactly what ``np.copyto`` gives, and write
     nothing outside ``dst``, whatever the two arrays' strides."""
     dtype = data.draw(st.sampled_from([np.float64, np.float32, np.float16,
@@ -142,7 +142,7 @@ def test_copy_runs_is_copyto(data):
     want = dst_base.copy()
     np.copyto(dst_view(want), src)
     with mock.patch.object(engine, "RUN_COPY_BYTES", 0):
-        engine.copy_runs(dst_view(dst_base), src)
+        engine.copy_into(dst_view(dst_base), src)
     assert np.array_equal(dst_base, want)
 
 
