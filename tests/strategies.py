@@ -13,6 +13,9 @@ Each strategy draws a whole call, small enough for the loop oracles in
 - :func:`windows`: ``(length, kernel_size, stride, dilation, crop_left,
   crop_right)`` with crops that may be negative (zero extension).
 
+:func:`engine_copies` makes the engine's strided copies (``copy_into``) take each
+of their ways at every size, which they otherwise take only for copies of 256 KiB.
+
 :func:`close64` is the float64 agreement every fast path must reach against an
 oracle: ``max|actual - expected| <= 1e-12 * max(1, max|expected|)``.
 :func:`peak_of` is the memory measurement of the bounded-scratch tests.
@@ -20,9 +23,11 @@ oracle: ``max|actual - expected| <= 1e-12 * max(1, max|expected|)``.
 
 from __future__ import annotations
 
+import contextlib
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import numpy.typing as npt
@@ -30,11 +35,29 @@ from hypothesis import strategies as st
 
 from deconv1d import shapes
 
-__all__ = ["KERAS_PADDINGS", "RTOL64", "close64", "geometries", "peak_of", "problems", "torch_calls",
-           "windows"]
+__all__ = ["COPY_MODES", "KERAS_PADDINGS", "RTOL64", "close64", "engine_copies", "geometries",
+           "peak_of", "problems", "torch_calls", "windows"]
 
 #: Keras's padding strings, in the spellings the layer and the core accept.
 KERAS_PADDINGS = ("valid", "same", "VALID", "Same")
+
+#: The ways :func:`engine_copies` can make ``deconv1d.core.engine.copy_into`` copy.
+COPY_MODES = ("numpy", "runs", "tiles")
+
+
+def engine_copies(mode: str) -> contextlib.ExitStack:
+    """A context in which ``engine.copy_into`` copies, at every size: as NumPy does
+    (``"numpy"``: no change, only copies of 256 KiB and up are its own), short runs
+    as opaque values (``"runs"``), or a few channels at a time whatever their stride
+    (``"tiles"``: 2 channels, as if every stride aliased in the cache)."""
+    from deconv1d.core import engine
+    patches = {"numpy": {}, "runs": {"RUN_COPY_BYTES": 0},
+               "tiles": {"RUN_COPY_BYTES": 0, "ALIAS_BYTES": 1, "ALIAS_CHANNELS": 2}}[mode]
+    stack = contextlib.ExitStack()
+    for name, value in patches.items():
+        stack.enter_context(mock.patch.object(engine, name, value))
+    return stack
+
 
 #: Relative float64 tolerance of a fast path against an oracle.
 RTOL64 = 1e-12

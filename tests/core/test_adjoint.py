@@ -1,16 +1,13 @@
 """conv1d and conv1d_transpose_vjp: adjoint identity, loop oracle, matrix C, finite differences."""
 
-from unittest import mock
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from deconv1d import conv1d, conv1d_transpose, conv1d_transpose_vjp, reference, shapes
-from deconv1d.core import engine
 from deconv1d.core.conv import adjoint_padding, conv1d_pads
-from strategies import close64, problems
+from strategies import COPY_MODES, close64, engine_copies, problems
 
 SETTINGS = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -155,16 +152,15 @@ def test_adjoint_identity_for_every_conv_geometry(problem):
 # The vector-Jacobian product.                                                #
 # --------------------------------------------------------------------------- #
 @SETTINGS
-@given(problem=problems(), by_runs=st.booleans())
-def test_dx_is_C_times_dy(problem, by_runs):
+@given(problem=problems(), copies=st.sampled_from(COPY_MODES))
+def test_dx_is_C_times_dy(problem, copies):
     """dx == C dy with C the transpose of the oracle's explicit matrix C^T."""
     x, w, kwargs = problem
     kwargs.pop("bias")
     data_format = kwargs["data_format"]
     y_shape = conv1d_transpose(x, w, **kwargs).shape
     dy = np.random.default_rng(7).standard_normal(y_shape)
-    # copy_into's own ways of copying are otherwise only taken by copies of 256 KiB
-    with mock.patch.object(engine, "RUN_COPY_BYTES", 0 if by_runs else engine.RUN_COPY_BYTES):
+    with engine_copies(copies):
         dx, _, dbias = conv1d_transpose_vjp(dy, x, w, **kwargs)
     x_last, dy_last = _last(x, data_format), _last(dy, data_format)
     ct = reference.transpose_matrix(
@@ -176,15 +172,15 @@ def test_dx_is_C_times_dy(problem, by_runs):
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problem=problems(max_channels=2, max_groups=2), by_runs=st.booleans())
-def test_dw_from_the_matrix_oracle(problem, by_runs):
+@given(problem=problems(max_channels=2, max_groups=2), copies=st.sampled_from(COPY_MODES))
+def test_dw_from_the_matrix_oracle(problem, copies):
     """C^T is linear in w: dw[j] = <dy, C^T(e_j) x> with e_j a one-hot kernel."""
     x, w, kwargs = problem
     kwargs.pop("bias")
     data_format = kwargs["data_format"]
     y_shape = conv1d_transpose(x, w, **kwargs).shape
     dy = np.random.default_rng(8).standard_normal(y_shape)
-    with mock.patch.object(engine, "RUN_COPY_BYTES", 0 if by_runs else engine.RUN_COPY_BYTES):
+    with engine_copies(copies):
         _, dw, _ = conv1d_transpose_vjp(dy, x, w, **kwargs)
     x_flat = _last(x, data_format).reshape(len(x), -1)
     dy_flat = _last(dy, data_format).reshape(len(dy), -1)
