@@ -8,7 +8,9 @@ whole suite, and the BLAS / OpenMP / torch thread counts are pinned
 (``--threads``, default 2) before NumPy is imported.  PyTorch is optional:
 without it the torch columns are blank.  ``--paths`` also times every path of
 deconv1d forced through the documented seam ``deconv1d.core.engine.compute``
-(what the path rule ``engine.choose`` was tuned on).
+(what the path rule ``engine.choose`` was tuned on).  ``--data-format
+channels_first`` gives deconv1d PyTorch's layout, input and output, as a port
+calls it (the default is Keras's channels-last).
 
 Columns: the time of deconv1d (its automatic path choice), of PyTorch, their
 ratio, the bare GEMM ``x.reshape(N*L, C_in) @ W`` (``W`` of shape
@@ -143,6 +145,10 @@ def parse_args(argv=None):
                         help="COUNT seeded random shapes (see random_cases) instead of "
                              "the suite; prints the ratios' distribution")
     parser.add_argument("--seed", type=int, default=0, help="seed of --random")
+    parser.add_argument("--data-format", default="channels_last",
+                        choices=["channels_last", "channels_first"],
+                        help="deconv1d's input and output layout (default Keras's; "
+                             "channels_first is PyTorch's, as a port would call it)")
     return parser.parse_args(argv)
 
 
@@ -242,16 +248,20 @@ def main(argv=None):
     print(f"timing: min of {repeat} interleaved runs per round ({settle * 1e3:.0f} ms pause "
           f"before each torch run, {settle * 1e3 / 6:.0f} ms before the others); "
           f"median over {rounds} rounds{' (QUICK: tiny sizes)' if args.quick else ''}")
+    layout = args.data_format
+    print(f"layout: deconv1d {layout}, torch channels_first")
     rng = np.random.default_rng(0)
     setups = []
     for index, case, dtype_name, x, w in case_arrays(cases, args.dtypes, rng):
         name, n, length, c_in, c_out, k, s, d, g = case
         dtype = x.dtype
-        problem = prepare(x, w, s, 0, dilation=d, groups=g)
+        x_in = x if layout == "channels_last" else np.ascontiguousarray(x.transpose(0, 2, 1))
+        problem = prepare(x_in, w, s, 0, dilation=d, groups=g, data_format=layout)
         path, options = engine.choose(problem.geometry, c_in, c_out, g, n,
                                        dtype.itemsize)
-        fns = [lambda x=x, w=w, s=s, d=d, g=g:
-               deconv1d.conv1d_transpose(x, w, s, 0, dilation=d, groups=g)]
+        fns = [lambda x=x_in, w=w, s=s, d=d, g=g:
+               deconv1d.conv1d_transpose(x, w, s, 0, dilation=d, groups=g,
+                                         data_format=layout)]
         # padding 0 (PyTorch's): the full scatter, as torch computes it.
         # the GEMM floor: (N*L, C_in/G) @ (C_in/G, K*C_out/G) per group
         rows = np.ascontiguousarray(
@@ -267,7 +277,9 @@ def main(argv=None):
                        torch.nn.functional.conv_transpose1d(
                            xt, wt, stride=s, dilation=d, groups=g))
             got = fns[0]()
-            want = fns[-1]().numpy().transpose(0, 2, 1)
+            want = fns[-1]().numpy()
+            if layout == "channels_last":
+                want = want.transpose(0, 2, 1)
             tol = 1e-9 if dtype == np.float64 else 1e-3
             if not np.allclose(got, want, rtol=tol, atol=tol * np.abs(want).max()):
                 raise SystemExit(f"case {index}: deconv1d and torch disagree")

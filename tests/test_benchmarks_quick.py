@@ -25,6 +25,16 @@ def test_quick_benchmark_prints_the_table():
     assert "gather" in out and "scatter" in out       # --paths timed each path
 
 
+def test_quick_benchmark_channels_first():
+    pytest.importorskip("torch", reason="checks the layout against PyTorch's output")
+    result = subprocess.run([sys.executable, BENCH, "--quick", "--data-format",
+                             "channels_first", "--dtypes", "float32", "--paths"],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "layout: deconv1d channels_first, torch channels_first" in result.stdout
+    assert "float32: geomean ratio" in result.stdout
+
+
 def test_quick_benchmark_without_torch():
     result = subprocess.run([sys.executable, BENCH, "--quick", "--no-torch",
                              "--dtypes", "float32", "--threads", "1"],
