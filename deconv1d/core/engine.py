@@ -1173,9 +1173,16 @@ def gather(x, w, geom, groups, y, bias, dtype, time_batch=1, block_bytes=None):
     """Polyphase gather path: write the transposed convolution of ``x`` into ``y``.
 
     With stride and dilation both above 1, one stride-1 gather per output
-    phase (:func:`phases`), each writing every ``s``-th output.
+    phase (:func:`phases`), each writing every ``s``-th output.  At stride 1, one
+    group, into a channels-first output, channel-major instead
+    (:func:`_gather_channel_major`; ``time_batch`` then has no effect).
     """
     s, d = geom.stride, geom.dilation
+    if s == 1 and groups == 1 and y.dtype == dtype and y.strides[1] == y.itemsize:
+        # a channels-first output: computed channel-major, written by the GEMM
+        _gather_channel_major(Gather(w, 1, d, 1, dtype), x, y.transpose(0, 2, 1),
+                              geom.crop_left, bias, block_bytes)
+        return
     if s == 1 or d == 1:
         _gather_rows(Gather(w, s, d, groups, dtype, time_batch), x, y,
                      geom.crop_left, bias, block_bytes)
@@ -1198,6 +1205,57 @@ def gather(x, w, geom, groups, y, bias, dtype, time_batch=1, block_bytes=None):
     for r in range(s):
         if r not in reached:
             y[:, (r - crop) % s::s] = fill
+
+
+def _gather_channel_major(plan, x, y_cf, crop, bias, block_bytes):
+    """A stride-1, one-group gather plan (``time_batch`` 1) into a channels-first
+    output ``y_cf`` (N, C_out, L_out), with no transposition of the output and, from
+    a channels-first ``x``, none of the input.
+
+    Output ``o`` is full position ``q = o + crop``, which reads inputs
+    ``q + base + u*step`` (``u < U``).  Per block of outputs, the block's input
+    samples are copied channels-first into zero-padded scratch (runs along time),
+    the columns ``cols[n, (u, c), i] = pad[n, c, i + u*step]`` are copied from it
+    (runs along time again), and ``y_cf[n, :, block] = T^T @ cols[n]``: the GEMM
+    writes the output, whose rows are one channel's outputs, in place.  Its
+    orientation, ``C_out`` rows of ``block`` columns, also suits BLAS better when
+    ``C_out`` is small.
+    """
+    n_batch, length, c_in = x.shape
+    l_out = y_cf.shape[2]
+    u_taps, step, item = plan.U, plan.step, plan.dtype.itemsize
+    w_t = plan.T[0].T                                # (C_out, U*C_in): a view
+    per_row = (u_taps * c_in + c_in) * item          # its columns and input samples
+    batch_block, row_block = block_shape(n_batch, l_out, per_row, block_bytes)
+    x_cf = x.transpose(0, 2, 1)
+    if bias is not None:
+        bias = np.asarray(bias, dtype=plan.dtype)[:, None]
+    for n0 in range(0, n_batch, batch_block):
+        n1 = min(n_batch, n0 + batch_block)
+        n = n1 - n0
+        for o0 in range(0, l_out, row_block):
+            o1 = min(l_out, o0 + row_block)
+            rows = o1 - o0
+            first = o0 + crop + plan.base            # first input sample read
+            span = rows + (u_taps - 1) * step
+            pad = scratch("pad", (n, c_in, span), plan.dtype)
+            lo, hi = max(first, 0), min(first + span, length)
+            if lo >= hi:
+                pad[...] = 0
+            else:
+                pad[:, :, :lo - first] = 0
+                copy_into(pad[:, :, lo - first:hi - first], x_cf[n0:n1, :, lo:hi])
+                pad[:, :, hi - first:] = 0
+            windows = np.lib.stride_tricks.as_strided(   # [n, u, c, i] = pad[n, c, i + u*step]
+                pad, shape=(n, u_taps, c_in, rows),
+                strides=(c_in * span * item, step * item, span * item, item),
+                writeable=False)
+            cols = scratch("im2col", (n, u_taps * c_in, rows), plan.dtype)
+            copy_into(cols.reshape(n, u_taps, c_in, rows), windows)
+            target = y_cf[n0:n1, :, o0:o1]
+            np.matmul(w_t, cols, out=target)
+            if bias is not None:
+                target += bias
 
 
 def _gather_rows(plan, x, y, crop, bias, block_bytes):
