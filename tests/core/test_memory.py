@@ -83,6 +83,21 @@ def test_channels_first_output_needs_no_second_copy(big, path):
     assert peak <= y.nbytes + SCRATCH
 
 
+@pytest.mark.parametrize("dilation", [1, 3])
+def test_channel_major_gather_is_output_plus_bounded_scratch(dilation):
+    """Stride 1, channels-first: the gather builds its columns channel-major, a block
+    at a time (all at once they would be N*L_out*K*C_in*8 bytes = 660 MB or more)."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((N, C_OUT, L))            # 64 channels in, 4 out
+    w = rng.standard_normal((K, C_IN, C_OUT))
+    y, peak = peak_of(lambda: forced(x, w, "gather", dilation=dilation,
+                                     data_format="channels_first"))
+    assert N * y.shape[2] * K * C_OUT * 8 > 8 * (y.nbytes + SCRATCH)
+    assert peak <= y.nbytes + SCRATCH, (peak / 2**20, y.nbytes / 2**20)
+    want = forced(x[:, :, :300], w, "scatter", dilation=dilation, data_format="channels_first")
+    np.testing.assert_allclose(y[:, :, :300], want[:, :, :300], rtol=1e-12, atol=1e-12)
+
+
 def test_input_conversion_is_blocked_too():
     """Integer input far bigger than the output: no whole converted copy."""
     x = np.ones((1, 3_000_000, 8), dtype=np.int8)        # 24 MB; as float64: 192 MB
@@ -160,24 +175,29 @@ def arrays_for(shape, seed=0):
 
 
 @settings(max_examples=25, deadline=None)
-@given(shape=stressing_shapes())
+@given(shape=stressing_shapes(), layout=st.sampled_from(["channels_last", "channels_first"]))
 # A long dilated kernel on a 3-sample input: the stream's carried tail is 16 MiB, and
 # holding it three times at once (accumulator, old carry, new carry) broke the bound.
-@example(shape=(4, 3, 1, 31, 5639, 1, 3, 1))
-@example(shape=(4, 32, 32, 32, 8192, 4, 3, 1))      # the stream's state: 36 MiB
-def test_every_path_of_every_entry_point_is_output_plus_bounded_scratch(shape):
+@example(shape=(4, 3, 1, 31, 5639, 1, 3, 1), layout="channels_last")
+@example(shape=(4, 32, 32, 32, 8192, 4, 3, 1), layout="channels_last")   # stream state: 36 MiB
+def test_every_path_of_every_entry_point_is_output_plus_bounded_scratch(shape, layout):
     n, length, c_in, c_out, k, s, d, g = shape
     x, w = arrays_for(shape)
-    problem = prepare(x, w, s, "same", dilation=d, groups=g)
+    # the forward paths and the VJP in either layout (channels-first: the gather runs
+    # channel-major at stride 1); conv1d and the stream channels-last
+    x_in = x if layout == "channels_last" else np.ascontiguousarray(x.transpose(0, 2, 1))
+    problem = prepare(x_in, w, s, "same", dilation=d, groups=g, data_format=layout)
     geom = problem.geometry
     runs = [(None, {})] + engine.candidates(geom, c_in, c_out, g, n)
     for path, options in runs:
         y, peak = peak_of(lambda: engine.compute(problem, path, **options))
         assert peak <= y.nbytes + SCRATCH, (path, options, peak / 2**20, y.nbytes / 2**20)
     dy = np.ones_like(y)
-    grads, peak = peak_of(lambda: conv1d_transpose_vjp(dy, x, w, s, "same", dilation=d,
-                                                       groups=g))
+    grads, peak = peak_of(lambda: conv1d_transpose_vjp(dy, x_in, w, s, "same", dilation=d,
+                                                       groups=g, data_format=layout))
     assert peak <= sum(a.nbytes for a in grads) + SCRATCH, (peak / 2**20, shape)
+    if layout == "channels_first":                 # conv1d's input, channels-last
+        dy = np.ones((dy.shape[0], dy.shape[2], dy.shape[1]))
     # conv1d is the adjoint: from the long signal back to the short one
     back, peak = peak_of(lambda: conv1d(dy, w, s, "same", dilation=d, groups=g))
     assert peak <= back.nbytes + SCRATCH, (peak / 2**20, shape)
