@@ -248,6 +248,9 @@ def copy_into(dst: np.ndarray, src: np.ndarray) -> None:
       evict one another from the cache (:func:`_channel_tile`), so the copy
       goes a few channels at a time: 0.2-0.35x the time of one ``np.copyto``.
 
+    ``dst`` must not share memory with ``src`` (the engine copies into scratch or
+    into the output): a copy by pieces does not buffer an overlap as NumPy does.
+
     Examples
     --------
     >>> a = np.arange(24.0).reshape(4, 3, 2)
