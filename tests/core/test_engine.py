@@ -114,13 +114,16 @@ def test_every_path_forced_matches_an_oracle(data):
 
 def _strided_layout(draw, shape):
     """A base array's shape and the view of it with ``shape``: axes in any memory
-    order, every other element or every one, a spare element or not."""
+    order, every other element or every one, forwards or backwards, a spare element
+    or not."""
     order = draw(st.permutations(range(len(shape))))      # memory order of the axes
     steps = {a: draw(st.sampled_from([1, 1, 2])) for a in order}
+    backwards = {a: draw(st.booleans()) for a in order}
     base_shape = [shape[a] * steps[a] + draw(st.integers(0, 1)) for a in order]
 
     def view(base):
         cut = base[tuple(slice(0, shape[a] * steps[a], steps[a]) for a in order)]
+        cut = cut[tuple(slice(None, None, -1 if backwards[a] else 1) for a in order)]
         return cut.transpose(np.argsort(order))
 
     return base_shape, view
