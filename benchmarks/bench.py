@@ -145,11 +145,16 @@ def parse_args(argv=None):
                         help="COUNT seeded random shapes (see random_cases) instead of "
                              "the suite; prints the ratios' distribution")
     parser.add_argument("--seed", type=int, default=0, help="seed of --random")
+    add_data_format(parser)
+    return parser.parse_args(argv)
+
+
+def add_data_format(parser):
+    """The --data-format option of bench.py and bench_backward.py."""
     parser.add_argument("--data-format", default="channels_last",
                         choices=["channels_last", "channels_first"],
                         help="deconv1d's input and output layout (default Keras's; "
                              "channels_first is PyTorch's, as a port would call it)")
-    return parser.parse_args(argv)
 
 
 def pin_threads(threads):

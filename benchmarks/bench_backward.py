@@ -12,6 +12,7 @@ gradients are checked against PyTorch's.
 
 Columns: forward time of deconv1d and of PyTorch and their ratio; backward
 (dx, dw, dbias) time of deconv1d and of PyTorch autograd and their ratio.
+``--data-format channels_first`` gives deconv1d PyTorch's layout, as a port calls it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import sys
 # interleaved timing of the forward benchmark (benchmarks/bench.py).
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import (  # noqa: E402
-    CASES, common_parser, load_torch, pin_threads, quick_case, side_by_side)
+    CASES, add_data_format, common_parser, load_torch, pin_threads, quick_case, side_by_side)
 
 #: float64 backward against PyTorch: geometric mean and worst ratio.
 TARGET = (0.6, 0.9)
@@ -35,6 +36,7 @@ def parse_args(argv=None):
                            "timed runs per measurement; the minimum is kept")
     parser.add_argument("--cases", default=None,
                         help="comma-separated case numbers (1-based); default all")
+    add_data_format(parser)
     return parser.parse_args(argv)
 
 
@@ -55,6 +57,11 @@ def main(argv=None):
           f"torch {torch.__version__ if torch else 'not installed'}")
     print(f"threads: {', '.join(used)}; min of {repeat} runs"
           f"{' (QUICK: tiny sizes)' if args.quick else ''}")
+    layout = args.data_format
+    print(f"layout: deconv1d {layout}, torch channels_first")
+
+    def laid_out(a):                     # (N, L, C) -> deconv1d's layout
+        return a if layout == "channels_last" else np.ascontiguousarray(a.transpose(0, 2, 1))
     header = (f"{'#':>2} {'case':<19} {'dtype':<7} {'N,L,Cin>Cout,K,s,d,g':<25} "
               f"{'fwd ours':>9} {'torch':>9} {'ratio':>5}  "
               f"{'bwd ours':>9} {'torch':>9} {'ratio':>5}")
@@ -71,8 +78,11 @@ def main(argv=None):
             b = rng.standard_normal(c_out).astype(dtype)
             y = deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g, bias=b)
             dy = rng.standard_normal(y.shape).astype(dtype)
-            fns = [lambda: deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g, bias=b),
-                   lambda: deconv1d.conv1d_transpose_vjp(dy, x, w, s, dilation=d, groups=g)]
+            x_in, dy_in = laid_out(x), laid_out(dy)
+            fns = [lambda: deconv1d.conv1d_transpose(x_in, w, s, dilation=d, groups=g, bias=b,
+                                                     data_format=layout),
+                   lambda: deconv1d.conv1d_transpose_vjp(dy_in, x_in, w, s, dilation=d,
+                                                         groups=g, data_format=layout)]
             if torch is not None:
                 xt = torch.tensor(np.ascontiguousarray(x.transpose(0, 2, 1)),
                                   requires_grad=True)
@@ -91,8 +101,8 @@ def main(argv=None):
                 theirs = [t.numpy() for t in fns[-1]()]
                 ours = fns[1]()
                 tol = 1e-9 if dtype == np.float64 else 1e-3
-                for a, e in zip(ours, (theirs[0].transpose(0, 2, 1),
-                                       theirs[1].transpose(2, 1, 0), theirs[2])):
+                dx_theirs = theirs[0] if layout == "channels_first" else theirs[0].transpose(0, 2, 1)
+                for a, e in zip(ours, (dx_theirs, theirs[1].transpose(2, 1, 0), theirs[2])):
                     if not np.allclose(a, e, rtol=tol, atol=tol * np.abs(e).max()):
                         raise SystemExit(f"case {index}: gradients disagree with torch")
             times = side_by_side(fns, repeat)

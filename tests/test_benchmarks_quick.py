@@ -35,6 +35,18 @@ def test_quick_benchmark_channels_first():
     assert "float32: geomean ratio" in result.stdout
 
 
+@pytest.mark.parametrize("layout", ["channels_last", "channels_first"])
+def test_quick_backward_benchmark_checks_against_torch_and_prints_the_table(layout):
+    pytest.importorskip("torch", reason="the gradients are checked against PyTorch's")
+    backward = os.path.join(ROOT, "benchmarks", "bench_backward.py")
+    result = subprocess.run([sys.executable, backward, "--quick", "--dtypes", "float64",
+                             "--data-format", layout],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert f"layout: deconv1d {layout}, torch channels_first" in result.stdout
+    assert "float64 backward/PyTorch: geomean" in result.stdout
+
+
 def test_quick_benchmark_without_torch():
     result = subprocess.run([sys.executable, BENCH, "--quick", "--no-torch",
                              "--dtypes", "float32", "--threads", "1"],
