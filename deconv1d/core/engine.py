@@ -1479,8 +1479,9 @@ def _correlate_group(src, w_mat, dw_mat, x, target, stride, dilation, tap_blocks
         np.matmul(cols.reshape(n, steps, -1), w_mat, out=target)
     else:
         target[...] = (cols @ w_mat).reshape(n, steps, d_g)
-    if dw_mat is not None:
-        _add_kernel_gradient(dw_mat, cols, x.reshape(n * steps, d_g), dw_rows)
+    if dw_mat is not None:     # x: a group's channels are short runs (copy_into)
+        _add_kernel_gradient(dw_mat, cols,
+                             contiguous(x, dtype, "x_rows").reshape(n * steps, d_g), dw_rows)
 
 
 def _add_kernel_gradient(dw: np.ndarray, cols: np.ndarray, x: np.ndarray,
