@@ -1922,6 +1922,21 @@ def _all_finite(a, dtype):
         return bool(np.isfinite(a.sum(dtype=dtype)))
 
 
+def _no_zero_taps(path: str, options: dict, geom: Geometry) -> bool:
+    """The path multiplies the input by real taps only, so a non-finite input
+    reaches exactly the outputs it reaches in the scatter (only the kernel needs
+    checking: its taps also meet the zeros outside the input).
+
+    True for the gather with ``time_batch`` 1 (no band of zero blocks) whose taps
+    need no padding to a multiple of the stride: stride 1, or ``K`` a multiple of
+    it, or dilation above 1 (one stride-1 plan per phase).  Skipping the input's
+    check there saves a pass over it (0.24 ms of a 2.6 ms float32 decoder call).
+    """
+    s, d, k = geom.stride, geom.dilation, geom.kernel_size
+    return (path == "gather" and options.get("time_batch", 1) == 1
+            and (s == 1 or d > 1 or k % s == 0))
+
+
 def compute(problem: Problem, path: str | None = None, **options: Any) -> np.ndarray:
     """The transposed convolution of a checked ``problem``, on a chosen or forced path.
 
@@ -1936,7 +1951,9 @@ def compute(problem: Problem, path: str | None = None, **options: Any) -> np.nda
     path : str, optional
         One of ``PATHS``, forced (tests and benchmarks do this); ``None`` lets
         :func:`choose` pick, and sends non-finite input to ``"scatter"`` unless it
-        picked ``"index"`` or ``"disjoint"`` (none of them multiplies structural zeros).
+        picked ``"index"``, ``"disjoint"`` or a gather that multiplies the input by
+        real taps only (none of them multiplies the input by structural zeros:
+        :func:`_no_zero_taps`).
     **options
         The path's options (see :func:`run`); only with a forced ``path``.
 
@@ -1968,7 +1985,8 @@ def compute(problem: Problem, path: str | None = None, **options: Any) -> np.nda
         path, options = choose(geom, c_in, c_out, problem.groups, n_batch,
                                problem.compute_dtype.itemsize)
         if path not in ("scatter", "index", "disjoint") and not (
-                _all_finite(problem.x, problem.compute_dtype)
+                (_no_zero_taps(path, options, geom)
+                 or _all_finite(problem.x, problem.compute_dtype))
                 and _all_finite(problem.w, problem.compute_dtype)):
             # The block and gather paths multiply structural zeros (padded
             # taps, Toeplitz gaps, out-of-range inputs) and 0 * inf = nan would

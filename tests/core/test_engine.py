@@ -408,6 +408,32 @@ def test_non_finite_values_reach_exactly_what_the_oracle_says(data):
         1.0, float(np.abs(want[finite]).max(initial=0)))
 
 
+@pytest.mark.parametrize("time_batch", [1, 2, 3])
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=st.data())
+def test_non_finite_values_through_the_gather_as_the_rule_runs_it(time_batch, data):
+    """When the rule picks the gather, non-finite input reaches exactly what the oracle
+    says: a gather of real taps only runs (the input unchecked), any other gather
+    gives way to the scatter."""
+    x, w, kwargs = data.draw(problems())
+    geom = prepare(x, w, **kwargs).geometry
+    if geom.stride % geom.dilation:
+        time_batch = 1
+    bad = data.draw(st.sampled_from([np.nan, np.inf, -np.inf]))
+    arr = x if data.draw(st.booleans()) else w
+    arr.flat[data.draw(st.integers(0, arr.size - 1))] = bad
+    with mock.patch.object(engine, "choose",
+                           lambda *args: ("gather", {"time_batch": time_batch})):
+        got = engine.compute(prepare(x, w, **kwargs))
+    want = reference.scatter_loops(x, w, **kwargs)
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    assert np.array_equal(np.isinf(got), np.isinf(want))
+    finite = np.isfinite(want)
+    assert np.abs(got[finite] - want[finite]).max(initial=0) <= 1e-12 * max(
+        1.0, float(np.abs(want[finite]).max(initial=0)))
+
+
 @pytest.mark.parametrize("case,expected", [
     # (N, L, C_in, C_out, K, stride, dilation, groups) -> path, time_batch
     ((4, 16000, 1, 1, 31, 2, 1, 1), ("gather", 16)),     # one channel: stacked rows
