@@ -83,18 +83,19 @@ def test_channels_first_output_needs_no_second_copy(big, path):
     assert peak <= y.nbytes + SCRATCH
 
 
-@pytest.mark.parametrize("dilation", [1, 3])
-def test_channel_major_gather_is_output_plus_bounded_scratch(dilation):
-    """Stride 1, channels-first: the gather builds its columns channel-major, a block
-    at a time (all at once they would be N*L_out*K*C_in*8 bytes = 660 MB or more)."""
+@pytest.mark.parametrize("stride,dilation", [(1, 1), (1, 3), (4, 1)])
+def test_channel_major_gather_is_output_plus_bounded_scratch(stride, dilation):
+    """Channels-first: the gather builds its columns channel-major, a block at a time
+    (all at once they would be N*L*K*C_in*8 bytes = 655 MB or more)."""
     rng = np.random.default_rng(2)
     x = rng.standard_normal((N, C_OUT, L))            # 64 channels in, 4 out
     w = rng.standard_normal((K, C_IN, C_OUT))
-    y, peak = peak_of(lambda: forced(x, w, "gather", dilation=dilation,
+    y, peak = peak_of(lambda: forced(x, w, "gather", stride=stride, dilation=dilation,
                                      data_format="channels_first"))
-    assert N * y.shape[2] * K * C_OUT * 8 > 8 * (y.nbytes + SCRATCH)
+    assert N * L * K * C_OUT * 8 > 8 * (y.nbytes + SCRATCH)
     assert peak <= y.nbytes + SCRATCH, (peak / 2**20, y.nbytes / 2**20)
-    want = forced(x[:, :, :300], w, "scatter", dilation=dilation, data_format="channels_first")
+    want = forced(x[:, :, :300], w, "scatter", stride=stride, dilation=dilation,
+                  data_format="channels_first")
     np.testing.assert_allclose(y[:, :, :300], want[:, :, :300], rtol=1e-12, atol=1e-12)
 
 
