@@ -1186,8 +1186,9 @@ def gather(x, w, geom, groups, y, bias, dtype, time_batch=1, block_bytes=None):
     """
     s, d = geom.stride, geom.dilation
     if ((s == 1 or d == 1) and groups == 1 and (time_batch == 1 or y.shape[2] > 1)
-            and y.dtype == dtype and y.strides[1] == y.itemsize):
-        # a channels-first output: computed channel-major
+            and y.dtype == dtype and y.strides[1] == y.itemsize != y.strides[2]):
+        # a channels-first output (time contiguous, channels not: with one output
+        # channel a channels-last one has both): computed channel-major
         _gather_channel_major(Gather(w, s, d, 1, dtype), x, y.transpose(0, 2, 1),
                               geom.crop_left, bias, block_bytes)
         return
