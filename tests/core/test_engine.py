@@ -389,6 +389,15 @@ def test_rule_picks_a_valid_path(case):
                  reference.scatter_loops(x, w, s, dilation=d, groups=g))
 
 
+def assert_same_non_finite(got, want):
+    """nan and inf exactly where the oracle has them; the finite rest as assert_close."""
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    assert np.array_equal(np.isinf(got), np.isinf(want))
+    finite = np.isfinite(want)
+    assert np.abs(got[finite] - want[finite]).max(initial=0) <= 1e-12 * max(
+        1.0, float(np.abs(want[finite]).max(initial=0)))
+
+
 @settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(data=st.data())
@@ -400,12 +409,7 @@ def test_non_finite_values_reach_exactly_what_the_oracle_says(data):
     arr = x if target == "x" else w
     arr.flat[data.draw(st.integers(0, arr.size - 1))] = bad
     got = conv1d_transpose(x, w, **kwargs)
-    want = reference.scatter_loops(x, w, **kwargs)
-    assert np.array_equal(np.isnan(got), np.isnan(want))
-    assert np.array_equal(np.isinf(got), np.isinf(want))
-    finite = np.isfinite(want)
-    assert np.abs(got[finite] - want[finite]).max(initial=0) <= 1e-12 * max(
-        1.0, float(np.abs(want[finite]).max(initial=0)))
+    assert_same_non_finite(got, reference.scatter_loops(x, w, **kwargs))
 
 
 @pytest.mark.parametrize("time_batch", [1, 2, 3])
@@ -426,12 +430,7 @@ def test_non_finite_values_through_the_gather_as_the_rule_runs_it(time_batch, da
     with mock.patch.object(engine, "choose",
                            lambda *args: ("gather", {"time_batch": time_batch})):
         got = engine.compute(prepare(x, w, **kwargs))
-    want = reference.scatter_loops(x, w, **kwargs)
-    assert np.array_equal(np.isnan(got), np.isnan(want))
-    assert np.array_equal(np.isinf(got), np.isinf(want))
-    finite = np.isfinite(want)
-    assert np.abs(got[finite] - want[finite]).max(initial=0) <= 1e-12 * max(
-        1.0, float(np.abs(want[finite]).max(initial=0)))
+    assert_same_non_finite(got, reference.scatter_loops(x, w, **kwargs))
 
 
 @pytest.mark.parametrize("case,expected", [
