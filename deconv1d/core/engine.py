@@ -285,6 +285,20 @@ def copy_into(dst: np.ndarray, src: np.ndarray) -> None:
     np.copyto(runs_dst.view(void)[..., 0], runs_src.view(void)[..., 0])
 
 
+def _copy_window(dst: np.ndarray, src: np.ndarray, first: int, axis: int) -> None:
+    """``dst`` = the samples ``first ... first + dst.shape[axis] - 1`` of ``src`` along
+    its time ``axis``, zero where they fall outside ``src`` (a block's padded input),
+    copied by :func:`copy_into`."""
+    before = (slice(None),) * axis
+    lo, hi = max(first, 0), min(first + dst.shape[axis], src.shape[axis])
+    if lo >= hi:
+        dst[...] = 0
+        return
+    dst[before + (slice(None, lo - first),)] = 0
+    copy_into(dst[before + (slice(lo - first, hi - first),)], src[before + (slice(lo, hi),)])
+    dst[before + (slice(hi - first, None),)] = 0
+
+
 def contiguous(a: np.ndarray, dtype: np.dtype, name: str = "rows") -> np.ndarray:
     """``np.ascontiguousarray(a, dtype)``: ``a`` itself when it is one already, else
     a copy by :func:`copy_into` into the kept :func:`scratch` ``name`` (valid until
@@ -1150,18 +1164,12 @@ class Gather:
         ``pad`` is scratch for the input samples read, zero outside ``x``: the
         windows are then one strided view of it, copied in one call.
         """
-        n, length, c_in = x.shape
+        n, _, c_in = x.shape
         G, rows = self.G, m1 - m0
         first = m0 * self.B + self.base
         span = self.span(rows)
         pad = pad[:n * span * c_in].reshape(n, span, c_in)
-        lo, hi = max(first, 0), min(first + span, length)
-        if lo >= hi:
-            pad[...] = 0
-        else:
-            pad[:, :lo - first] = 0
-            copy_into(pad[:, lo - first:hi - first], x[:, lo:hi])
-            pad[:, hi - first:] = 0
+        _copy_window(pad, x, first, axis=1)
         item = pad.itemsize
         cin_g = c_in // G
         windows = np.lib.stride_tricks.as_strided(
@@ -1232,7 +1240,7 @@ def _gather_channel_major(plan, x, y_cf, crop, bias, block_bytes):
     each signal (runs along time).  One GEMM a block, not one a signal: 64 signals
     of 258 samples, 768 -> 256 columns, took 1.2x as long as one GEMM per signal.
     """
-    n_batch, length, c_in = x.shape
+    n_batch, _, c_in = x.shape
     l_out = y_cf.shape[2]
     c_out = y_cf.shape[1]
     s, u_taps, step, item = plan.s, plan.U, plan.step, plan.dtype.itemsize
@@ -1254,13 +1262,7 @@ def _gather_channel_major(plan, x, y_cf, crop, bias, block_bytes):
             first = m0 + plan.base                   # first input sample read
             span = rows + (u_taps - 1) * step
             pad = scratch("pad", (n, c_in, span), plan.dtype)
-            lo, hi = max(first, 0), min(first + span, length)
-            if lo >= hi:
-                pad[...] = 0
-            else:
-                pad[:, :, :lo - first] = 0
-                copy_into(pad[:, :, lo - first:hi - first], x_cf[n0:n1, :, lo:hi])
-                pad[:, :, hi - first:] = 0
+            _copy_window(pad, x_cf[n0:n1], first, axis=2)
             windows = np.lib.stride_tricks.as_strided(   # [u, c, j, m] = pad[j, c, m + u*step]
                 pad, shape=(u_taps, c_in, n, rows),
                 strides=(step * item, span * item, c_in * span * item, item),
@@ -1465,13 +1467,8 @@ def _signal_block(y, n0, n1, first, needed, groups, dtype, direct):
         return y[None, n0:n1, first:first + needed]
     c_g = channels // groups
     src = scratch("signal", (groups, n, needed, c_g), dtype)
-    if lo >= hi:
-        src[...] = 0
-        return src
-    src[:, :, :lo - first] = 0
-    copy_into(src[:, :, lo - first:hi - first],
-              y[n0:n1, lo:hi].reshape(n, hi - lo, groups, c_g).transpose(2, 0, 1, 3))
-    src[:, :, hi - first:] = 0
+    _copy_window(src, y[n0:n1].reshape(n, length, groups, c_g).transpose(2, 0, 1, 3),
+                 first, axis=2)
     return src
 
 

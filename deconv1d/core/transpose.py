@@ -24,6 +24,7 @@ from . import engine
 from . import geometry as shapes
 from .arrays import (
     TRANSPOSE_KERNEL,
+    channels_last,
     check_bias,
     check_time_steps,
     check_transpose_kernel,
@@ -117,7 +118,7 @@ class _Checked:
     def problem(self, x: np.ndarray, w: np.ndarray, bias: np.ndarray | None,
                 convert: bool) -> Problem:
         """The :class:`Problem` of checked arrays (``convert``: ``x`` in the compute dtype)."""
-        x_last = x if self.data_format == "channels_last" else x.transpose(0, 2, 1)
+        x_last = channels_last(x, self.data_format)
         return Problem(
             x=x_last.astype(self.compute, copy=False) if convert else x_last,
             w=w.astype(self.compute, copy=False),
@@ -134,7 +135,7 @@ class _Checked:
         dispatch, the output's allocation).
         """
         assert self.index is not None
-        x_last = x if self.data_format == "channels_last" else x.transpose(0, 2, 1)
+        x_last = channels_last(x, self.data_format)
         plan = engine.index_plan(self.geometry, *self.index)
         return plan.output(x_last, w, self.groups, self.compute, bias, self.data_format,
                            self.result)
@@ -148,7 +149,7 @@ def _check(x, w, stride, padding, output_padding, *, dilation, groups, data_form
     x = rank3("x", x, f"{layout} for {data_format}")
     w = rank3("w", w, TRANSPOSE_KERNEL)
     groups = shapes.check_int("groups", groups, minimum=1)
-    x_last = x if data_format == "channels_last" else x.transpose(0, 2, 1)
+    x_last = channels_last(x, data_format)
     n_batch, length, c_in = x_last.shape
     kernel_size = w.shape[0]
     c_out = check_transpose_kernel(w, groups, c_in,
