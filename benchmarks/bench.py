@@ -157,6 +157,12 @@ def add_data_format(parser):
                              "channels_first is PyTorch's, as a port would call it)")
 
 
+def laid_out(a, layout):
+    """An (N, L, C) array in deconv1d's ``--data-format`` layout (a copy if channels-first)."""
+    import numpy as np
+    return a if layout == "channels_last" else np.ascontiguousarray(a.transpose(0, 2, 1))
+
+
 def pin_threads(threads):
     """Pin thread pools; must run before NumPy is imported.  Returns a description."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -260,7 +266,7 @@ def main(argv=None):
     for index, case, dtype_name, x, w in case_arrays(cases, args.dtypes, rng):
         name, n, length, c_in, c_out, k, s, d, g = case
         dtype = x.dtype
-        x_in = x if layout == "channels_last" else np.ascontiguousarray(x.transpose(0, 2, 1))
+        x_in = laid_out(x, layout)
         problem = prepare(x_in, w, s, 0, dilation=d, groups=g, data_format=layout)
         path, options = engine.choose(problem.geometry, c_in, c_out, g, n,
                                        dtype.itemsize)

@@ -25,7 +25,8 @@ import sys
 # interleaved timing of the forward benchmark (benchmarks/bench.py).
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import (  # noqa: E402
-    CASES, add_data_format, common_parser, load_torch, pin_threads, quick_case, side_by_side)
+    CASES, add_data_format, common_parser, laid_out, load_torch, pin_threads, quick_case,
+    side_by_side)
 
 #: float64 backward against PyTorch: geometric mean and worst ratio.
 TARGET = (0.6, 0.9)
@@ -59,9 +60,6 @@ def main(argv=None):
           f"{' (QUICK: tiny sizes)' if args.quick else ''}")
     layout = args.data_format
     print(f"layout: deconv1d {layout}, torch channels_first")
-
-    def laid_out(a):                     # (N, L, C) -> deconv1d's layout
-        return a if layout == "channels_last" else np.ascontiguousarray(a.transpose(0, 2, 1))
     header = (f"{'#':>2} {'case':<19} {'dtype':<7} {'N,L,Cin>Cout,K,s,d,g':<25} "
               f"{'fwd ours':>9} {'torch':>9} {'ratio':>5}  "
               f"{'bwd ours':>9} {'torch':>9} {'ratio':>5}")
@@ -78,7 +76,7 @@ def main(argv=None):
             b = rng.standard_normal(c_out).astype(dtype)
             y = deconv1d.conv1d_transpose(x, w, s, dilation=d, groups=g, bias=b)
             dy = rng.standard_normal(y.shape).astype(dtype)
-            x_in, dy_in = laid_out(x), laid_out(dy)
+            x_in, dy_in = laid_out(x, layout), laid_out(dy, layout)
             fns = [lambda: deconv1d.conv1d_transpose(x_in, w, s, dilation=d, groups=g, bias=b,
                                                      data_format=layout),
                    lambda: deconv1d.conv1d_transpose_vjp(dy_in, x_in, w, s, dilation=d,
