@@ -302,7 +302,29 @@ def _copy_window(dst: np.ndarray, src: np.ndarray, first: int, axis: int) -> Non
 def contiguous(a: np.ndarray, dtype: np.dtype, name: str = "rows") -> np.ndarray:
     """``np.ascontiguousarray(a, dtype)``: ``a`` itself when it is one already, else
     a copy by :func:`copy_into` into the kept :func:`scratch` ``name`` (valid until
-    the next call with that name in this thread)."""
+    the next call with that name in this thread).
+
+    Parameters
+    ----------
+    a : ndarray, any shape and strides
+    dtype : numpy.dtype
+    name : str, default "rows"
+        The scratch buffer to copy into.
+
+    Returns
+    -------
+    ndarray, shape of ``a``, C-contiguous, of ``dtype``
+
+    Examples
+    --------
+    >>> a = np.arange(6.0).reshape(2, 3)
+    >>> contiguous(a, np.dtype(np.float64)) is a
+    True
+    >>> contiguous(a.T, np.dtype(np.float32))
+    array([[0., 3.],
+           [1., 4.],
+           [2., 5.]], dtype=float32)
+    """
     if a.dtype == dtype and a.flags.c_contiguous:
         return a
     out = scratch(name, a.shape, dtype)
