@@ -1849,10 +1849,17 @@ def choose(geom: Geometry, c_in: int, c_out: int, groups: int,
 
 
 #: Gather candidates predicted within this fraction of the cheapest count as a tie,
-#: which the largest ``time_batch`` wins.  The model is fitted with one BLAS thread; with
-#: two, a wider GEMM parallelises better (the one-channel case of the suite: 0.44 ms at
-#: ``time_batch`` 8 and 0.46 ms at 16 with one thread, 0.315 and 0.286 ms with two).
+#: which the largest ``time_batch`` wins, when the GEMM's output at ``time_batch`` 1
+#: is at most ``TIE_WIDTH`` columns (``s * C_out / G``).  The model is fitted with
+#: one BLAS thread; with two, a wider GEMM parallelises better when it is narrow (the
+#: one-channel case of the suite, 2 columns: 0.44 ms at ``time_batch`` 8 and 0.46
+#: ms at 16 with one thread, 0.315 and 0.286 ms with two).  A wide one gains nothing
+#: from it: 9 x 258, 1 -> 154 channels, K=15, s=4, d=4 (616 columns), two threads,
+#: took 1.33 ms at ``time_batch`` 1 and 2.00 ms at the 4 the tie gave (float64;
+#: 0.97 and 1.21 in float32), and 1 x 7729, 1 -> 74 channels, K=21, s=2 (148
+#: columns) 1.09 and 0.58 ms at 1 against 1.15 and 0.65 at 2.
 TIE = 0.03
+TIE_WIDTH = 64
 
 
 @functools.lru_cache(maxsize=256)
@@ -1862,7 +1869,7 @@ def _cheapest(geom, c_in, c_out, groups, n_batch, itemsize):
     costed = [(path_cost(p, o, geom, c_in, c_out, groups, n_batch, itemsize), p, o)
               for p, o in candidates(geom, c_in, c_out, groups, n_batch, itemsize)]
     cost, path, options = min(costed, key=lambda c: c[0])
-    if path == "gather":
+    if path == "gather" and geom.stride * (c_out // groups) <= TIE_WIDTH:
         _, path, options = max(((o["time_batch"], p, o) for c, p, o in costed
                                 if p == "gather" and c <= cost * (1 + TIE)),
                                key=lambda c: c[0])

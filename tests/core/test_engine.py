@@ -439,6 +439,7 @@ def test_non_finite_values_through_the_gather_as_the_rule_runs_it(time_batch, da
     ((10, 2027, 350, 1, 1, 6, 1, 1), ("disjoint", None)),  # K < s: taps never overlap
     ((1, 16, 8, 8, 4096, 1, 1, 1), ("scatter", None)),   # long kernel, short input
     ((1, 64, 64, 64, 4000, 2000, 1, 1), ("scatter", None)),   # huge stride
+    ((9, 258, 1, 154, 15, 4, 4, 1), ("gather", 1)),      # wide GEMM: no tie to widen
 ])
 def test_rule_as_documented(case, expected):
     n, length, c_in, c_out, k, s, d, g = case
@@ -477,9 +478,9 @@ def test_choice_is_the_cheapest_candidate_within_the_scratch_bound(
     assert chosen in found
     costs = {repr(c): engine.path_cost(*c, geom, c_in, c_out, 1, n, itemsize) for c in found}
     cheapest = min(found, key=lambda c: costs[repr(c)])
-    if cheapest[0] != "gather":
+    if cheapest[0] != "gather" or geom.stride * c_out > engine.TIE_WIDTH:
         assert chosen == cheapest
-    else:       # a tie within TIE of the cheapest goes to the widest gather
+    else:       # a narrow GEMM: a tie within TIE of the cheapest goes to the widest gather
         tied = [o["time_batch"] for p, o in found if p == "gather"
                 and costs[repr((p, o))] <= costs[repr(cheapest)] * (1 + engine.TIE)]
         assert chosen == ("gather", {"time_batch": max(tied)})
