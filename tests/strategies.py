@@ -47,9 +47,10 @@ COPY_MODES = ("numpy", "runs", "tiles")
 
 def engine_copies(mode: str) -> contextlib.ExitStack:
     """A context in which ``engine.copy_into`` copies, at every size: as NumPy does
-    (``"numpy"``: no change, only copies of 256 KiB and up are its own), short runs
-    as opaque values (``"runs"``), or a few channels at a time whatever their stride
-    (``"tiles"``: 2 channels, as if every stride aliased in the cache)."""
+    (``"numpy"``: no change, only copies of 256 KiB or 2**14 runs and up are its
+    own), short runs as opaque values (``"runs"``), or a few channels at a time
+    whatever their stride (``"tiles"``: 2 channels, as if every stride aliased in
+    the cache)."""
     from deconv1d.core import engine
     patches = {"numpy": {}, "runs": {"RUN_COPY_BYTES": 0},
                "tiles": {"RUN_COPY_BYTES": 0, "ALIAS_BYTES": 1, "ALIAS_CHANNELS": 2}}[mode]

@@ -155,6 +155,39 @@ def test_copy_into_is_copyto(data):
     assert np.array_equal(dst_base, want)
 
 
+def test_copy_into_takes_many_short_runs_as_runs():
+    """Below ``RUN_COPY_BYTES``, a copy of ``RUN_COUNT`` runs of two float32 values
+    (the disjoint path's taps on two output channels) still goes by runs, and
+    one run fewer goes as NumPy's copy."""
+    for runs, by_runs in ((engine.RUN_COUNT, True), (engine.RUN_COUNT - 1, False)):
+        src = np.arange(runs * 6, dtype=np.float32).reshape(runs, 3, 2)[:, 1]
+        dst_base = np.zeros((runs, 7, 2), np.float32)
+        assert src.nbytes < engine.RUN_COPY_BYTES
+        with mock.patch.object(np, "copyto", wraps=np.copyto) as spy:
+            engine.copy_into(dst_base[:, 3], src)
+        assert (spy.call_args[0][0].dtype.kind == "V") is by_runs
+        want = np.zeros_like(dst_base)
+        want[:, 3] = src
+        assert np.array_equal(dst_base, want)
+
+
+@pytest.mark.parametrize("stride,kernel_size,padding", [
+    (3, 3, (1, 1)), (4, 4, (1, 2)), (5, 5, (2, 2)), (7, 3, (1, 0)), (4, 3, "same"),
+    (6, 6, "valid")])
+@pytest.mark.parametrize("block_bytes", [None, 1, 200])
+def test_disjoint_narrow_taps_at_once_and_at_the_edges(stride, kernel_size, padding,
+                                                        block_bytes):
+    """The narrow disjoint path places the inputs whose taps all land in the output
+    in one copy and each tap of the others (both ends cropped) on its own."""
+    rng = np.random.default_rng(stride * 10 + kernel_size)
+    x = rng.standard_normal((3, 9, 3))
+    w = rng.standard_normal((kernel_size, 2, 3))       # K * C_out < DISJOINT_NARROW
+    assert kernel_size * 2 < engine.DISJOINT_NARROW
+    got = forced(x, w, stride, padding, None, 1, 1, "channels_last", None,
+                 path="disjoint", block_bytes=block_bytes)
+    assert_close(got, reference.scatter_loops(x, w, stride=stride, padding=padding))
+
+
 @pytest.mark.parametrize("path,options", [
     ("scatter", {}), ("scatter", {"block_bytes": 1}),
     ("scatter_blocks", {}), ("scatter_blocks", {"block_bytes": 1}),
