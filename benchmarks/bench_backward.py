@@ -11,7 +11,12 @@ the helpers of ``benchmarks/bench.py``, whose cases these are.  Before timing, o
 gradients are checked against PyTorch's.
 
 Columns: forward time of deconv1d and of PyTorch and their ratio; backward
-(dx, dw, dbias) time of deconv1d and of PyTorch autograd and their ratio.
+(dx, dw, dbias) time of deconv1d and of PyTorch autograd and their ratio; the
+backward's two bare GEMMs (per group: ``cols @ W`` for ``dx`` and ``cols.T @ x``
+for ``dw``, ``cols`` of shape ``(N*L, K*C_out/G)``: the floor of any im2col
+method, PyTorch's included) and deconv1d's multiple of them.  Below: the float64
+geometric mean and worst ratio against the targets, and the same with each case
+at its bare GEMMs' time (or ours, if lower).
 ``--data-format channels_first`` gives deconv1d PyTorch's layout, as a port calls it.
 """
 
@@ -62,11 +67,11 @@ def main(argv=None):
     print(f"layout: deconv1d {layout}, torch channels_first")
     header = (f"{'#':>2} {'case':<19} {'dtype':<7} {'N,L,Cin>Cout,K,s,d,g':<25} "
               f"{'fwd ours':>9} {'torch':>9} {'ratio':>5}  "
-              f"{'bwd ours':>9} {'torch':>9} {'ratio':>5}")
+              f"{'bwd ours':>9} {'torch':>9} {'ratio':>5} {'GEMMs':>9} {'xGEMMs':>6}")
     print(header)
     print("-" * len(header))
     rng = np.random.default_rng(0)
-    ratios = {}
+    ratios, floors = {}, {}
     for dtype_name in args.dtypes.split(","):
         dtype = np.dtype(dtype_name)
         for index in chosen:
@@ -81,6 +86,14 @@ def main(argv=None):
                                                      data_format=layout),
                    lambda: deconv1d.conv1d_transpose_vjp(dy_in, x_in, w, s, dilation=d,
                                                          groups=g, data_format=layout)]
+            # the backward's GEMMs, per group: cols (N*L, K*C_out/G) @ W for dx,
+            # cols.T @ x (N*L, C_in/G) for dw
+            cols = rng.standard_normal((g, n * length, k * c_out // g)).astype(dtype)
+            wmat = rng.standard_normal((g, k * c_out // g, c_in // g)).astype(dtype)
+            rows = np.ascontiguousarray(
+                x.reshape(n * length, g, c_in // g).transpose(1, 0, 2))
+            fns.append(lambda cols=cols, wmat=wmat, rows=rows: (
+                np.matmul(cols, wmat), np.matmul(cols.transpose(0, 2, 1), rows)))
             if torch is not None:
                 xt = torch.tensor(np.ascontiguousarray(x.transpose(0, 2, 1)),
                                   requires_grad=True)
@@ -104,14 +117,15 @@ def main(argv=None):
                     if not np.allclose(a, e, rtol=tol, atol=tol * np.abs(e).max()):
                         raise SystemExit(f"case {index}: gradients disagree with torch")
             times = side_by_side(fns, repeat)
-            fwd, bwd = times[0], times[1]
-            fwd_t, bwd_t = (times[2], times[3]) if torch is not None else (math.nan,) * 2
+            fwd, bwd, floor = times[0], times[1], times[2]
+            fwd_t, bwd_t = (times[3], times[4]) if torch is not None else (math.nan,) * 2
             ratios.setdefault(dtype_name, []).append(bwd / bwd_t)
+            floors.setdefault(dtype_name, []).append(min(bwd, floor) / bwd_t)
             shape = f"{n},{length},{c_in}>{c_out},{k},{s},{d},{g}"
             print(f"{index:>2} {name:<19} {dtype_name:<7} {shape:<25} "
                   f"{fwd * 1e3:>7.2f}ms {fwd_t * 1e3:>7.2f}ms {fwd / fwd_t:>5.2f}  "
-                  f"{bwd * 1e3:>7.2f}ms {bwd_t * 1e3:>7.2f}ms {bwd / bwd_t:>5.2f}",
-                  flush=True)
+                  f"{bwd * 1e3:>7.2f}ms {bwd_t * 1e3:>7.2f}ms {bwd / bwd_t:>5.2f} "
+                  f"{floor * 1e3:>7.2f}ms {bwd / floor:>6.2f}", flush=True)
     print()
     for dtype_name, values in ratios.items():
         if any(math.isnan(r) for r in values):
@@ -123,6 +137,11 @@ def main(argv=None):
                   if dtype_name == "float64" and not args.quick else "")
         print(f"{dtype_name} backward/PyTorch: geomean {geomean:.2f}, "
               f"worst {max(values):.2f}{target}")
+        at_floor = floors[dtype_name]
+        print(f"{dtype_name} at the GEMM floor (each case at its bare GEMMs' time, or "
+              f"ours if lower): geomean "
+              f"{math.exp(sum(math.log(r) for r in at_floor) / len(at_floor)):.2f}, "
+              f"worst {max(at_floor):.2f}")
     return 0
 
 
