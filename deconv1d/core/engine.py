@@ -1327,16 +1327,9 @@ def _gather_channel_major(plan, x, y_cf, crop, bias, block_bytes):
         for m0 in range(m_start, m_end, row_block):
             m1 = min(m_end, m0 + row_block)
             rows = m1 - m0
-            first = m0 + plan.base                   # first input sample read
-            span = rows + (u_taps - 1) * step
-            pad = scratch("pad", (n, c_in, span), plan.dtype)
-            _copy_window(pad, x_cf[n0:n1], first, axis=2)
-            windows = np.lib.stride_tricks.as_strided(   # [u, c, j, m] = pad[j, c, m + u*step]
-                pad, shape=(u_taps, c_in, n, rows),
-                strides=(step * item, span * item, c_in * span * item, item),
-                writeable=False)
-            cols = scratch("im2col", (u_taps * c_in, n * rows), plan.dtype)
-            copy_into(cols.reshape(u_taps, c_in, n, rows), windows)
+            # super-row m reads inputs m + base + u*step
+            cols = _columns_along_time(x_cf[n0:n1], m0 + plan.base, u_taps, step, 1, rows,
+                                       plan.dtype)
             if s == 1 and n == 1:                   # super-row m is output m - crop
                 target = y_cf[n0, :, m0 - crop:m1 - crop]
                 np.matmul(w_t, cols, out=target)
@@ -1355,6 +1348,29 @@ def _gather_channel_major(plan, x, y_cf, crop, bias, block_bytes):
                     o = a * s + r - crop
                     np.copyto(y_cf[n0:n1, :, o:o + (b - a - 1) * s + 1:s],
                               by_phase[r, :, :, a - m0:b - m0].transpose(1, 0, 2))
+
+
+def _columns_along_time(x_cf: np.ndarray, first: int, taps: int, tap_step: int,
+                        time_step: int, count: int, dtype: np.dtype) -> np.ndarray:
+    """Channel-major im2col of a channels-first block ``x_cf`` (n, C, L): kept
+    scratch ``cols`` (taps*C, n*count) with ``cols[(k, c), (j, i)] = x_cf[j, c, first
+    + i*time_step + k*tap_step]``, zero where that falls outside ``x_cf``.
+
+    The samples read are first copied into zero-padded scratch (runs along time,
+    :func:`_copy_window`), and the columns from it (runs along time again).
+    """
+    n, c = x_cf.shape[:2]
+    item = dtype.itemsize
+    span = (count - 1) * time_step + (taps - 1) * tap_step + 1
+    pad = scratch("pad", (n, c, span), dtype)
+    _copy_window(pad, x_cf, first, axis=2)
+    windows = np.lib.stride_tricks.as_strided(   # [k, c, j, i] = pad[j, c, i*ts + k*tap]
+        pad, shape=(taps, c, n, count),
+        strides=(tap_step * item, span * item, c * span * item, time_step * item),
+        writeable=False)
+    cols = scratch("im2col", (taps * c, n * count), dtype)
+    copy_into(cols.reshape(taps, c, n, count), windows)
+    return cols
 
 
 def _gather_rows(plan, x, y, crop, bias, block_bytes):
@@ -1556,7 +1572,6 @@ def _correlate_channel_major(y, w_mat, dw_mat, x, out, stride, dilation, pad_lef
     k_size = w_mat.shape[0] // c
     item = dtype.itemsize
     w_t = np.ascontiguousarray(w_mat.T)                  # (D, K*C)
-    reach = (k_size - 1) * dilation + 1
     # per output: its columns, its samples, its product (and its row of x)
     per_output = (k_size * c + stride * c + d * (1 if x is None else 2)) * item
     batch_block, time_block = block_shape(n_batch, length, per_output, block_bytes,
@@ -1569,15 +1584,8 @@ def _correlate_channel_major(y, w_mat, dw_mat, x, out, stride, dilation, pad_lef
         for i0 in range(0, length, time_block):
             i1 = min(length, i0 + time_block)
             t = i1 - i0
-            span = (t - 1) * stride + reach
-            pad = scratch("pad", (n, c, span), dtype)
-            _copy_window(pad, y_cf[n0:n1], i0 * stride - pad_left, axis=2)
-            windows = np.lib.stride_tricks.as_strided(   # [k, c, j, i] = pad[j, c, i*s + k*d]
-                pad, shape=(k_size, c, n, t),
-                strides=(dilation * item, span * item, c * span * item, stride * item),
-                writeable=False)
-            cols = scratch("im2col", (k_size * c, n * t), dtype)
-            copy_into(cols.reshape(k_size, c, n, t), windows)
+            cols = _columns_along_time(y_cf[n0:n1], i0 * stride - pad_left, k_size,
+                                       dilation, stride, t, dtype)
             if n == 1 and direct:
                 np.matmul(w_t, cols, out=out_cf[n0, :, i0:i1])
             else:
